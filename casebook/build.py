@@ -1,0 +1,72 @@
+"""Build editions: read the book once, render fragments once, write into staging, then publish."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import render, source
+from .editions import EDITIONS
+
+log = logging.getLogger(__name__)
+CACHE_DIR = ".casebook-cache"
+
+
+@dataclass(frozen=True)
+class Options:
+    book_dir: Path = Path(".")
+    out_dir: Path = Path("dist")
+    editions: tuple[str, ...] = ("pdf", "epub", "html")
+    draft: bool = False
+    cache: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def build(options: Options) -> dict[str, Path]:
+    """Build the requested editions; an existing out_dir is only touched when all succeed."""
+    steps = len(options.editions) + 2
+    log.info("Step 1/%d: reading %s", steps, options.book_dir / source.BOOK_FILE)
+    book = source.load(options.book_dir).select(options.draft)
+    _report_pending(book)
+    log.info("Step 2/%d: rendering Markdown with pandoc", steps)
+    cache = options.book_dir / CACHE_DIR if options.cache else None
+    fragments = render.render_all(book, cache)
+    out = options.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    try:
+        written = {}
+        for number, name in enumerate(options.editions, start=3):
+            log.info("Step %d/%d: writing the %s edition", number, steps, name.upper())
+            written[name] = EDITIONS[name](book, staging, fragments)
+        return {name: publish(staging, out, path) for name, path in written.items()}
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _report_pending(book) -> None:
+    if book.pending_omitted:
+        log.warning("%d document(s) are 'status: pending' and left out; build with --draft "
+                    "to include them marked 稿件待补", book.pending_omitted)
+    elif book.draft:
+        pending = sum(d.pending for d in book.documents())
+        log.info("Draft build: %d pending document(s) included, marked 稿件待补", pending)
+
+
+def publish(staging: Path, out: Path, path: Path) -> Path:
+    """Move one finished output from staging into out, replacing the old one in one step."""
+    top = staging / path.relative_to(staging).parts[0]
+    final = out / top.name
+    if top.is_dir():
+        old = out / f".old-{top.name}-{os.getpid()}"
+        if final.exists():
+            final.rename(old)
+        top.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(top, final)
+    return out / path.relative_to(staging)

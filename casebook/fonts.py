@@ -1,0 +1,115 @@
+"""The print edition's declared fonts: find them, check glyph coverage, check what got embedded."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from fontTools.ttLib import TTCollection, TTFont
+
+from . import model
+from .errors import CheckError, Collector, SourceError, ToolError
+
+log = logging.getLogger(__name__)
+
+SERIF, SANS, KAI = "Noto Serif CJK SC", "Noto Sans CJK SC", "LXGW WenKai"
+DECLARED = (SERIF, SANS, KAI)
+APT_PACKAGE = {SERIF: "fonts-noto-cjk", SANS: "fonts-noto-cjk", KAI: "fonts-lxgw-wenkai"}
+_EMBEDDED_NAMES = re.compile(r"^(?:[A-Z]{6}\+)?(Noto-?Serif-?CJK|Noto-?Sans-?CJK|LXGW-?WenKai)",
+                             re.I)
+_IGNORED = {"\n", "\t"}
+
+
+@dataclass(frozen=True)
+class FontFile:
+    family: str
+    path: Path
+    index: int
+
+
+def locate(family: str) -> FontFile:
+    """Find a declared family through fontconfig; a substitute is an error, never a fallback."""
+    if shutil.which("fc-match") is None:
+        raise ToolError("fontconfig (fc-match) is missing; run `make book`")
+    out = subprocess.run(["fc-match", "-f", "%{family}\n%{file}\n%{index}", family],
+                         capture_output=True, text=True, check=False).stdout.split("\n")
+    if len(out) < 3 or family not in out[0].split(","):
+        raise ToolError(f"font '{family}' is not installed (fontconfig offers "
+                        f"'{out[0] if out else '?'}' instead); install it with "
+                        f"`apt-get install {APT_PACKAGE[family]}`")
+    return FontFile(family, Path(out[1]), int(out[2] or 0))
+
+
+@functools.lru_cache(maxsize=None)
+def coverage(family: str) -> frozenset[int]:
+    """Every code point the declared family can draw."""
+    font = locate(family)
+    if font.path.suffix.lower() in {".ttc", ".otc"}:
+        face = TTCollection(str(font.path), lazy=True).fonts[font.index]
+    else:
+        face = TTFont(str(font.path), lazy=True, fontNumber=font.index)
+    return frozenset(face.getBestCmap())
+
+
+def check_glyphs(book: model.Book) -> None:
+    """Every character of every title and body must be in the body serif: no tofu, no fallback."""
+    covered = coverage(SERIF)
+    errors = Collector()
+    texts = [(book.meta.title + book.meta.subtitle, Path("book.yaml"), 1)]
+    for item in book.reading_order():
+        texts.append((item.title, item.source, getattr(item, "line", 1)))
+    for doc in book.documents():
+        texts.append((doc.body, doc.source, doc.body_line))
+    for text, path, first_line in texts:
+        for offset, line in enumerate(text.split("\n")):
+            for char in sorted(set(line) - _IGNORED):
+                if ord(char) not in covered:
+                    errors.add(f"character {char!r} (U+{ord(char):04X}) is not in the font "
+                               f"{SERIF}; replace it or it would print as a blank box",
+                               path, first_line + offset, SourceError)
+    errors.raise_if_any()
+
+
+def check_embedded(pdf_path: Path) -> list[str]:
+    """Every font in the PDF is embedded, subset, and one of the declared families."""
+    problems, names = [], set()
+    with pikepdf.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            for font in _fonts(page):
+                name = str(font.get("/BaseFont", "?")).lstrip("/")
+                names.add(name)
+                if not _EMBEDDED_NAMES.match(name):
+                    problems.append(f"font '{name}' is not one of the declared fonts "
+                                    f"({', '.join(DECLARED)}): a fallback was used")
+                elif not _is_embedded(font):
+                    problems.append(f"font '{name}' is not embedded")
+                elif "+" not in name:
+                    problems.append(f"font '{name}' is embedded whole, not subset")
+    if problems:
+        raise CheckError("; ".join(sorted(set(problems))), pdf_path)
+    return sorted(names)
+
+
+def _fonts(page):
+    resources = page.obj.get("/Resources", {})
+    for font in resources.get("/Font", {}).values():
+        yield font
+    for xobject in resources.get("/XObject", {}).values():
+        for font in xobject.get("/Resources", {}).get("/Font", {}).values():
+            yield font
+
+
+def _is_embedded(font) -> bool:
+    fonts = [font] + list(font.get("/DescendantFonts", []))
+    for f in fonts:
+        descriptor = f.get("/FontDescriptor")
+        if descriptor is not None and any(k in descriptor for k in
+                                          ("/FontFile", "/FontFile2", "/FontFile3")):
+            return True
+    return False

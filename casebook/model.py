@@ -1,0 +1,187 @@
+"""The frozen Book model that every edition reads: metadata, front matter, parts, cases, back matter."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+PENDING = "pending"
+PENDING_LABEL = "稿件待补"
+
+
+@dataclass(frozen=True)
+class Creator:
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class ImprintLine:
+    value: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Copyright:
+    cip_title: str = ""
+    cip: tuple[str, ...] = ()
+    cip_record: str = ""
+    imprint: tuple[ImprintLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class PrintSpec:
+    """Print geometry in millimetres; margins are top, outer, bottom, inner."""
+
+    trim_width: float = 185.0
+    trim_height: float = 260.0
+    bleed: float = 3.0
+    margins: tuple[float, float, float, float] = (24.0, 22.0, 22.0, 24.0)
+
+
+@dataclass(frozen=True)
+class Meta:
+    slug: str
+    title: str
+    lang: str
+    subtitle: str = ""
+    isbn: str = ""
+    publisher: str = ""
+    date: str = ""
+    price: str = ""
+    creators: tuple[Creator, ...] = ()
+    copyright: Copyright = field(default_factory=Copyright)
+    print: PrintSpec = field(default_factory=PrintSpec)
+
+    @property
+    def editors(self) -> str:
+        """The creators as printed on a title page: 吴信宝　主编."""
+        return "；".join(f"{c.name}　{c.role}".strip() for c in self.creators)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One Markdown source: a case or a page of front or back matter."""
+
+    id: str
+    title: str
+    body: str
+    source: Path
+    body_line: int
+    status: str = ""
+    print_page: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.status == PENDING
+
+    @property
+    def toc_title(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True)
+class Matter(Document):
+    """Front or back matter: preface, editorial board, afterword."""
+
+    author: str = ""
+    in_toc: bool = True
+    type: str = "other"
+    section: str = "front"
+
+    @property
+    def toc_title(self) -> str:
+        return f"{self.title}（{self.author}）" if self.author else self.title
+
+
+@dataclass(frozen=True)
+class Case(Document):
+    unit: str = ""
+    number: int = 0
+    part_id: str = ""
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    number: int
+    title: str
+    cases: tuple[Case, ...]
+    source: Path
+    line: int
+
+    @property
+    def toc_title(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int
+    title: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Book:
+    meta: Meta
+    root: Path
+    front: tuple[Matter, ...]
+    parts: tuple[Part, ...]
+    back: tuple[Matter, ...]
+    draft: bool = False
+    pending_omitted: int = 0
+
+    def cases(self) -> Iterator[Case]:
+        for part in self.parts:
+            yield from part.cases
+
+    def documents(self) -> Iterator[Document]:
+        """Every Markdown document in reading order."""
+        yield from self.front
+        yield from self.cases()
+        yield from self.back
+
+    def reading_order(self) -> Iterator[Matter | Part | Case]:
+        """Front matter, then each part followed by its cases, then back matter."""
+        yield from self.front
+        for part in self.parts:
+            yield part
+            yield from part.cases
+        yield from self.back
+
+    def toc(self) -> tuple[TocEntry, ...]:
+        """The one table of contents every edition prints."""
+        entries: list[TocEntry] = []
+        for item in self.reading_order():
+            if isinstance(item, Matter) and not item.in_toc:
+                continue
+            level = 2 if isinstance(item, Case) else 1
+            entries.append(TocEntry(level, item.toc_title, item.id))
+        return tuple(entries)
+
+    def part_of(self, case: Case) -> Part:
+        return next(p for p in self.parts if p.id == case.part_id)
+
+    def preface(self) -> Matter | None:
+        return next((m for m in self.front if m.type == "preface"), None)
+
+    def select(self, draft: bool) -> "Book":
+        """The book as an edition sees it: pending documents only in draft mode."""
+        if draft:
+            return dataclasses.replace(self, draft=True, pending_omitted=0)
+        omitted = sum(1 for d in self.documents() if d.pending)
+        parts = tuple(
+            dataclasses.replace(p, cases=tuple(c for c in p.cases if not c.pending))
+            for p in self.parts
+        )
+        return dataclasses.replace(
+            self,
+            draft=False,
+            pending_omitted=omitted,
+            front=tuple(m for m in self.front if not m.pending),
+            parts=tuple(p for p in parts if p.cases),
+            back=tuple(m for m in self.back if not m.pending),
+        )

@@ -1,0 +1,149 @@
+"""Markdown to HTML fragments through pandoc (cached by content), and the Jinja environment."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import pypandoc
+
+from . import model
+from .errors import RenderError, ToolError
+from .progress import progress
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+TEMPLATES_DIR = PROJECT_DIR / "templates"
+STYLES_DIR = PROJECT_DIR / "styles"
+FILTERS = (PACKAGE_DIR / "filters" / "commentary.lua",)
+PANDOC_FORMAT = "markdown+east_asian_line_breaks-smart"
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """The HTML body of every document, keyed by document id."""
+
+    html: dict
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self.html[doc_id]
+
+
+def pandoc_version() -> str:
+    try:
+        return pypandoc.get_pandoc_version()
+    except OSError as exc:
+        raise ToolError(f"pandoc is not available ({exc}); run `make book` to install "
+                        "pypandoc-binary") from None
+
+
+def _args(doc: model.Document) -> list[str]:
+    shift = 1 if isinstance(doc, model.Case) else 0
+    args = ["--wrap=none", f"--id-prefix={doc.id}--", f"--shift-heading-level-by={shift}"]
+    return args + [f"--lua-filter={f}" for f in FILTERS]
+
+
+def _cache_key(doc: model.Document, version: str) -> str:
+    digest = hashlib.sha256()
+    for part in (version, PANDOC_FORMAT, *_args(doc), *(f.read_text() for f in FILTERS),
+                 doc.body):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -> str:
+    """One document's Markdown body as an HTML fragment (empty for pending documents)."""
+    if not doc.body.strip():
+        return ""
+    cached = cache_dir / f"{_cache_key(doc, version)}.html" if cache_dir else None
+    if cached and cached.exists():
+        return cached.read_text(encoding="utf-8")
+    try:
+        html = pypandoc.convert_text(doc.body, "html5", format=PANDOC_FORMAT,
+                                     extra_args=_args(doc))
+    except (RuntimeError, subprocess.SubprocessError) as exc:
+        raise RenderError(f"pandoc failed: {exc}", doc.source, doc.body_line) from None
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(cached)
+    return html
+
+
+def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 4) -> Fragments:
+    """Render every document of the book, in parallel pandoc processes."""
+    version = pandoc_version()
+    docs = list(book.documents())
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(render_fragment, d, cache_dir, version) for d in docs]
+        html = {d.id: f.result() for d, f in progress(zip(docs, futures), len(docs),
+                                                     "pandoc")}
+    return Fragments(html)
+
+
+def shift_headings(html: str, by: int) -> str:
+    """Move every heading level in a fragment by ``by`` (clamped to h1–h6)."""
+    def repl(match: re.Match) -> str:
+        return f"<{match.group(1)}h{min(6, max(1, int(match.group(2)) + by))}"
+    return _HEADING.sub(repl, html)
+
+
+def environment(book: model.Book) -> jinja2.Environment:
+    """The Jinja environment: the book's own templates/ first, then casebook's."""
+    dirs = [book.root / "templates"] if (book.root / "templates").is_dir() else []
+    if TEMPLATES_DIR not in dirs:
+        dirs.append(TEMPLATES_DIR)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"], default=True),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(PENDING_LABEL=model.PENDING_LABEL, Case=model.Case, Part=model.Part,
+                       Matter=model.Matter)
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, **context) -> str:
+    """Render a template; template mistakes become errors naming the template and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"template error: {exc.message}", exc.filename or name,
+                          exc.lineno) from None
+    except jinja2.TemplateError as exc:
+        raise RenderError(f"template error in {name}: {exc}", _template_path(env, name),
+                          _template_line(exc)) from None
+
+
+def _template_path(env: jinja2.Environment, name: str) -> str:
+    try:
+        return env.get_template(name).filename or name
+    except jinja2.TemplateError:
+        return name
+
+
+def _template_line(exc: Exception) -> int | None:
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".j2", ".html", ".xhtml")):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def style(name: str) -> str:
+    """The text of a stylesheet from styles/."""
+    return (STYLES_DIR / name).read_text(encoding="utf-8")

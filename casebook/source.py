@@ -1,0 +1,239 @@
+"""Read book.yaml and the Markdown sources, validate everything, and build the frozen Book."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from . import model, yamlines
+from .bodycheck import check_body
+from .errors import Collector, SourceError
+from .schema import Field, check_mapping, line_of
+from .textfile import read_text, split_front_matter
+
+log = logging.getLogger(__name__)
+
+BOOK_FILE = "book.yaml"
+BOOK_FIELDS = (
+    Field("slug", required=True), Field("title", required=True), Field("subtitle"),
+    Field("lang", required=True), Field("isbn"), Field("publisher"), Field("date"),
+    Field("price"), Field("creators", list), Field("print", dict), Field("copyright", dict),
+    Field("front", list), Field("parts", list, required=True), Field("back", list),
+)
+CREATOR_FIELDS = (Field("name", required=True), Field("role"))
+PRINT_FIELDS = (Field("trim"), Field("bleed"), Field("margins"))
+COPYRIGHT_FIELDS = (Field("cip_title"), Field("cip", list), Field("cip_record"),
+                    Field("imprint", list))
+IMPRINT_FIELDS = (Field("label"), Field("value", required=True))
+PART_FIELDS = (Field("title", required=True), Field("cases", list, required=True))
+CASE_FIELDS = (Field("title", required=True), Field("unit"),
+               Field("status", choices=(model.PENDING,)), Field("print_page", int))
+MATTER_FIELDS = (Field("title", required=True), Field("author"), Field("toc", bool),
+                 Field("type", choices=("preface", "afterword", "contributors", "foreword",
+                                        "acknowledgments", "appendix", "other")),
+                 Field("status", choices=(model.PENDING,)), Field("print_page", int))
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s*$")
+
+
+def load(root: Path) -> model.Book:
+    """Read the book project in ``root`` and return the complete, validated Book."""
+    root = Path(root)
+    book_path = root / BOOK_FILE
+    if not book_path.is_file():
+        raise SourceError(f"no {BOOK_FILE} here; pass --book DIR of a book project", book_path)
+    loader = _Loader(root)
+    return loader.load()
+
+
+class _Loader:
+    """One pass over a book project that gathers every problem before raising."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.yaml_path = root / BOOK_FILE
+        self.shown_yaml = self.shown(self.yaml_path)
+        self.errors = Collector()
+        self.seen: dict[Path, int] = {}
+        self.ids: dict[str, str] = {}
+
+    def shown(self, path: Path) -> Path:
+        try:
+            return path.relative_to(Path.cwd())
+        except ValueError:
+            return path
+
+    def load(self) -> model.Book:
+        data = yamlines.load(read_text(self.yaml_path, self.shown_yaml), self.shown_yaml)
+        top = check_mapping(data, BOOK_FIELDS, self.shown_yaml, self.errors, BOOK_FILE)
+        meta = self.meta(top, data) if top else None
+        front = self.matters(top.get("front", []), "front")
+        parts = self.parts(top.get("parts", []))
+        back = self.matters(top.get("back", []), "back")
+        self.errors.raise_if_any()
+        book = model.Book(meta=meta, root=self.root, front=front, parts=parts, back=back)
+        log.info("Read %d parts, %d cases; %d document(s) pending, from %s", len(parts),
+                 sum(len(p.cases) for p in parts), sum(d.pending for d in book.documents()),
+                 self.shown_yaml)
+        return book
+
+    # -- book.yaml --------------------------------------------------------------------------
+    def meta(self, top: dict, data) -> model.Meta:
+        slug = top.get("slug", "book")
+        if not _SLUG.match(slug):
+            self.errors.add(f"'slug' must be lowercase ASCII letters, digits and '-' "
+                            f"(got {slug!r})", self.shown_yaml, line_of(data, "slug"))
+        creators = tuple(model.Creator(**c) for c in self.items(
+            top.get("creators", []), CREATOR_FIELDS, "a creator"))
+        return model.Meta(
+            slug=slug, title=top.get("title", ""), lang=top.get("lang", ""),
+            subtitle=top.get("subtitle", ""), isbn=top.get("isbn", ""),
+            publisher=top.get("publisher", ""), date=top.get("date", ""),
+            price=top.get("price", ""), creators=creators,
+            copyright=self.copyright(data.get("copyright")),
+            print=self.print_spec(data.get("print")),
+        )
+
+    def items(self, seq, fields, what) -> list[dict]:
+        out = []
+        for i, item in enumerate(seq):
+            good = check_mapping(item, fields, self.shown_yaml, self.errors, what,
+                                 line_of(seq, i))
+            if all(f.name in good for f in fields if f.required):
+                out.append(good)
+        return out
+
+    def copyright(self, data) -> model.Copyright:
+        if data is None:
+            return model.Copyright()
+        top = check_mapping(data, COPYRIGHT_FIELDS, self.shown_yaml, self.errors, "copyright")
+        imprint = tuple(model.ImprintLine(**i) for i in self.items(
+            top.get("imprint", []), IMPRINT_FIELDS, "an imprint line"))
+        return model.Copyright(cip_title=top.get("cip_title", ""),
+                               cip=tuple(self.strings(top.get("cip", []), "cip")),
+                               cip_record=top.get("cip_record", ""), imprint=imprint)
+
+    def strings(self, seq, what: str) -> list[str]:
+        good = []
+        for i, item in enumerate(seq):
+            if isinstance(item, (str, int)) and not isinstance(item, bool):
+                good.append(str(item))
+            else:
+                self.errors.add(f"each entry of '{what}' must be a string", self.shown_yaml,
+                                line_of(seq, i))
+        return good
+
+    def print_spec(self, data) -> model.PrintSpec:
+        if data is None:
+            return model.PrintSpec()
+        top = check_mapping(data, PRINT_FIELDS, self.shown_yaml, self.errors, "print")
+        default = model.PrintSpec()
+        trim = self.lengths(top.get("trim"), 2, data, "trim") or (
+            default.trim_width, default.trim_height)
+        bleed = self.lengths(top.get("bleed"), 1, data, "bleed") or (default.bleed,)
+        margins = self.lengths(top.get("margins"), 4, data, "margins") or default.margins
+        return model.PrintSpec(trim[0], trim[1], bleed[0], tuple(margins))
+
+    def lengths(self, text, count: int, data, key: str) -> tuple[float, ...] | None:
+        if text is None:
+            return None
+        parts = [_LENGTH.match(p) for p in str(text).split()]
+        if len(parts) != count or not all(parts):
+            self.errors.add(f"'print.{key}' must be {count} length(s) in mm, like "
+                            f"'{' '.join(['10mm'] * count)}' (got {text!r})",
+                            self.shown_yaml, line_of(data, key))
+            return None
+        return tuple(float(m.group(1)) for m in parts)
+
+    # -- documents -----------------------------------------------------------------------------
+    def parts(self, seq) -> tuple[model.Part, ...]:
+        parts = []
+        number = 0
+        for index, item in enumerate(seq):
+            good = check_mapping(item, PART_FIELDS, self.shown_yaml, self.errors, "a part",
+                                 line_of(seq, index))
+            part_id = f"part-{index + 1}"
+            cases = []
+            entries = good.get("cases", [])
+            for j, rel in enumerate(self.strings(entries, "cases")):
+                number += 1
+                doc = self.document(rel, line_of(entries, j), "case", number=number,
+                                    part_id=part_id)
+                if doc is not None:
+                    cases.append(doc)
+            parts.append(model.Part(part_id, index + 1, good.get("title", ""), tuple(cases),
+                                    self.shown_yaml, line_of(seq, index)))
+        return tuple(parts)
+
+    def matters(self, seq, section: str) -> tuple[model.Matter, ...]:
+        docs = []
+        for i, rel in enumerate(self.strings(seq, section)):
+            doc = self.document(rel, line_of(seq, i), section)
+            if doc is not None:
+                docs.append(doc)
+        return tuple(docs)
+
+    def document(self, rel: str, yaml_line: int, kind: str, **extra):
+        path = self.resolve(rel, yaml_line)
+        if path is None:
+            return None
+        shown = self.shown(path)
+        try:
+            src = split_front_matter(read_text(path, shown), shown)
+            meta = yamlines.load(src.meta_text, shown, src.meta_line) if src.meta_text else None
+        except SourceError as exc:
+            self.errors.extend(exc)
+            return None
+        fields = CASE_FIELDS if kind == "case" else MATTER_FIELDS
+        what = "case front matter" if kind == "case" else "front matter"
+        good = check_mapping(meta, fields, shown, self.errors, what, src.meta_line)
+        if "title" not in good:
+            if meta is None:
+                self.errors.add(f"'title' is missing from {what}", shown, src.meta_line)
+            return None
+        check_body(src.body, src.body_line, shown, good.get("status") == model.PENDING,
+                   self.errors)
+        return self.make(kind, path, shown, src, good, yaml_line, extra)
+
+    def make(self, kind, path, shown, src, good, yaml_line, extra):
+        slug = path.stem
+        doc_id = f"case-{slug}" if kind == "case" else f"{kind}-{slug}"
+        if doc_id in self.ids:
+            self.errors.add(f"two documents map to the same output name '{slug}' "
+                            f"({self.ids[doc_id]} and {shown}); rename one",
+                            self.shown_yaml, yaml_line)
+        self.ids[doc_id] = str(shown)
+        common = dict(id=doc_id, title=good["title"].strip(), body=src.body, source=shown,
+                      body_line=src.body_line, status=good.get("status", ""),
+                      print_page=good.get("print_page"))
+        if kind == "case":
+            return model.Case(**common, unit=good.get("unit", ""), **extra)
+        return model.Matter(**common, author=good.get("author", ""),
+                            in_toc=good.get("toc", True), type=good.get("type", "other"),
+                            section=kind)
+
+    def resolve(self, rel: str, yaml_line: int) -> Path | None:
+        path = (self.root / rel).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            self.errors.add(f"'{rel}' points outside the book directory", self.shown_yaml,
+                            yaml_line)
+            return None
+        if not path.is_file():
+            close = _close_paths(self.root, rel)
+            self.errors.add(f"'{rel}' does not exist{close}", self.shown_yaml, yaml_line)
+            return None
+        if path in self.seen:
+            self.errors.add(f"'{rel}' is listed twice (first at line {self.seen[path]})",
+                            self.shown_yaml, yaml_line)
+            return None
+        self.seen[path] = yaml_line
+        return path
+
+
+def _close_paths(root: Path, rel: str) -> str:
+    import difflib
+    folder = (root / rel).parent
+    names = [p.name for p in folder.glob("*.md")] if folder.is_dir() else []
+    close = difflib.get_close_matches(Path(rel).name, names, n=1)
+    return f"; did you mean '{(Path(rel).parent / close[0]).as_posix()}'?" if close else ""
