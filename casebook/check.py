@@ -100,7 +100,7 @@ def pdf_outline(pdf: Path) -> Toc:
             if isinstance(item, list):
                 walk(item, level + 1)
             else:
-                entries.append((level, item.title))
+                entries.append((level, squeeze(item.title)))
     walk(reader.outline, 1)
     return entries
 

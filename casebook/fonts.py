@@ -76,7 +76,7 @@ def check_glyphs(book: model.Book) -> None:
     errors.raise_if_any()
 
 
-def check_embedded(pdf_path: Path) -> list[str]:
+def check_embedded(pdf_path: Path, shown: str | None = None) -> list[str]:
     """Every font in the PDF is embedded, subset, and one of the declared families."""
     problems, names = [], set()
     with pikepdf.open(pdf_path) as pdf:
@@ -92,7 +92,7 @@ def check_embedded(pdf_path: Path) -> list[str]:
                 elif "+" not in name:
                     problems.append(f"font '{name}' is embedded whole, not subset")
     if problems:
-        raise CheckError("; ".join(sorted(set(problems))), pdf_path)
+        raise CheckError("; ".join(sorted(set(problems))), shown or pdf_path)
     return sorted(names)
 
 

@@ -32,7 +32,7 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -
     target = Path(out_dir) / f"{book.meta.slug}.pdf"
     document.write_pdf(target, pdf_variant="pdf/x-4", output_intent="sRGB",
                        pdf_identifier=book.meta.slug.encode())
-    embedded = fonts.check_embedded(target)
+    embedded = fonts.check_embedded(target, shown=f"{book.meta.slug}.pdf")
     log.info("PDF: %s (%d pages; fonts: %s)", target, len(document.pages), ", ".join(embedded))
     return target
 

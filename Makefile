@@ -1,0 +1,36 @@
+# casebook: `make book` builds the editions into dist/, `make test` runs the test suite.
+# Both install what is missing first (as root on Debian 12) and are quick when nothing is.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig
+TEST_APT := poppler-utils qpdf chromium
+ARGS    ?=
+
+.PHONY: book test deps test-deps clean
+
+book: deps
+	$(PY) build.py $(ARGS)
+
+test: deps test-deps
+	$(PY) -m pytest $(ARGS)
+
+deps: $(VENV)/.installed
+	@./.ci/apt-ensure $(BOOK_APT)
+
+test-deps: $(VENV)/.installed-test
+	@./.ci/apt-ensure $(TEST_APT)
+	@command -v java >/dev/null || ./.ci/apt-ensure default-jre-headless
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf dist .casebook-cache

@@ -1,0 +1,86 @@
+"""Generate a synthetic book project (labelled synthetic) for tests and benchmarks; never for source/."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import yaml
+
+LABEL = "【合成测试文本，非真实内容】"
+_WORDS = ("党建", "工作", "社区", "服务", "群众", "组织", "建设", "发展", "创新", "机制",
+          "党员", "活动", "基层", "企业", "支部", "区域", "平台", "居民", "实践", "探索",
+          "管理", "队伍", "教育", "学习", "文化", "和谐", "经济", "开放", "联动", "资源")
+_PUNCT = ("，", "，", "，", "、", "；")
+
+
+def sentence(rng: random.Random, words: int = 8) -> str:
+    parts = []
+    for i in range(words):
+        parts.append(rng.choice(_WORDS))
+        if i and i < words - 1 and rng.random() < 0.2:
+            parts.append(rng.choice(_PUNCT))
+    return "".join(parts) + "。"
+
+
+def paragraph(rng: random.Random, sentences: int = 4) -> str:
+    return "".join(sentence(rng, rng.randint(5, 12)) for _ in range(sentences))
+
+
+def case_body(rng: random.Random, number: int, paragraphs: int = 6) -> str:
+    """A case with sections, emphasis, a list, a table, a footnote and a commentary."""
+    out = [LABEL + paragraph(rng)]
+    for s, head in enumerate(("一、", "二、", "三、")):
+        out.append(f"## {head}{rng.choice(_WORDS)}{rng.choice(_WORDS)}")
+        out += [paragraph(rng) for _ in range(max(1, paragraphs // 3))]
+        if s == 0:
+            out.append(f"其中**{rng.choice(_WORDS)}**与*{rng.choice(_WORDS)}*并重。"
+                       f"[^n{number}]\n\n[^n{number}]: 合成脚注{number}。")
+        if s == 1:
+            out.append("\n".join(f"- {sentence(rng, 4)}" for _ in range(3)))
+        if s == 2 and number % 5 == 0:
+            out.append("| 项目 | 数量 |\n|---|---|\n| 党组织 | 94 |\n| 党员 | 2600 |")
+    out.append(f'::: {{.commentary by="合成点评人　{number}号"}}\n{paragraph(rng)}\n:::')
+    return "\n\n".join(out) + "\n"
+
+
+def _front(path: Path, meta: dict, body: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+    path.write_text(f"---\n{header}---\n\n{body}", encoding="utf-8")
+
+
+def make_book(root: Path, parts: int = 9, cases_per_part: int = 4, seed: int = 1,
+              pending_every: int = 0, paragraphs: int = 6) -> Path:
+    """Write a synthetic book project into ``root`` and return it."""
+    rng = random.Random(seed)
+    root = Path(root)
+    _front(root / "source/front/preface.md",
+           {"title": "序言", "author": "合成作者", "type": "preface"},
+           "\n\n".join([LABEL + paragraph(rng) for _ in range(3)] + ["::: signature\n2011年6月\n:::"]))
+    _front(root / "source/front/board.md", {"title": "编委会", "toc": False,
+                                           "type": "contributors"}, "主编：合成\n")
+    layout, number = [], 0
+    for p in range(1, parts + 1):
+        cases = []
+        for _ in range(cases_per_part):
+            number += 1
+            rel = f"source/cases/{p:02d}/{number:03d}-case-{number}.md"
+            meta = {"title": f"合成案例{number}　{rng.choice(_WORDS)}{rng.choice(_WORDS)}",
+                    "unit": f"合成单位{number % 7 + 1}"}
+            pending = bool(pending_every) and number % pending_every == 0
+            if pending:
+                meta["status"] = "pending"
+            _front(root / rel, meta, "" if pending else case_body(rng, number, paragraphs))
+            cases.append(rel)
+        layout.append({"title": f"第{p}部分　合成部分{p}", "cases": cases})
+    _front(root / "source/back/afterword.md", {"title": "后记", "type": "afterword"},
+           LABEL + paragraph(rng) + "\n")
+    book = {"slug": "synthetic", "title": "合成测试书", "subtitle": "合成文本，仅供测试",
+            "lang": "zh-CN", "publisher": "合成出版社", "date": "2011-06-01",
+            "creators": [{"name": "合成编者", "role": "主编"}],
+            "front": ["source/front/board.md", "source/front/preface.md"],
+            "parts": layout, "back": ["source/back/afterword.md"]}
+    (root / "book.yaml").write_text(yaml.safe_dump(book, allow_unicode=True, sort_keys=False),
+                                    encoding="utf-8")
+    return root

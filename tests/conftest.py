@@ -1,0 +1,74 @@
+"""Shared fixtures: built editions of the real and the synthetic book, golden-file switch."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from casebook import source, synthetic
+from casebook.build import Options, build
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files in tests/data/ from the current output")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+class Built:
+    """One book built into a temporary folder, with its selected Book model."""
+
+    def __init__(self, book_dir: Path, out: Path, draft: bool):
+        self.paths = build(Options(book_dir=book_dir, out_dir=out, draft=draft))
+        self.book = source.load(book_dir).select(draft)
+        self.out = out
+        self.epub, self.pdf = self.paths["epub"], self.paths["pdf"]
+        self.html = self.paths["html"].parent
+
+
+@pytest.fixture(scope="session")
+def synthetic_dir(tmp_path_factory) -> Path:
+    """A synthetic 9-part, 36-case book (every 5th case pending), labelled synthetic."""
+    return synthetic.make_book(tmp_path_factory.mktemp("synthetic"), parts=9,
+                               cases_per_part=4, pending_every=5)
+
+
+@pytest.fixture(scope="session")
+def builds(tmp_path_factory, synthetic_dir):
+    """Build on demand, once per session: builds('real'|'synthetic', draft)."""
+    cache: dict[tuple[str, bool], Built] = {}
+
+    def get(kind: str, draft: bool) -> Built:
+        if (kind, draft) not in cache:
+            book_dir = ROOT if kind == "real" else synthetic_dir
+            out = tmp_path_factory.mktemp(f"{kind}-{'draft' if draft else 'default'}")
+            cache[kind, draft] = Built(book_dir, out, draft)
+        return cache[kind, draft]
+    return get
+
+
+BOOKS = [("real", False), ("real", True), ("synthetic", False), ("synthetic", True)]
+BOOK_IDS = ["real-default", "real-draft", "synthetic-default", "synthetic-draft"]
+
+
+@pytest.fixture(params=BOOKS, ids=BOOK_IDS)
+def built(request, builds) -> Built:
+    return builds(*request.param)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_warnings(caplog):
+    """Fail a test that logs a warning it did not expect (pending notices are expected)."""
+    yield
+    bad = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING
+           and "pending" not in r.getMessage()]
+    assert not bad, [r.getMessage() for r in bad]
