@@ -1,0 +1,50 @@
+"""The PDF edition: trim and bleed from book.yaml, declared fonts embedded, folios, pagination."""
+
+import subprocess
+
+import pikepdf
+
+from casebook import check
+
+MM = 72 / 25.4
+
+
+def test_boxes_follow_book_yaml(builds):
+    built = builds("real", False)
+    spec = built.book.meta.print
+    with pikepdf.open(built.pdf) as pdf:
+        page = pdf.pages[0]
+        trim = [float(v) for v in page.obj["/TrimBox"]]
+        media = [float(v) for v in page.obj["/MediaBox"]]
+    assert abs((trim[2] - trim[0]) - spec.trim_width * MM) < 0.5
+    assert abs((trim[3] - trim[1]) - spec.trim_height * MM) < 0.5
+    assert abs((media[2] - media[0]) - (spec.trim_width + 2 * spec.bleed) * MM) < 0.5
+
+
+def test_every_font_is_embedded_subset_and_declared(built):
+    out = subprocess.run(["pdffonts", str(built.pdf)], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[2:]
+    assert out
+    for line in out:
+        name, emb, sub = line.split()[0], line.split()[-5], line.split()[-4]
+        assert (emb, sub) == ("yes", "yes"), line
+        assert name.split("+")[1].startswith(("Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC",
+                                              "LXGW-WenKai")), line
+
+
+def test_front_matter_folios_are_roman_and_body_restarts_at_one(builds):
+    built = builds("real", False)
+    pages = check.pdf_anchor_pages(built.pdf)
+    preface = pages[built.book.preface().id]
+    case = pages[built.book.parts[0].cases[0].id]
+    folio = check.pdf_text(built.pdf, preface, preface).split()[-1]
+    assert folio in ("v", "vi", "vii", "viii", "ix")
+    assert check.pdf_text(built.pdf, case, case).split()[-1] == "3"
+
+
+def test_case_one_fits_in_the_original_four_pages(builds):
+    built = builds("real", False)
+    pages = check.pdf_anchor_pages(built.pdf)
+    start = pages["case-001-foreign-banks"]
+    total = len(pikepdf.open(built.pdf).pages)
+    assert 1 <= total - start + 1 <= 4
