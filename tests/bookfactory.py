@@ -94,7 +94,7 @@ def generated_yaml(cases: dict, front: dict | None = None, back: dict | None = N
     groups: dict[str, list[str]] = {}
     for rel in cases:
         groups.setdefault(Path(rel).parent.as_posix(), []).append(rel)
-    lines.append("parts:")
+    lines.append("parts:" if groups else "parts: []")
     for number, members in enumerate(groups.values(), start=1):
         lines.append(f"  - title: {_quote(f'第{number}部分')}")
         lines.append("    cases:")

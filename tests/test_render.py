@@ -1,0 +1,57 @@
+"""pandoc fragments: the commentary aside, heading levels, the content cache, template errors."""
+
+from pathlib import Path
+
+import pytest
+
+from casebook import model, render
+from casebook.errors import RenderError
+
+
+def _case(body: str) -> model.Case:
+    return model.Case(id="case-x", title="标题", body=body, source=Path("x.md"), body_line=4)
+
+
+def test_commentary_becomes_an_aside_with_label_and_attribution():
+    html = render.render_fragment(
+        _case('正文。\n\n::: {.commentary by="职务　姓名"}\n点评正文。\n:::\n'), None,
+        render.pandoc_version())
+    assert html.index('<aside class="commentary" aria-label="点评">') < html.index("点评正文")
+    assert '<p class="commentary-label">点评</p>' in html
+    assert "（职务　姓名）" in html
+
+
+def test_case_sections_are_h3_and_ids_are_prefixed():
+    html = render.render_fragment(_case("## 一、开头\n\n正文。\n"), None, render.pandoc_version())
+    assert '<h3 id="case-x--一开头">一、开头</h3>' in html
+
+
+def test_chinese_lines_join_without_spaces():
+    html = render.render_fragment(_case("第一行\n第二行\n"), None, render.pandoc_version())
+    assert "第一行第二行" in html
+
+
+def test_cache_is_read_back(tmp_path):
+    doc, version = _case("缓存测试。\n"), render.pandoc_version()
+    first = render.render_fragment(doc, tmp_path, version)
+    [cached] = tmp_path.glob("*.html")
+    assert cached.read_text(encoding="utf-8") == first
+    cached.write_text("<p>来自缓存</p>", encoding="utf-8")
+    assert render.render_fragment(doc, tmp_path, version) == "<p>来自缓存</p>"
+    changed = _case("缓存测试，已修改。\n")
+    assert "已修改" in render.render_fragment(changed, tmp_path, version)
+
+
+def test_shift_headings():
+    assert render.shift_headings('<h3 id="a">x</h3><h2>y</h2>', -1) == '<h2 id="a">x</h2><h1>y</h1>'
+
+
+def test_template_error_names_template_and_line(tmp_path):
+    (tmp_path / "templates" / "html").mkdir(parents=True)
+    (tmp_path / "templates" / "html" / "bad.html.j2").write_text("ok\n{{ missing_thing }}\n")
+    book = model.Book(meta=model.Meta(slug="s", title="t", lang="zh-CN"), root=tmp_path,
+                      front=(), parts=(), back=())
+    with pytest.raises(RenderError) as info:
+        render.render_template(render.environment(book), "html/bad.html.j2")
+    assert str(info.value).startswith(f"{tmp_path / 'templates/html/bad.html.j2'}:2: ")
+    assert "missing_thing" in str(info.value)
