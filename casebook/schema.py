@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Collector
-from .yamlines import LineDict, LineList
+from .yamlines import LineDict, LineList, YamlNumber
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false",
                list: "a list", dict: "a mapping"}
@@ -24,6 +24,8 @@ class Field:
 def _describe(value) -> str:
     if isinstance(value, bool):
         return "a boolean"
+    if isinstance(value, YamlNumber):
+        return "a number"
     for kind, name in ((dict, "a mapping"), (list, "a list"), (int, "a number"),
                        (float, "a number"), (str, "a string")):
         if isinstance(value, kind):
@@ -33,8 +35,10 @@ def _describe(value) -> str:
 
 def _coerce(value, field: Field):
     """Return the value in the field's type, or None when it cannot be."""
-    if field.type is str and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+    if isinstance(value, YamlNumber):
+        if field.type is str:
+            return str(value)
+        return value.number if isinstance(value.number, field.type) else None
     if field.type is int and isinstance(value, bool):
         return None
     if isinstance(value, field.type):

@@ -111,14 +111,15 @@ class _Loader:
         imprint = tuple(model.ImprintLine(**i) for i in self.items(
             top.get("imprint", []), IMPRINT_FIELDS, "an imprint line"))
         return model.Copyright(cip_title=top.get("cip_title", ""),
-                               cip=tuple(self.strings(top.get("cip", []), "cip")),
+                               cip=tuple(s for _, s in self.strings(top.get("cip", []), "cip")),
                                cip_record=top.get("cip_record", ""), imprint=imprint)
 
-    def strings(self, seq, what: str) -> list[str]:
+    def strings(self, seq, what: str) -> list[tuple[int, str]]:
+        """The string entries of a list, each with its index (for its line)."""
         good = []
         for i, item in enumerate(seq):
-            if isinstance(item, (str, int)) and not isinstance(item, bool):
-                good.append(str(item))
+            if isinstance(item, str):
+                good.append((i, str(item)))
             else:
                 self.errors.add(f"each entry of '{what}' must be a string", self.shown_yaml,
                                 line_of(seq, i))
@@ -156,7 +157,7 @@ class _Loader:
             part_id = f"part-{index + 1}"
             cases = []
             entries = good.get("cases", [])
-            for j, rel in enumerate(self.strings(entries, "cases")):
+            for j, rel in self.strings(entries, "cases"):
                 number += 1
                 doc = self.document(rel, line_of(entries, j), "case", number=number,
                                     part_id=part_id)
@@ -168,7 +169,7 @@ class _Loader:
 
     def matters(self, seq, section: str) -> tuple[model.Matter, ...]:
         docs = []
-        for i, rel in enumerate(self.strings(seq, section)):
+        for i, rel in self.strings(seq, section):
             doc = self.document(rel, line_of(seq, i), section)
             if doc is not None:
                 docs.append(doc)

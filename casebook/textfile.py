@@ -25,10 +25,12 @@ def read_text(path: Path, shown: Path) -> str:
     """Read a UTF-8 text file, accepting a BOM and CRLF; refuse binary, GBK and huge files."""
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
-        raise SourceError(f"file is {len(data) // 1024 // 1024} MB; the limit for one source "
-                          f"file is {MAX_BYTES // 1024 // 1024} MB", shown)
-    if b"\x00" in data[:8192]:
-        raise SourceError("binary file (contains NUL bytes), not UTF-8 text", shown)
+        raise SourceError(f"file is {len(data) / 2**20:.2f} MB ({len(data):,} bytes); the limit "
+                          f"for one source file is {MAX_BYTES // 2**20} MB: split it",
+                          shown, 1)
+    if b"\x00" in data:
+        raise SourceError("binary file (contains NUL bytes), not UTF-8 text", shown,
+                          data[:data.index(b"\x00")].count(b"\n") + 1)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

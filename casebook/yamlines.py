@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 from pathlib import Path
 
 import yaml
@@ -23,8 +24,14 @@ class LineList(list):
     item_lines: list
 
 
+class YamlNumber(str):
+    """A YAML number kept as written ('38.00' stays '38.00'); ``.number`` holds its value."""
+
+    number: int | float = 0
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that records lines and keeps dates as plain strings."""
+    """SafeLoader that records lines and keeps dates and numbers as the text written."""
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
@@ -34,6 +41,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, collections.abc.Hashable):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain word, not a list or mapping",
+                key_node.start_mark)
         if key in result:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark)
@@ -53,9 +64,21 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
     return loader.construct_scalar(node)
 
 
+def _number_constructor(parse):
+    def construct(loader: _Loader, node: yaml.ScalarNode) -> YamlNumber:
+        text = YamlNumber(loader.construct_scalar(node))
+        text.number = parse(loader, node)
+        return text
+    return construct
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int",
+                        _number_constructor(yaml.SafeLoader.construct_yaml_int))
+_Loader.add_constructor("tag:yaml.org,2002:float",
+                        _number_constructor(yaml.SafeLoader.construct_yaml_float))
 
 
 def load(text: str, path: Path, first_line: int = 1):
@@ -63,7 +86,8 @@ def load(text: str, path: Path, first_line: int = 1):
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        scanning = exc.context and exc.context.startswith("while scanning")
+        mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         problem = exc.problem or exc.context or "invalid YAML"
         raise SourceError(f"malformed YAML: {problem}", path, line) from None

@@ -259,10 +259,6 @@ def test_front_matter_line_numbers_survive_bom_and_crlf(tmp_path, encode):
     assert (str(err.path), err.line) == (A_SHOWN, 3)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "yamlines.load reports exc.problem_mark before context_mark: for an unclosed quoted "
-    "string the line is the end of the YAML (the closing '---'), not the line where the "
-    "quote was opened"))
 def test_unclosed_quote_points_at_the_opening_quote(tmp_path):
     err = single(case_book(tmp_path, '---\ntitle: "甲\nunit: 乙\n---\n\n正文。\n'))
     assert err.line == 2
@@ -461,10 +457,6 @@ def test_symlink_out_of_the_book(tmp_path):
     assert "points outside the book directory" in err.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "source._Loader.parts/matters enumerate self.strings(entries), which drops non-string "
-    "entries, so the index no longer matches entries.item_lines: a problem with a later "
-    "entry is reported at the line of an earlier one"))
 def test_line_after_a_bad_entry_is_still_right(tmp_path):
     root = make_book(tmp_path, book_yaml=(
         "slug: t\ntitle: 书\nlang: zh-CN\nparts:\n  - title: 一\n    cases:\n"
@@ -499,10 +491,6 @@ def test_binary_file(tmp_path):
     assert "binary file (contains NUL bytes)" in err.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "textfile.read_text looks for NUL bytes only in the first 8192 bytes; a NUL later in "
-    "an otherwise valid UTF-8 file is accepted and pandoc copies it into the HTML/XHTML "
-    "(NUL is not allowed in XML)"))
 def test_nul_byte_after_the_first_8k(tmp_path):
     text = md(body="正文。\n" * 1000).encode() + b"\x00\n"
     assert len(text) > 8192
@@ -557,9 +545,6 @@ def test_file_at_the_size_limit_is_read(tmp_path):
     assert "binary file" in err.message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "textfile.read_text raises SourceError(message, path) without a line for binary and "
-    "oversized files, so str() is 'path: message', not the documented 'path:line: message'"))
 @pytest.mark.parametrize("kind", ["binary", "oversized"])
 def test_whole_file_problems_still_carry_a_line(tmp_path, kind):
     root = (case_book(tmp_path, b"---\ntitle: \x00\n---\n") if kind == "binary"
@@ -567,9 +552,6 @@ def test_whole_file_problems_still_carry_a_line(tmp_path, kind):
     assert re.match(rf"{re.escape(A_SHOWN)}:\d+: ", str(single(root)))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the size message floors both numbers to whole MB, so a file just over the limit is "
-    "reported as 'file is 10 MB; the limit for one source file is 10 MB'"))
 def test_size_message_shows_a_size_above_the_limit(tmp_path):
     err = single(_oversized(tmp_path, 2**19))  # 10.5 MB
     size, limit = map(float, re.findall(r"(\d+(?:\.\d+)?) MB", err.message))
@@ -676,10 +658,6 @@ def test_bad_slug(tmp_path, slug):
                            f"(got {slug!r})")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "schema._coerce turns YAML numbers into strings after YAML has already parsed them, so "
-    "'price: 38.00' silently becomes '38.0' (and 'unit: 010' becomes '8') instead of "
-    "keeping the text as written or reporting an error"))
 def test_numbers_in_string_fields_are_not_altered(tmp_path):
     root = make_book(tmp_path, yaml_extra="price: 38.00\n")
     try:
@@ -689,10 +667,6 @@ def test_numbers_in_string_fields_are_not_altered(tmp_path):
     assert book.meta.price == "38.00"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "yamlines._construct_mapping does not check that a key is hashable (SafeLoader's own "
-    "construct_mapping does): a sequence used as a key raises a bare TypeError, which the "
-    "CLI shows as a traceback"))
 def test_unhashable_key_is_a_source_error(tmp_path):
     root = make_book(tmp_path, yaml_extra="[a, b]: c\n")
     err = single(root)
