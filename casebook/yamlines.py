@@ -67,7 +67,8 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
 def _number_constructor(parse):
     def construct(loader: _Loader, node: yaml.ScalarNode) -> YamlNumber:
         text = YamlNumber(loader.construct_scalar(node))
-        text.number = parse(loader, node)
+        decimal = text.lstrip("+-").isdigit()
+        text.number = int(text, 10) if decimal else parse(loader, node)  # 010 is 10, not 8
         return text
     return construct
 
@@ -86,8 +87,8 @@ def load(text: str, path: Path, first_line: int = 1):
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        scanning = exc.context and exc.context.startswith("while scanning")
-        mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
+        unclosed = "end of stream" in (exc.problem or "")
+        mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         problem = exc.problem or exc.context or "invalid YAML"
         raise SourceError(f"malformed YAML: {problem}", path, line) from None

@@ -264,6 +264,17 @@ def test_unclosed_quote_points_at_the_opening_quote(tmp_path):
     assert err.line == 2
 
 
+def test_missing_colon_points_at_the_key_line(tmp_path):
+    err = single(case_book(tmp_path, "---\ntitle: 甲\nunit 乙\nprint_page: 3\n---\n\n正文。\n"))
+    assert err.line == 3 and "could not find expected ':'" in err.message
+
+
+def test_bad_escape_points_at_its_own_line(tmp_path):
+    err = single(case_book(tmp_path, '---\ntitle: "甲\n  乙\n  丙\\q"\n---\n\n正文。\n'))
+    assert "unknown escape character" in err.message
+    assert err.line == 4
+
+
 # --------------------------------------------------------------------------------------------
 # Schema problems: missing, unknown, wrong type
 # --------------------------------------------------------------------------------------------
@@ -536,7 +547,8 @@ def test_file_over_the_size_limit(tmp_path):
     err = single(_oversized(tmp_path, 1))
     assert str(err.path) == A_SHOWN
     assert str(err).startswith(f"{A_SHOWN}:")
-    assert f"the limit for one source file is {textfile.MAX_BYTES // 2**20} MB" in err.message
+    limit = textfile.MAX_BYTES // 2**20
+    assert re.search(rf"the limit for one source file is {limit}(\.0+)? MB", err.message)
 
 
 def test_file_at_the_size_limit_is_read(tmp_path):
@@ -556,6 +568,13 @@ def test_size_message_shows_a_size_above_the_limit(tmp_path):
     err = single(_oversized(tmp_path, 2**19))  # 10.5 MB
     size, limit = map(float, re.findall(r"(\d+(?:\.\d+)?) MB", err.message))
     assert size > limit
+
+
+def test_size_message_just_over_the_limit(tmp_path):
+    # Rounded to MB, one byte over looks like "10 MB; the limit is 10 MB": the exact size
+    # in bytes must be there too.
+    err = single(_oversized(tmp_path, 1))
+    assert str(textfile.MAX_BYTES + 1) in err.message.replace(",", "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -659,12 +678,37 @@ def test_bad_slug(tmp_path, slug):
 
 
 def test_numbers_in_string_fields_are_not_altered(tmp_path):
-    root = make_book(tmp_path, yaml_extra="price: 38.00\n")
+    # YAML would read these as 38.0, 8, 90 and 1.1; text fields keep them as written.
+    root = make_book(tmp_path, {A: md("1.10", unit="010", print_page="12")},
+                     yaml_extra="price: 38.00\nsubtitle: 1:30\n"
+                                "copyright: {cip: [2011.10], imprint: [{value: 023}]}\n")
+    book = source.load(root)
+    assert (book.meta.price, book.meta.subtitle) == ("38.00", "1:30")
+    assert book.meta.copyright.cip == ("2011.10",)
+    assert book.meta.copyright.imprint[0].value == "023"
+    (case,) = book.cases()
+    assert (case.title, case.unit) == ("1.10", "010")
+    assert case.print_page == 12 and type(case.print_page) is int  # an int field gets the number
+    for text in (book.meta.price, book.meta.subtitle, case.title, case.unit,
+                 book.meta.copyright.cip[0], book.meta.copyright.imprint[0].value):
+        assert type(text) is str  # plain str in the model, not a YAML helper type
+
+
+def test_zero_padded_print_page_is_not_octal(tmp_path):
     try:
-        book = source.load(root)
-    except SourceError:
-        return  # refusing it with a message would also be fine
-    assert book.meta.price == "38.00"
+        book = source.load(case_book(tmp_path, md(print_page="010")))
+    except SourceError as err:  # refusing it, at the right line, would also be fine
+        assert (str(err.path), err.line) == (A_SHOWN, 3)
+        return
+    assert list(book.cases())[0].print_page == 10
+
+
+@pytest.mark.parametrize("meta, message", [
+    ({"print_page": "3.0"}, "'print_page' must be an integer, not a number"),
+    ({"print_page": "'3'"}, "'print_page' must be an integer, not a string"),
+])
+def test_number_types_still_checked(tmp_path, meta, message):
+    assert str(single(case_book(tmp_path, md(**meta)))) == f"{A_SHOWN}:3: {message}"
 
 
 def test_unhashable_key_is_a_source_error(tmp_path):
