@@ -87,8 +87,10 @@ def load(text: str, path: Path, first_line: int = 1):
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        unclosed = "end of stream" in (exc.problem or "")
-        mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
+        # an unclosed quote or a key without ':' is best shown where it starts
+        starts = ("end of stream" in (exc.problem or "")
+                  or (exc.context or "").startswith("while scanning a simple key"))
+        mark = (exc.context_mark if starts else None) or exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         problem = exc.problem or exc.context or "invalid YAML"
         raise SourceError(f"malformed YAML: {problem}", path, line) from None
