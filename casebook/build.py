@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render, source
-from .editions import EDITIONS
+from .editions import EDITIONS, pdf
 
 log = logging.getLogger(__name__)
 CACHE_DIR = ".casebook-cache"
@@ -20,7 +20,7 @@ CACHE_DIR = ".casebook-cache"
 class Options:
     book_dir: Path = Path(".")
     out_dir: Path = Path("dist")
-    editions: tuple[str, ...] = ("pdf", "epub", "html")
+    editions: tuple[str, ...] = ("pdf", "epub", "html")  # EPUB after PDF: it uses the layout
     draft: bool = False
     cache: bool = True
     extra: dict = field(default_factory=dict)
@@ -40,12 +40,21 @@ def build(options: Options) -> dict[str, Path]:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         written = {}
+        extras = _layout_extras(book, fragments, options.editions)
         for number, name in enumerate(options.editions, start=3):
             log.info("Step %d/%d: writing the %s edition", number, steps, name.upper())
-            written[name] = EDITIONS[name](book, staging, fragments)
+            written[name] = EDITIONS[name](book, staging, fragments, **extras.get(name, {}))
         return {name: publish(staging, out, path) for name, path in written.items()}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _layout_extras(book, fragments, editions) -> dict[str, dict]:
+    """Lay the print edition out once; the PDF writes it, the EPUB takes its PageMap."""
+    if not {"pdf", "epub"} & set(editions):
+        return {}
+    layout = pdf.lay_out(book, fragments)
+    return {"pdf": {"layout": layout}, "epub": {"pagemap": layout.pagemap}}
 
 
 def _report_pending(book) -> None:

@@ -26,6 +26,7 @@ STYLES_DIR = PROJECT_DIR / "styles"
 FILTERS = (PACKAGE_DIR / "filters" / "commentary.lua",)
 PANDOC_FORMAT = "markdown+east_asian_line_breaks-smart"
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
+_BLOCK = re.compile(r"<(p|li|table|blockquote|figure|aside|dl)(?=[ >])(?![^>]*\bid=)")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -
                                      extra_args=_args(doc))
     except (RuntimeError, subprocess.SubprocessError) as exc:
         raise RenderError(f"pandoc failed: {exc}", doc.source, doc.body_line) from None
+    html = number_blocks(html, doc.id)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(".tmp")
@@ -90,6 +92,12 @@ def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 4
         html = {d.id: f.result() for d, f in progress(zip(docs, futures), len(docs),
                                                      "pandoc")}
     return Fragments(html)
+
+
+def number_blocks(html: str, prefix: str) -> str:
+    """Give every block without an id a stable one (``<doc>--b<n>``), for page-lists and links."""
+    counter = iter(range(1, 1_000_000))
+    return _BLOCK.sub(lambda m: f'<{m.group(1)} id="{prefix}--b{next(counter)}"', html)
 
 
 def shift_headings(html: str, by: int) -> str:

@@ -16,8 +16,8 @@ def test_commentary_becomes_an_aside_with_label_and_attribution():
     html = render.render_fragment(
         _case('正文。\n\n::: {.commentary by="职务　姓名"}\n点评正文。\n:::\n'), None,
         render.pandoc_version())
-    assert html.index('<aside class="commentary" aria-label="点评">') < html.index("点评正文")
-    assert '<p class="commentary-label">点评</p>' in html
+    assert html.index('class="commentary" aria-label="点评">') < html.index("点评正文")
+    assert 'class="commentary-label">点评</p>' in html
     assert "（职务　姓名）" in html
 
 
@@ -40,6 +40,12 @@ def test_cache_is_read_back(tmp_path):
     assert render.render_fragment(doc, tmp_path, version) == "<p>来自缓存</p>"
     changed = _case("缓存测试，已修改。\n")
     assert "已修改" in render.render_fragment(changed, tmp_path, version)
+
+
+def test_blocks_get_stable_ids_once():
+    html = render.number_blocks('<p>a</p><ul>\n<li>b</li>\n</ul><p id="x">c</p><pre>d</pre>', "c1")
+    assert html == ('<p id="c1--b1">a</p><ul>\n<li id="c1--b2">b</li>\n</ul>'
+                    '<p id="x">c</p><pre>d</pre>')
 
 
 def test_shift_headings():

@@ -4,4 +4,4 @@ from __future__ import annotations
 
 from . import epub, html, pdf
 
-EDITIONS = {"pdf": pdf.write, "epub": epub.write, "html": html.write}
+EDITIONS = {"pdf": pdf.write, "epub": epub.write, "html": html.write}  # build order

@@ -10,6 +10,7 @@ from pathlib import Path
 from ebooklib import epub as ebook
 
 from .. import model, render
+from ..pagemap import PageMap
 from ..render import Fragments
 from .common import build_time, to_xhtml, toc_tree
 
@@ -19,8 +20,12 @@ ROLE_CODES = {"主编": "edt", "编": "edt", "编著": "edt", "编辑": "edt", "
               "译": "trl"}
 
 
-def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -> Path:
-    """Write ``<slug>.epub`` into ``out_dir`` and return its path."""
+def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
+          pagemap: PageMap | None = None) -> Path:
+    """Write ``<slug>.epub`` into ``out_dir`` and return its path.
+
+    ``pagemap`` comes from the print layout (the build passes it) and gives the page-list.
+    """
     fragments = fragments or render.render_all(book)
     env = render.environment(book)
     pub = _package(book)

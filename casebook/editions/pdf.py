@@ -3,19 +3,42 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from weasyprint import CSS, HTML
 
 from .. import fonts, model, render
+from ..pagemap import PageMap
 from ..render import Fragments
 from .common import build_time, toc_tree
 
 log = logging.getLogger(__name__)
 
 
-def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -> Path:
+@dataclass(frozen=True)
+class Layout:
+    """A laid-out print edition: WeasyPrint's document and the PageMap read from it."""
+
+    document: object
+    pagemap: PageMap
+
+
+def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
+          layout: Layout | None = None) -> Path:
     """Write ``<slug>.pdf`` into ``out_dir`` and return its path."""
+    layout = layout or lay_out(book, fragments)
+    target = Path(out_dir) / f"{book.meta.slug}.pdf"
+    layout.document.write_pdf(target, pdf_variant="pdf/x-4", output_intent="sRGB",
+                              pdf_identifier=book.meta.slug.encode())
+    embedded = fonts.check_embedded(target, shown=f"{book.meta.slug}.pdf")
+    log.info("PDF: %s (%d pages; fonts: %s)", target, len(layout.pagemap.pages),
+             ", ".join(embedded))
+    return target
+
+
+def lay_out(book: model.Book, fragments: Fragments | None = None) -> Layout:
+    """Lay the book out once; both the PDF and the EPUB page-list use the result."""
     fonts.check_glyphs(book)
     for family in fonts.DECLARED:
         fonts.locate(family)
@@ -29,12 +52,9 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -
               CSS(string=geometry)]
     log.info("Laying out the PDF (WeasyPrint)")
     document = HTML(string=html, base_url=str(book.root)).render(stylesheets=styles)
-    target = Path(out_dir) / f"{book.meta.slug}.pdf"
-    document.write_pdf(target, pdf_variant="pdf/x-4", output_intent="sRGB",
-                       pdf_identifier=book.meta.slug.encode())
-    embedded = fonts.check_embedded(target, shown=f"{book.meta.slug}.pdf")
-    log.info("PDF: %s (%d pages; fonts: %s)", target, len(document.pages), ", ".join(embedded))
-    return target
+    anchors = [list(page.anchors) for page in document.pages]
+    first = next(iter(book.parts), None) or next(iter(book.back), None)
+    return Layout(document, PageMap.from_anchors(anchors, first.id if first else None))
 
 
 def _sections(book: model.Book) -> dict[str, str]:

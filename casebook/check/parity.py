@@ -1,4 +1,4 @@
-"""Read the built editions back: their TOCs, their preface text, and the EPUB validator."""
+"""Parity: read TOCs and document text back from the built editions, and run EPUBCheck."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import pypdf
 from lxml import etree, html as lxml_html
 
-from . import model
-from .errors import ToolError
+from .. import model
+from ..errors import ToolError
 
 Toc = list[tuple[int, str]]
 NS = {"x": "http://www.w3.org/1999/xhtml", "ops": "http://www.idpf.org/2007/ops",
