@@ -15,7 +15,7 @@ book: deps
 test: deps test-deps
 	$(PY) -m pytest $(ARGS)
 
-deps: $(VENV)/.installed
+deps: $(VENV)/.installed node_modules/.installed
 	@./.ci/apt-ensure $(BOOK_APT)
 
 test-deps: $(VENV)/.installed-test
@@ -26,6 +26,13 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e .
+	touch $@
+
+# Pagefind builds the HTML search index; Ace and vnu validate in tests. npm never downloads
+# a browser or Electron here: Ace runs on Debian's chromium.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || ./.ci/apt-ensure nodejs npm
+	ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
