@@ -7,14 +7,14 @@ import logging
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 import pypandoc
 
-from . import model
-from .errors import RenderError, ToolError
+from . import images, model
+from .errors import Collector, RenderError, ToolError
 from .progress import progress
 
 log = logging.getLogger(__name__)
@@ -31,9 +31,14 @@ _BLOCK = re.compile(r"<(p|li|table|blockquote|figure|aside|dl)(?=[ >])(?![^>]*\b
 
 @dataclass(frozen=True)
 class Fragments:
-    """The HTML body of every document, keyed by document id."""
+    """The HTML body of every document, keyed by document id, and the images they use.
+
+    Image ``src`` values are paths relative to the book root; ``images`` maps each one to
+    its file. Editions copy the files and prefix the src as their own layout needs.
+    """
 
     html: dict
+    images: dict = field(default_factory=dict)
 
     def __getitem__(self, doc_id: str) -> str:
         return self.html[doc_id]
@@ -91,7 +96,11 @@ def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 4
         futures = [pool.submit(render_fragment, d, cache_dir, version) for d in docs]
         html = {d.id: f.result() for d, f in progress(zip(docs, futures), len(docs),
                                                      "pandoc")}
-    return Fragments(html)
+    errors, found = Collector(), {}
+    for doc in docs:
+        html[doc.id] = images.resolve(book, doc, html[doc.id], errors, found)
+    errors.raise_if_any()
+    return Fragments(html, dict(sorted(found.items())))
 
 
 def number_blocks(html: str, prefix: str) -> str:

@@ -27,9 +27,29 @@ def paragraph(rng: random.Random, sentences: int = 4) -> str:
     return "".join(sentence(rng, rng.randint(5, 12)) for _ in range(sentences))
 
 
-def case_body(rng: random.Random, number: int, paragraphs: int = 6) -> str:
-    """A case with sections, emphasis, a list, a table, a footnote and a commentary."""
+ORIGINAL_PARTS = (19, 12, 19, 15, 16, 5, 11, 8, 5)  # the real book's 110 cases in 9 parts
+
+
+def figure(root: Path, number: int) -> str:
+    """Draw a small synthetic PNG chart and return its path relative to the book root."""
+    from PIL import Image, ImageDraw
+    rel = f"source/images/fig-{number:03d}.png"
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", (480, 240), "white")
+    draw = ImageDraw.Draw(image)
+    for i in range(6):
+        height = 30 + (number * 37 + i * 53) % 180
+        draw.rectangle([20 + i * 75, 230 - height, 75 + i * 75, 230], fill=(40, 90, 160))
+    image.save(root / rel, optimize=True)
+    return rel
+
+
+def case_body(rng: random.Random, number: int, paragraphs: int = 6,
+              image: str | None = None) -> str:
+    """A case with sections, emphasis, a list, a table, a footnote, a figure, a commentary."""
     out = [LABEL + paragraph(rng)]
+    if image:
+        out.append(f"![合成示意图{number}：柱状图，六根蓝色柱子高低不一](../../../{image})")
     for s, head in enumerate(("一、", "二、", "三、")):
         out.append(f"## {head}{rng.choice(_WORDS)}{rng.choice(_WORDS)}")
         out += [paragraph(rng) for _ in range(max(1, paragraphs // 3))]
@@ -51,19 +71,25 @@ def _front(path: Path, meta: dict, body: str) -> None:
 
 
 def make_book(root: Path, parts: int = 9, cases_per_part: int = 4, seed: int = 1,
-              pending_every: int = 0, paragraphs: int = 6) -> Path:
-    """Write a synthetic book project into ``root`` and return it."""
+              pending_every: int = 0, paragraphs: int = 6, part_sizes: tuple[int, ...] = (),
+              figure_every: int = 0) -> Path:
+    """Write a synthetic book project into ``root`` and return it.
+
+    ``part_sizes`` overrides ``parts``/``cases_per_part`` (``ORIGINAL_PARTS`` gives the real
+    book's 110-case shape); every ``figure_every``-th case gets a PNG figure.
+    """
     rng = random.Random(seed)
     root = Path(root)
+    sizes = part_sizes or (cases_per_part,) * parts
     _front(root / "source/front/preface.md",
            {"title": "序言", "author": "合成作者", "type": "preface"},
            "\n\n".join([LABEL + paragraph(rng) for _ in range(3)] + ["::: signature\n2011年6月\n:::"]))
     _front(root / "source/front/board.md", {"title": "编委会", "toc": False,
                                            "type": "contributors"}, "主编：合成\n")
     layout, number = [], 0
-    for p in range(1, parts + 1):
+    for p, size in enumerate(sizes, start=1):
         cases = []
-        for _ in range(cases_per_part):
+        for _ in range(size):
             number += 1
             rel = f"source/cases/{p:02d}/{number:03d}-case-{number}.md"
             meta = {"title": f"合成案例{number}　{rng.choice(_WORDS)}{rng.choice(_WORDS)}",
@@ -71,7 +97,9 @@ def make_book(root: Path, parts: int = 9, cases_per_part: int = 4, seed: int = 1
             pending = bool(pending_every) and number % pending_every == 0
             if pending:
                 meta["status"] = "pending"
-            _front(root / rel, meta, "" if pending else case_body(rng, number, paragraphs))
+            image = figure(root, number) if figure_every and number % figure_every == 0 else None
+            _front(root / rel, meta,
+                   "" if pending else case_body(rng, number, paragraphs, image))
             cases.append(rel)
         layout.append({"title": f"第{p}部分　合成部分{p}", "cases": cases})
     _front(root / "source/back/afterword.md", {"title": "后记", "type": "afterword"},

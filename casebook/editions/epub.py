@@ -10,6 +10,7 @@ from pathlib import Path
 from ebooklib import epub as ebook
 
 from .. import model, render
+from ..images import MEDIA_TYPES, prefix_src
 from ..pagemap import PageMap
 from ..render import Fragments
 from .common import build_time, to_xhtml, toc_tree
@@ -45,6 +46,10 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
     pub.add_item(ebook.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css",
                                 content=(render.style("common.css") + render.style("epub.css"))
                                 .encode()))
+    for rel, path in fragments.images.items():
+        pub.add_item(ebook.EpubItem(uid=_image_id(rel), file_name=rel,
+                                    media_type=MEDIA_TYPES[path.suffix.lower()],
+                                    content=path.read_bytes()))
     pub.spine = _spine(book, pages, nav)
     target = Path(out_dir) / f"{book.meta.slug}.epub"
     _Writer(str(target), pub, book.meta.lang).write()
@@ -104,7 +109,7 @@ def _pages(book: model.Book, fragments: Fragments, env) -> list[ebook.EpubItem]:
         if isinstance(item, model.Part):
             pages.append(page("part", item.id, item.title, "bodymatter", part=item))
             continue
-        body = to_xhtml(fragments[item.id])
+        body = to_xhtml(prefix_src(fragments[item.id], "../"))
         if isinstance(item, model.Case):
             pages.append(page("case", item.id, item.title, "bodymatter", doc=item,
                               fragment=body))
@@ -112,6 +117,10 @@ def _pages(book: model.Book, fragments: Fragments, env) -> list[ebook.EpubItem]:
             matter = "frontmatter" if item.section == "front" else "backmatter"
             pages.append(page("matter", item.id, item.title, matter, doc=item, fragment=body))
     return pages
+
+
+def _image_id(rel: str) -> str:
+    return "img-" + "".join(c if c.isalnum() else "-" for c in rel)
 
 
 def _spine(book: model.Book, pages: list[ebook.EpubItem], nav: ebook.EpubItem) -> list:

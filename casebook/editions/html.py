@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 from .. import model, render
+from ..images import prefix_src
 from ..render import Fragments, shift_headings
 from .common import toc_tree
 
@@ -42,6 +44,9 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -
         crumbs=[], prev=None, next=_link(items[0], "") if items else None,
         tree=toc_tree(book), units={c.id: c.unit for c in book.cases()},
         extra_pages=_extra_pages(book), **common))
+    for rel, path in fragments.images.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, site / rel)
     (site / "style.css").write_text(render.style("common.css") + render.style("html.css"),
                                     encoding="utf-8")
     log.info("HTML: %s (%d pages)", site, len(items) + 2)
@@ -79,12 +84,12 @@ def _page(env, book: model.Book, item, fragments: Fragments, neighbours) -> str:
                    next=_link(neighbours[1], root), description=_item_description(book, item))
     if isinstance(item, model.Part):
         return render.render_template(env, "html/part.html.j2", part=item, **context)
+    fragment = prefix_src(fragments[item.id], root)
     if isinstance(item, model.Case):
-        fragment = shift_headings(fragments[item.id], -1)
-        return render.render_template(env, "html/case.html.j2", doc=item, fragment=fragment,
-                                      **context)
-    return render.render_template(env, "html/matter.html.j2", doc=item,
-                                  fragment=fragments[item.id], **context)
+        return render.render_template(env, "html/case.html.j2", doc=item,
+                                      fragment=shift_headings(fragment, -1), **context)
+    return render.render_template(env, "html/matter.html.j2", doc=item, fragment=fragment,
+                                  **context)
 
 
 def _item_description(book: model.Book, item) -> str:

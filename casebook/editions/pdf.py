@@ -51,7 +51,8 @@ def lay_out(book: model.Book, fragments: Fragments | None = None) -> Layout:
     styles = [CSS(string=render.style("common.css")), CSS(string=render.style("pdf.css")),
               CSS(string=geometry)]
     log.info("Laying out the PDF (WeasyPrint)")
-    document = HTML(string=html, base_url=str(book.root)).render(stylesheets=styles)
+    base = book.root.resolve().as_uri() + "/"
+    document = HTML(string=html, base_url=base).render(stylesheets=styles)
     anchors = [list(page.anchors) for page in document.pages]
     first = next(iter(book.parts), None) or next(iter(book.back), None)
     return Layout(document, PageMap.from_anchors(anchors, first.id if first else None))
