@@ -4,7 +4,7 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig
-TEST_APT := poppler-utils qpdf chromium
+TEST_APT := poppler-utils qpdf chromium calibre
 ARGS    ?=
 
 .PHONY: book test deps test-deps clean

@@ -44,7 +44,8 @@ def build(options: Options) -> dict[str, Path]:
         for number, name in enumerate(options.editions, start=3):
             log.info("Step %d/%d: writing the %s edition", number, steps, name.upper())
             written[name] = EDITIONS[name](book, staging, fragments, **extras.get(name, {}))
-        return {name: publish(staging, out, path) for name, path in written.items()}
+        publish(staging, out)
+        return {name: out / path.relative_to(staging) for name, path in written.items()}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -66,16 +67,15 @@ def _report_pending(book) -> None:
         log.info("Draft build: %d pending document(s) included, marked 稿件待补", pending)
 
 
-def publish(staging: Path, out: Path, path: Path) -> Path:
-    """Move one finished output from staging into out, replacing the old one in one step."""
-    top = staging / path.relative_to(staging).parts[0]
-    final = out / top.name
-    if top.is_dir():
-        old = out / f".old-{top.name}-{os.getpid()}"
-        if final.exists():
-            final.rename(old)
-        top.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(top, final)
-    return out / path.relative_to(staging)
+def publish(staging: Path, out: Path) -> None:
+    """Move every finished output from staging into out, each replacing its old one in one step."""
+    for top in sorted(staging.iterdir()):
+        final = out / top.name
+        if top.is_dir():
+            old = out / f".old-{top.name}-{os.getpid()}"
+            if final.exists():
+                final.rename(old)
+            top.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(top, final)

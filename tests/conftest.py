@@ -43,13 +43,21 @@ def synthetic_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def builds(tmp_path_factory, synthetic_dir):
-    """Build on demand, once per session: builds('real'|'synthetic', draft)."""
+def synthetic110_dir(tmp_path_factory) -> Path:
+    """A synthetic book in the original's shape: 110 cases in 9 parts, a figure every 10th."""
+    return synthetic.make_book(tmp_path_factory.mktemp("synthetic110"),
+                               part_sizes=synthetic.ORIGINAL_PARTS, figure_every=10)
+
+
+@pytest.fixture(scope="session")
+def builds(tmp_path_factory, synthetic_dir, request):
+    """Build on demand, once per session: builds('real'|'synthetic'|'synthetic110', draft)."""
     cache: dict[tuple[str, bool], Built] = {}
 
     def get(kind: str, draft: bool) -> Built:
         if (kind, draft) not in cache:
-            book_dir = ROOT if kind == "real" else synthetic_dir
+            book_dir = {"real": ROOT, "synthetic": synthetic_dir}.get(kind) or \
+                request.getfixturevalue("synthetic110_dir")
             out = tmp_path_factory.mktemp(f"{kind}-{'draft' if draft else 'default'}")
             cache[kind, draft] = Built(book_dir, out, draft)
         return cache[kind, draft]
