@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 import pypandoc
 
-from . import images, model
+from . import images, model, sanitize
 from .errors import Collector, RenderError, ToolError
 from .progress import progress
 
@@ -79,7 +79,7 @@ def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -
                                      extra_args=_args(doc))
     except (RuntimeError, subprocess.SubprocessError) as exc:
         raise RenderError(f"pandoc failed: {exc}", doc.source, doc.body_line) from None
-    html = number_blocks(html, doc.id)
+    html = number_blocks(sanitize.clean(html), doc.id)
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(".tmp")
