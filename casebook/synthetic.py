@@ -64,6 +64,42 @@ def case_body(rng: random.Random, number: int, paragraphs: int = 6,
     return "\n\n".join(out) + "\n"
 
 
+def case_text(rng: random.Random, number: int, chars: int, image: str | None = None) -> str:
+    """A case body of about ``chars`` characters, with the usual structures, for benchmarks."""
+    body = case_body(rng, number, 3, image)
+    extra = []
+    while len(body) + sum(map(len, extra)) < chars:
+        extra.append(paragraph(rng, 6))
+    head, sep, tail = body.partition("\n\n## 三、")
+    return head + "\n\n" + "\n\n".join(extra) + sep + tail
+
+
+def write_doc(path: Path, meta: dict, body: str) -> None:
+    """Write one Markdown source with YAML front matter."""
+    _front(path, meta, body)
+
+
+def write_front_and_back(root: Path, rng: random.Random) -> None:
+    """The synthetic preface, editorial board and afterword."""
+    _front(root / "source/front/preface.md",
+           {"title": "序言", "author": "合成作者", "type": "preface"},
+           "\n\n".join([LABEL + paragraph(rng) for _ in range(3)] +
+                        ["::: signature\n2011年6月\n:::"]))
+    _front(root / "source/front/board.md", {"title": "编委会", "toc": False,
+                                           "type": "contributors"}, "主编：合成\n")
+    _front(root / "source/back/afterword.md", {"title": "后记", "type": "afterword"},
+           LABEL + paragraph(rng) + "\n")
+
+
+def book_yaml(slug: str, layout: list[dict]) -> dict:
+    """The book.yaml of a synthetic book with the given parts."""
+    return {"slug": slug, "title": "合成测试书", "subtitle": "合成文本，仅供测试",
+            "lang": "zh-CN", "publisher": "合成出版社", "date": "2011-06-01",
+            "creators": [{"name": "合成编者", "role": "主编"}],
+            "front": ["source/front/board.md", "source/front/preface.md"],
+            "parts": layout, "back": ["source/back/afterword.md"]}
+
+
 def _front(path: Path, meta: dict, body: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
@@ -81,11 +117,7 @@ def make_book(root: Path, parts: int = 9, cases_per_part: int = 4, seed: int = 1
     rng = random.Random(seed)
     root = Path(root)
     sizes = part_sizes or (cases_per_part,) * parts
-    _front(root / "source/front/preface.md",
-           {"title": "序言", "author": "合成作者", "type": "preface"},
-           "\n\n".join([LABEL + paragraph(rng) for _ in range(3)] + ["::: signature\n2011年6月\n:::"]))
-    _front(root / "source/front/board.md", {"title": "编委会", "toc": False,
-                                           "type": "contributors"}, "主编：合成\n")
+    write_front_and_back(root, rng)
     layout, number = [], 0
     for p, size in enumerate(sizes, start=1):
         cases = []
@@ -102,13 +134,7 @@ def make_book(root: Path, parts: int = 9, cases_per_part: int = 4, seed: int = 1
                    "" if pending else case_body(rng, number, paragraphs, image))
             cases.append(rel)
         layout.append({"title": f"第{p}部分　合成部分{p}", "cases": cases})
-    _front(root / "source/back/afterword.md", {"title": "后记", "type": "afterword"},
-           LABEL + paragraph(rng) + "\n")
-    book = {"slug": "synthetic", "title": "合成测试书", "subtitle": "合成文本，仅供测试",
-            "lang": "zh-CN", "publisher": "合成出版社", "date": "2011-06-01",
-            "creators": [{"name": "合成编者", "role": "主编"}],
-            "front": ["source/front/board.md", "source/front/preface.md"],
-            "parts": layout, "back": ["source/back/afterword.md"]}
+    book = book_yaml("synthetic", layout)
     (root / "book.yaml").write_text(yaml.safe_dump(book, allow_unicode=True, sort_keys=False),
                                     encoding="utf-8")
     return root

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Benchmark casebook against the raw engines: wall, CPU and peak RSS of every scenario."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+PY = sys.executable
+sys.path.insert(0, str(ROOT))
+
+import make_book  # noqa: E402
+
+
+@dataclass
+class Result:
+    name: str
+    wall: float
+    cpu: float
+    rss_mb: float
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in kB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        children.setdefault(int(stat[1]), []).append(int(entry.name))
+        line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+        rss[int(entry.name)] = int(line.split()[1])
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def measure(name: str, cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> Result:
+    """Run a command; sample the peak RSS of its whole process tree every 20 ms."""
+    before = os.times()
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.02)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, err = proc.communicate()
+    sampler.join()
+    wall = time.perf_counter() - start
+    after = os.times()
+    if proc.returncode:
+        sys.exit(f"{name} failed:\n{err.decode()}")
+    cpu = (after.children_user - before.children_user) + (after.children_system -
+                                                           before.children_system)
+    return Result(name, wall, cpu, peak[0] / 1024)
+
+
+def build(book: Path, *extra: str) -> list[str]:
+    return [PY, "build.py", "--book", str(book), "--out", str(book / "dist"), "-q", *extra]
+
+
+def floors(book: Path) -> list[Result]:
+    """pandoc's own EPUB, and WeasyPrint on pandoc's standalone HTML, of the same text."""
+    work = OUT / "floor"
+    work.mkdir(parents=True, exist_ok=True)
+    images = str(book / "source" / "images") + "/"
+    text = [p.read_text(encoding="utf-8").split("---", 2)[2].replace("../../../source/images/",
+                                                                       images)
+            for p in sorted((book / "source" / "cases").rglob("*.md"))]
+    (work / "all.md").write_text("\n\n".join(text), encoding="utf-8")
+    pandoc = [PY, "-c", "import pypandoc,subprocess,sys; "
+              "sys.exit(subprocess.call([pypandoc.get_pandoc_path()]+sys.argv[1:]))"]
+    epub = measure("floor: pandoc EPUB", pandoc + ["all.md", "-o", "all.epub",
+                                                   "--metadata", "title=合成测试书",
+                                                   "--metadata", "lang=zh-Hans"], cwd=work)
+    subprocess.run(pandoc + [str(work / "all.md"), "-s", "-o", str(work / "all.html"),
+                             "--metadata", "title=合成测试书"], check=True, cwd=work)
+    pdf = measure("floor: WeasyPrint PDF", [PY, "-m", "weasyprint", str(work / "all.html"),
+                                            str(work / "all.pdf")])
+    return [epub, pdf]
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def scenarios(book: Path, big: Path | None) -> list[Result]:
+    clean = [PY, "-c", f"import shutil; [shutil.rmtree(p, ignore_errors=True) for p in "
+                       f"({str(book / 'dist')!r}, {str(book / '.casebook-cache')!r})]"]
+    subprocess.run(clean, check=True)
+    results = [measure("1 clean build, 3 editions", build(book)),
+               measure("2 no-op rebuild", build(book))]
+    case = sorted((book / "source" / "cases").rglob("*.md"))[40]
+    _edit(case, "合成测试文本", "合成测试正文")
+    results.append(measure("3 one case edited (same pages)", build(book)))
+    _edit(case, "\n## 三、", "\n" + "合成段落，使本案例增加一页。" * 50 + "\n\n## 三、")
+    results.append(measure("4 one case grows a page", build(book)))
+    _edit(book / "book.yaml", "subtitle: 合成文本，仅供测试", "subtitle: 合成文本，仅供测试（修订）")
+    results.append(measure("5 book.yaml metadata edited", build(book)))
+    if big:
+        results.append(measure("6 10x book clean build", build(big)))
+    return results
+
+
+def sizes(book: Path) -> dict[str, float]:
+    dist = book / "dist"
+    pdf = next(dist.glob("*.pdf"))
+    return {"epub_kb": next(dist.glob("*.epub")).stat().st_size / 1024,
+            "pdf_mb": pdf.stat().st_size / 2**20,
+            "floor_epub_kb": (OUT / "floor" / "all.epub").stat().st_size / 1024}
+
+
+def table(results: list[Result], floor: list[Result], size: dict[str, float]) -> str:
+    pdf_floor = floor[1].wall
+    lines = [f"Machine: {platform.node()}, {os.cpu_count()} cores, Python "
+             f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+             "", "| scenario | wall s | CPU s | peak RSS MB | wall / PDF floor |",
+             "|---|---:|---:|---:|---:|"]
+    for r in floor + results:
+        lines.append(f"| {r.name} | {r.wall:.2f} | {r.cpu:.2f} | {r.rss_mb:.0f} | "
+                     f"{r.wall / pdf_floor:.2f} |")
+    lines += ["", f"EPUB {size['epub_kb']:.0f} KB (pandoc's EPUB of the same text: "
+                  f"{size['floor_epub_kb']:.0f} KB); print PDF {size['pdf_mb']:.2f} MB"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-scale", action="store_true", help="skip the 10x scenario")
+    args = parser.parse_args()
+    book = make_book.make(OUT / "book")
+    big = None if args.no_scale else make_book.make(OUT / "book10", scale=10)
+    floor = floors(book)
+    results = scenarios(book, big)
+    print(table(results, floor, sizes(book)))
+
+
+if __name__ == "__main__":
+    main()
