@@ -51,8 +51,13 @@ def build(options: Options) -> dict[str, Path]:
 
 
 def _layout_extras(book, fragments, editions) -> dict[str, dict]:
-    """Lay the print edition out once; the PDF writes it, the EPUB takes its PageMap."""
-    if not {"pdf", "epub"} & set(editions):
+    """Lay the print edition out once; the PDF writes it, the EPUB takes its PageMap.
+
+    Without the PDF there is no print layout, so an EPUB built alone has no page-list.
+    """
+    if "pdf" not in editions:
+        if "epub" in editions:
+            log.info("EPUB without a print page-list: build the PDF too to get one")
         return {}
     layout = pdf.lay_out(book, fragments)
     return {"pdf": {"layout": layout}, "epub": {"pagemap": layout.pagemap}}
