@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
+import os
 import logging
 import re
 import subprocess
@@ -13,7 +16,7 @@ from pathlib import Path
 import jinja2
 import pypandoc
 
-from . import images, model, sanitize
+from . import images, links, model, sanitize, typeset
 from .errors import Collector, RenderError, ToolError
 from .progress import progress
 
@@ -24,7 +27,8 @@ PROJECT_DIR = PACKAGE_DIR.parent
 TEMPLATES_DIR = PROJECT_DIR / "templates"
 STYLES_DIR = PROJECT_DIR / "styles"
 FILTERS = (PACKAGE_DIR / "filters" / "commentary.lua",)
-PANDOC_FORMAT = "markdown+east_asian_line_breaks-smart"
+PANDOC_FORMAT = "markdown+east_asian_line_breaks-smart-raw_html-raw_attribute-raw_tex"
+_PANDOC_LINE = re.compile(r"\bline (\d+)\b")
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 _BLOCK = re.compile(r"<(p|li|table|blockquote|figure|aside|dl)(?=[ >])(?![^>]*\bid=)")
 
@@ -58,34 +62,68 @@ def _args(doc: model.Document) -> list[str]:
     return args + [f"--lua-filter={f}" for f in FILTERS]
 
 
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The post-processing code that shapes a fragment is part of every cache key."""
+    digest = hashlib.sha256()
+    for path in sorted([*FILTERS, *PACKAGE_DIR.glob("*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _cache_key(doc: model.Document, version: str) -> str:
     digest = hashlib.sha256()
-    for part in (version, PANDOC_FORMAT, *_args(doc), *(f.read_text() for f in FILTERS),
-                 doc.body):
+    for part in (version, _code_digest(), PANDOC_FORMAT, *_args(doc), doc.body):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _pandoc(doc: model.Document) -> tuple[str, list[str]]:
+    """Run pandoc on one body; return the HTML and its warnings, each with the file line."""
+    cmd = [pypandoc.get_pandoc_path(), "--from", PANDOC_FORMAT, "--to", "html5", *_args(doc)]
+    try:
+        run = subprocess.run(cmd, input=doc.body, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise ToolError(f"pandoc could not run ({exc}); run `make book`") from None
+    if run.returncode:
+        raise RenderError(f"pandoc failed: {run.stderr.strip()}", doc.source, doc.body_line)
+    warnings = [_locate(line, doc) for line in run.stderr.splitlines() if line.strip()]
+    return run.stdout, warnings
+
+
+def _locate(warning: str, doc: model.Document) -> str:
+    """Turn pandoc's 'at line N' into the line of the source file."""
+    match = _PANDOC_LINE.search(warning)
+    line = doc.body_line + int(match.group(1)) - 1 if match else doc.body_line
+    text = warning.removeprefix("[WARNING] ")
+    return f"{doc.source}:{line}: pandoc: {text}"
 
 
 def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -> str:
     """One document's Markdown body as an HTML fragment (empty for pending documents)."""
     if not doc.body.strip():
         return ""
-    cached = cache_dir / f"{_cache_key(doc, version)}.html" if cache_dir else None
+    cached = cache_dir / f"{_cache_key(doc, version)}.json" if cache_dir else None
     if cached and cached.exists():
-        return cached.read_text(encoding="utf-8")
-    try:
-        html = pypandoc.convert_text(doc.body, "html5", format=PANDOC_FORMAT,
-                                     extra_args=_args(doc))
-    except (RuntimeError, subprocess.SubprocessError) as exc:
-        raise RenderError(f"pandoc failed: {exc}", doc.source, doc.body_line) from None
-    html = number_blocks(sanitize.clean(html), doc.id)
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(cached)
-    return html
+        entry = json.loads(cached.read_text(encoding="utf-8"))
+    else:
+        html, warnings = _pandoc(doc)
+        html = normalise_headings(sanitize.clean(html), 3 if isinstance(doc, model.Case) else 2)
+        entry = {"html": number_blocks(html, doc.id), "warnings": warnings}
+        entry["html"] = typeset.mark_halt(entry["html"])
+        if cached:
+            _store(cached, entry)
+    for warning in entry["warnings"]:
+        log.warning("%s", warning)
+    return entry["html"]
+
+
+def _store(path: Path, entry: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 4) -> Fragments:
@@ -98,9 +136,27 @@ def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 4
                                                      "pandoc")}
     errors, found = Collector(), {}
     for doc in docs:
-        html[doc.id] = images.resolve(book, doc, html[doc.id], errors, found)
+        html[doc.id] = links.resolve(doc, images.resolve(book, doc, html[doc.id], errors, found))
     errors.raise_if_any()
     return Fragments(html, dict(sorted(found.items())))
+
+
+def normalise_headings(html: str, top: int) -> str:
+    """Make section headings a real hierarchy: none above ``top``, none skipping a level."""
+    levels: list[int] = []
+
+    def open_tag(match: re.Match) -> str:
+        wanted = int(match.group(2))
+        level = max(top, min(wanted, (levels[-1] + 1) if levels else top))
+        levels.append(level)
+        return f"<h{level}"
+    opened = iter([])
+
+    def close_tag(match: re.Match) -> str:
+        return f"</h{next(opened)}"
+    html = re.sub(r"<(h)([1-6])\b", open_tag, html)
+    opened = iter(levels)
+    return re.sub(r"</h[1-6]\b", close_tag, html)
 
 
 def number_blocks(html: str, prefix: str) -> str:

@@ -1,5 +1,7 @@
 """pandoc fragments: the commentary aside, heading levels, the content cache, template errors."""
 
+import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -34,9 +36,9 @@ def test_chinese_lines_join_without_spaces():
 def test_cache_is_read_back(tmp_path):
     doc, version = _case("缓存测试。\n"), render.pandoc_version()
     first = render.render_fragment(doc, tmp_path, version)
-    [cached] = tmp_path.glob("*.html")
-    assert cached.read_text(encoding="utf-8") == first
-    cached.write_text("<p>来自缓存</p>", encoding="utf-8")
+    [cached] = tmp_path.glob("*.json")
+    assert json.loads(cached.read_text(encoding="utf-8"))["html"] == first
+    cached.write_text(json.dumps({"html": "<p>来自缓存</p>", "warnings": []}), encoding="utf-8")
     assert render.render_fragment(doc, tmp_path, version) == "<p>来自缓存</p>"
     changed = _case("缓存测试，已修改。\n")
     assert "已修改" in render.render_fragment(changed, tmp_path, version)
@@ -61,3 +63,12 @@ def test_template_error_names_template_and_line(tmp_path):
         render.render_template(render.environment(book), "html/bad.html.j2")
     assert str(info.value).startswith(f"{tmp_path / 'templates/html/bad.html.j2'}:2: ")
     assert "missing_thing" in str(info.value)
+
+
+def test_pandoc_warnings_name_the_source_line(caplog):
+    doc = _case("[a]: /x\n[a]: /y\n\n正文。\n")
+    with caplog.at_level(logging.WARNING):
+        render.render_fragment(doc, None, render.pandoc_version())
+    messages = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    assert any(m.startswith("x.md:5: pandoc: Duplicate link reference") for m in messages)
