@@ -9,6 +9,8 @@ from . import model
 from .errors import Collector, SourceError
 
 _IMG = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
+_NO_SRC = re.compile(r'<img\b(?![^>]*\bsrc=)[^>]*>')
+_ALT = re.compile(r'\balt="([^"]*)"')
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}
 
@@ -46,6 +48,12 @@ def resolve(book: model.Book, doc: model.Document, html: str, errors: Collector,
             found[rel] = path
             return match.group(1) + rel + match.group(3)
         return match.group(0)
+    for tag in _NO_SRC.findall(html):
+        alt = _ALT.search(tag)
+        where = _line_of(doc, f"![{alt.group(1)}]" if alt else "![")
+        errors.add("an image here has an address that is not allowed (a script, data or "
+                   "unsafe URL); put the image file in the book and link it relatively",
+                   doc.source, where, SourceError)
     return _IMG.sub(repl, html)
 
 
