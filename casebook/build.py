@@ -9,7 +9,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import render, source
+from . import lock, render, source
+from .publish import publish
 from .editions import EDITIONS, pdf
 
 log = logging.getLogger(__name__)
@@ -28,19 +29,25 @@ class Options:
 
 def build(options: Options) -> dict[str, Path]:
     """Build the requested editions; an existing out_dir is only touched when all succeed."""
-    steps = len(options.editions) + 2
-    log.info("Step 1/%d: reading %s", steps, options.book_dir / source.BOOK_FILE)
     book = source.load(options.book_dir).select(options.draft)
+    with lock.hold(options.out_dir):
+        return _build(book, options)
+
+
+def _build(book, options: Options) -> dict[str, Path]:
+    steps = len(options.editions) + 2
+    log.info("Step 1/%d: read %s", steps, options.book_dir / source.BOOK_FILE)
     _report_pending(book)
     log.info("Step 2/%d: rendering Markdown with pandoc", steps)
     cache = options.book_dir / CACHE_DIR if options.cache else None
     fragments = render.render_all(book, cache)
     out = options.out_dir
-    out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         written = {}
         extras = _layout_extras(book, fragments, options.editions)
+        if options.extra.get("embed_fonts"):  # --embed-fonts; book.yaml epub.embed_fonts too
+            extras.setdefault("epub", {})["embed_fonts"] = True
         for number, name in enumerate(options.editions, start=3):
             log.info("Step %d/%d: writing the %s edition", number, steps, name.upper())
             written[name] = EDITIONS[name](book, staging, fragments, **extras.get(name, {}))
@@ -71,16 +78,3 @@ def _report_pending(book) -> None:
         pending = sum(d.pending for d in book.documents())
         log.info("Draft build: %d pending document(s) included, marked 稿件待补", pending)
 
-
-def publish(staging: Path, out: Path) -> None:
-    """Move every finished output from staging into out, each replacing its old one in one step."""
-    for top in sorted(staging.iterdir()):
-        final = out / top.name
-        if top.is_dir():
-            old = out / f".old-{top.name}-{os.getpid()}"
-            if final.exists():
-                final.rename(old)
-            top.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(top, final)

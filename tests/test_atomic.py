@@ -1,0 +1,96 @@
+"""Atomic outputs: a build killed at any moment leaves the previous editions intact."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from casebook import check, synthetic
+
+from conftest import ROOT
+
+# (log text that marks the phase, seconds to wait after it): 10 kill points in all
+KILL_POINTS = [
+    ("Step 2/", 0.05), ("Step 2/", 0.4),                        # pandoc
+    ("Laying out", 0.1), ("Laying out", 1.0), ("Laying out", 2.0),  # WeasyPrint layout
+    ("writing the PDF", 0.05), ("writing the PDF", 0.3),       # PDF written
+    ("writing the EPUB", 0.05), ("writing the HTML", 0.02),    # EPUB, HTML written
+    ("writing the HTML", 0.2),                                   # site being written/published
+]
+
+
+def _cmd(book: Path, out: Path) -> list[str]:
+    return [sys.executable, "build.py", "--book", str(book), "--out", str(out), "--no-cache"]
+
+
+def _digest(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(".")
+            and ".staging-" not in p.as_posix()}
+
+
+def _kill_at(book: Path, out: Path, marker: str, delay: float) -> bool:
+    """Start a build, SIGKILL it `delay` s after `marker` appears; True if it was killed."""
+    proc = subprocess.Popen(_cmd(book, out), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if marker in line:
+            time.sleep(delay)
+            break
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    threading.Thread(target=proc.stderr.read, daemon=True).start()
+    proc.wait()
+    return killed
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    return synthetic.make_book(tmp_path_factory.mktemp("atomic"), parts=3, cases_per_part=6)
+
+
+def test_killed_builds_never_damage_the_previous_editions(book, tmp_path):
+    out = tmp_path / "dist"
+    subprocess.run(_cmd(book, out), cwd=ROOT, check=True, capture_output=True)
+    before = _digest(out)
+    assert "synthetic.pdf" in before and "synthetic.epub" in before
+    case = next((book / "source" / "cases").rglob("*.md"))
+    case.write_text(case.read_text(encoding="utf-8") + "\n修改后的段落。\n", encoding="utf-8")
+    killed = 0
+    for marker, delay in KILL_POINTS:
+        killed += _kill_at(book, out, marker, delay)
+        assert set(_digest(out)) == set(before), "no edition file may go missing"
+        assert subprocess.run(["qpdf", "--check", str(out / "synthetic.pdf")],
+                              capture_output=True).returncode == 0, (marker, delay)
+        with zipfile.ZipFile(out / "synthetic.epub") as epub:
+            assert epub.testzip() is None, (marker, delay)
+        assert "</html>" in (out / "html" / "index.html").read_text(encoding="utf-8")
+    assert killed >= 8, f"only {killed} of {len(KILL_POINTS)} builds were still running"
+    assert check.epubcheck(out / "synthetic.epub").errors == 0
+    assert subprocess.run(["qpdf", "--check", str(out / "synthetic.pdf")],
+                          capture_output=True).returncode == 0
+    result = subprocess.run(_cmd(book, out), cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert not list(out.glob(".staging-*")), "the next build cleans up after killed ones"
+
+
+def test_two_builds_on_one_folder_do_not_collide(book, tmp_path):
+    out = tmp_path / "dist"
+    first = subprocess.Popen(_cmd(book, out), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    for line in first.stderr:
+        if "Step 2/" in line:
+            break
+    second = subprocess.run(_cmd(book, out), cwd=ROOT, capture_output=True, text=True)
+    first.stderr.read()
+    assert first.wait() == 0
+    assert second.returncode == 5
+    assert "another build is running" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert check.epubcheck(out / "synthetic.epub").errors == 0
