@@ -24,12 +24,13 @@ class Options:
     editions: tuple[str, ...] = ("pdf", "epub", "html")  # EPUB after PDF: it uses the layout
     draft: bool = False
     cache: bool = True
+    encoding: str | None = None
     extra: dict = field(default_factory=dict)
 
 
 def build(options: Options) -> dict[str, Path]:
     """Build the requested editions; an existing out_dir is only touched when all succeed."""
-    book = source.load(options.book_dir).select(options.draft)
+    book = source.load(options.book_dir, options.encoding).select(options.draft)
     with lock.hold(options.out_dir):
         return _build(book, options)
 

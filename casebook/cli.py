@@ -8,30 +8,60 @@ import sys
 import time
 from pathlib import Path
 
+from . import doctor, encoding
 from .build import Options, build
+from .check.book import check_book
 from .editions import EDITIONS
 from .errors import CasebookError
 
 log = logging.getLogger("casebook")
+BUILD_TARGETS = ("all", *EDITIONS)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    level = p.add_mutually_exclusive_group()
+    level.add_argument("-v", "--verbose", action="store_true", help="show debug messages")
+    level.add_argument("-q", "--quiet", action="store_true", help="show only warnings and errors")
+
+
+def _book_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
+                   help="the book project: a directory holding book.yaml (default: .)")
+    p.add_argument("--encoding", metavar="NAME", default=None,
+                   help="read sources that are not UTF-8 in this encoding (e.g. gb18030)")
+    p.add_argument("--draft", action="store_true",
+                   help="include 'status: pending' documents, marked 稿件待补")
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py",
-                                description="Build the EPUB, PDF and HTML editions of a book.")
-    p.add_argument("target", nargs="?", default="all", choices=["all", *EDITIONS],
-                   help="which edition to build (default: all)")
-    p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
-                   help="the book project: a directory holding book.yaml (default: .)")
+                                description="Build, check and verify the editions of a book.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for target in BUILD_TARGETS:
+        b = sub.add_parser(target, help=f"build {'all editions' if target == 'all' else 'the ' + target.upper() + ' edition'}")
+        _build_options(b)
+    c = sub.add_parser("check", help="validate the whole book and list every problem")
+    _book_options(c)
+    _common(c)
+    d = sub.add_parser("doctor", help="check the toolchain and print versions")
+    _common(d)
+    f = sub.add_parser("fix-encoding", help="rewrite GB18030/GBK files as UTF-8 (keeps .orig)")
+    f.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    f.add_argument("--from", dest="source_encoding", default="gb18030", metavar="NAME",
+                   help="the files' current encoding (default: gb18030)")
+    _common(f)
+    return p
+
+
+def _build_options(p: argparse.ArgumentParser) -> None:
+    _book_options(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="where the editions go (default: DIR/dist)")
-    p.add_argument("--draft", action="store_true",
-                   help="include 'status: pending' documents, marked 稿件待补")
     p.add_argument("--no-cache", action="store_true",
                    help="render every document afresh instead of reusing the pandoc cache")
-    level = p.add_mutually_exclusive_group()
-    level.add_argument("-v", "--verbose", action="store_true", help="show debug messages")
-    level.add_argument("-q", "--quiet", action="store_true", help="show only warnings and errors")
-    return p
+    p.add_argument("--embed-fonts", action="store_true",
+                   help="embed subset CJK fonts in the EPUB (also book.yaml epub.embed_fonts)")
+    _common(p)
 
 
 def setup_logging(verbose: bool, quiet: bool) -> None:
@@ -55,22 +85,59 @@ class _Formatter(logging.Formatter):
         return text
 
 
+def _argv(argv: list[str] | None) -> list[str]:
+    """`build.py` alone, or with options only, means `build.py all`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands = {*BUILD_TARGETS, "check", "doctor", "fix-encoding", "-h", "--help"}
+    return args if args and args[0] in commands else ["all", *args]
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    args = parser().parse_args(_argv(argv))
     setup_logging(args.verbose, args.quiet)
-    editions = tuple(EDITIONS) if args.target == "all" else (args.target,)
-    options = Options(book_dir=args.book, out_dir=args.out or args.book / "dist",
-                      editions=editions, draft=args.draft, cache=not args.no_cache)
-    started = time.monotonic()
+    handler = {"check": _check, "doctor": _doctor, "fix-encoding": _fix}.get(args.command,
+                                                                              _build)
     try:
-        written = build(options)
+        return handler(args)
     except CasebookError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted; dist/ was left as it was", file=sys.stderr)
         return 130
+
+
+def _build(args) -> int:
+    editions = tuple(EDITIONS) if args.command == "all" else (args.command,)
+    options = Options(book_dir=args.book, out_dir=args.out or args.book / "dist",
+                      editions=editions, draft=args.draft, cache=not args.no_cache,
+                      encoding=args.encoding, extra={"embed_fonts": args.embed_fonts})
+    started = time.monotonic()
+    written = build(options)
     for name, path in written.items():
         log.info("%-4s %s", name, path)
     log.info("Built %d edition(s) in %.1f s", len(written), time.monotonic() - started)
+    return 0
+
+
+def _check(args) -> int:
+    problems = check_book(args.book, args.encoding, draft=True)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    log.info("%d problem(s) found", len(problems))
+    return max((p.exit_code for p in problems), default=0)
+
+
+def _doctor(args) -> int:
+    findings = doctor.run()
+    width = max(len(f.tool) for f in findings)
+    for f in findings:
+        print(f"{'ok ' if f.ok else 'MISSING'}  {f.tool:<{width}}  {f.needed_for:<22}  "
+              f"{f.detail}")
+    return 0 if all(f.ok for f in findings) else 3
+
+
+def _fix(args) -> int:
+    changed = sum(encoding.fix(path, args.source_encoding) for path in args.files)
+    log.info("%d file(s) converted to UTF-8", changed)
     return 0

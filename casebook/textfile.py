@@ -21,8 +21,12 @@ class SourceText:
     body_line: int
 
 
-def read_text(path: Path, shown: Path) -> str:
-    """Read a UTF-8 text file, accepting a BOM and CRLF; refuse binary, GBK and huge files."""
+def read_text(path: Path, shown: Path, encoding: str | None = None) -> str:
+    """Read a UTF-8 text file, accepting a BOM and CRLF; refuse binary, GBK and huge files.
+
+    With ``encoding`` (e.g. ``gb18030``), a file that is not UTF-8 is read in that encoding
+    instead of being refused: the explicit way to build from legacy files.
+    """
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
         raise SourceError(f"file is {len(data) / 2**20:.2f} MB ({len(data):,} bytes); the limit "
@@ -34,9 +38,20 @@ def read_text(path: Path, shown: Path) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceError(_encoding_message(data, exc), shown, data[:exc.start].count(b"\n") + 1)
+        text = _decode_legacy(data, exc, shown, encoding)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
+
+
+def _decode_legacy(data: bytes, exc: UnicodeDecodeError, shown: Path,
+                   encoding: str | None) -> str:
+    line = data[:exc.start].count(b"\n") + 1
+    if encoding is None:
+        raise SourceError(_encoding_message(data, exc), shown, line)
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as err:
+        raise SourceError(f"neither UTF-8 nor {encoding}: {err}", shown, line) from None
 
 
 def _encoding_message(data: bytes, exc: UnicodeDecodeError) -> str:
@@ -45,7 +60,8 @@ def _encoding_message(data: bytes, exc: UnicodeDecodeError) -> str:
     except UnicodeDecodeError:
         return f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
     return ("file is not UTF-8 but looks GBK/GB18030-encoded; convert it with "
-            "`iconv -f GB18030 -t UTF-8 FILE > FILE.utf8` and save it as UTF-8")
+            "`python build.py fix-encoding FILE` (keeps a .orig backup), or "
+            "`iconv -f GB18030 -t UTF-8 FILE > FILE.utf8`, or build with --encoding gb18030")
 
 
 def split_front_matter(text: str, shown: Path) -> SourceText:

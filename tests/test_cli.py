@@ -1,5 +1,6 @@
 """The CLI: every option is documented in the README, and a build writes the three editions."""
 
+import argparse
 import re
 import subprocess
 import sys
@@ -9,14 +10,21 @@ from casebook.cli import parser
 from conftest import ROOT
 
 
-def test_every_cli_option_is_documented_in_the_readme():
+def _subparsers():
+    action = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices
+
+
+def test_every_cli_command_and_option_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    options = [s for a in parser()._actions for s in a.option_strings if s not in ("-h", "--help")]
-    assert options
-    missing = [o for o in options if not re.search(rf"`{re.escape(o)}[` ]", readme)]
+    commands = _subparsers()
+    assert {"all", "epub", "pdf", "html", "check", "doctor", "fix-encoding"} <= set(commands)
+    missing = [c for c in commands if f"`{c}`" not in readme]
+    for name, sub in commands.items():
+        options = [s for a in sub._actions for s in a.option_strings if s not in ("-h", "--help")]
+        missing += [f"{name} {o}" for o in options
+                    if not re.search(rf"`{re.escape(o)}[` ]", readme)]
     assert not missing
-    for choice in parser()._actions[1].choices:
-        assert f"`{choice}`" in readme
 
 
 def test_build_one_edition_into_out_dir(tmp_path):
@@ -28,3 +36,47 @@ def test_build_one_edition_into_out_dir(tmp_path):
     assert not (out / "sample.pdf").exists()
     assert "Traceback" not in result.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(".staging")]
+
+
+def _run(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def test_check_lists_every_problem_and_fails(tmp_path):
+    from bookfactory import make_book
+    root = make_book(tmp_path, {"source/cases/01/001-a.md": "---\ntitle: 甲\n---\n\n![图](no.png)\n",
+                                "source/cases/01/002-b.md": "---\ntitel: 乙\n---\n\n正文\n"})
+    result = _run("check", "--book", str(root))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert any("002-b.md:2: unknown key 'titel'" in line for line in lines), lines
+    assert "Traceback" not in result.stderr
+
+
+def test_check_passes_on_the_real_book():
+    result = _run("check", "-q")
+    assert result.returncode == 0, result.stderr
+
+
+def test_doctor_reports_every_tool():
+    result = _run("doctor")
+    assert result.returncode == 0, result.stdout
+    for tool in ("pandoc", "weasyprint", "Noto Serif CJK SC", "LXGW WenKai", "pagefind", "java"):
+        assert tool in result.stdout
+
+
+def test_gbk_file_builds_with_encoding_and_is_fixed_by_fix_encoding(tmp_path):
+    from bookfactory import make_book
+    case = "---\ntitle: 甲\n---\n\n中文正文。\n".encode("gb18030")
+    root = make_book(tmp_path, {"source/cases/01/001-a.md": case})
+    refused = _run("html", "--book", str(root), "-q")
+    assert refused.returncode == 1 and "fix-encoding" in refused.stderr
+    built = _run("html", "--book", str(root), "--encoding", "gb18030", "-q")
+    assert built.returncode == 0, built.stderr
+    path = root / "source/cases/01/001-a.md"
+    fixed = _run("fix-encoding", str(path))
+    assert fixed.returncode == 0, fixed.stderr
+    assert path.read_text(encoding="utf-8").endswith("中文正文。\n")
+    assert (path.parent / "001-a.md.orig").read_bytes() == case
+    assert _run("html", "--book", str(root), "-q").returncode == 0

@@ -1,0 +1,28 @@
+"""`build.py check`: validate a whole book project and return every problem, without building."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .. import fonts, render, source
+from ..errors import CasebookError, Collector
+
+log = logging.getLogger(__name__)
+
+
+def check_book(root: Path, encoding: str | None = None, draft: bool = True) -> list[CasebookError]:
+    """Every problem of the sources: YAML, front matter, bodies, images, glyphs."""
+    problems = Collector()
+    try:
+        book = source.load(root, encoding).select(draft)
+    except CasebookError as exc:
+        problems.extend(exc)
+        return problems.errors
+    for step in (lambda: render.render_all(book, root / ".casebook-cache"),
+                 lambda: fonts.check_glyphs(book)):
+        try:
+            step()
+        except CasebookError as exc:
+            problems.extend(exc)
+    return problems.errors

