@@ -37,20 +37,21 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s*$")
 
 
-def load(root: Path) -> model.Book:
+def load(root: Path, encoding: str | None = None) -> model.Book:
     """Read the book project in ``root`` and return the complete, validated Book."""
     root = Path(root)
     book_path = root / BOOK_FILE
     if not book_path.is_file():
         raise SourceError(f"no {BOOK_FILE} here; pass --book DIR of a book project", book_path)
-    loader = _Loader(root)
+    loader = _Loader(root, encoding)
     return loader.load()
 
 
 class _Loader:
     """One pass over a book project that gathers every problem before raising."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, encoding: str | None = None):
+        self.encoding = encoding
         self.root = root
         self.yaml_path = root / BOOK_FILE
         self.shown_yaml = self.shown(self.yaml_path)
@@ -65,7 +66,7 @@ class _Loader:
             return path
 
     def load(self) -> model.Book:
-        data = yamlines.load(read_text(self.yaml_path, self.shown_yaml), self.shown_yaml)
+        data = yamlines.load(read_text(self.yaml_path, self.shown_yaml, self.encoding), self.shown_yaml)
         top = check_mapping(data, BOOK_FIELDS, self.shown_yaml, self.errors, BOOK_FILE)
         meta = self.meta(top, data) if top else None
         front = self.matters(top.get("front", []), "front")
@@ -181,7 +182,7 @@ class _Loader:
             return None
         shown = self.shown(path)
         try:
-            src = split_front_matter(read_text(path, shown), shown)
+            src = split_front_matter(read_text(path, shown, self.encoding), shown)
             meta = yamlines.load(src.meta_text, shown, src.meta_line) if src.meta_text else None
         except SourceError as exc:
             self.errors.extend(exc)
