@@ -4,7 +4,7 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig
-TEST_APT := poppler-utils qpdf chromium calibre
+TEST_APT := poppler-utils qpdf chromium calibre libgs-common
 ARGS    ?=
 
 .PHONY: book test deps test-deps clean

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -15,6 +16,7 @@ from .editions import EDITIONS, pdf
 
 log = logging.getLogger(__name__)
 CACHE_DIR = ".casebook-cache"
+BUILD_INFO = ".casebook-build.json"  # what the last build in an output folder was
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ def _build(book, options: Options) -> dict[str, Path]:
         for number, name in enumerate(options.editions, start=3):
             log.info("Step %d/%d: writing the %s edition", number, steps, name.upper())
             written[name] = EDITIONS[name](book, staging, fragments, **extras.get(name, {}))
+        (staging / BUILD_INFO).write_text(json.dumps({"draft": book.draft,
+                                                      "editions": list(written)}))
         publish(staging, out)
         return {name: out / path.relative_to(staging) for name, path in written.items()}
     finally:

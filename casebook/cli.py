@@ -43,6 +43,21 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate the whole book and list every problem")
     _book_options(c)
     _common(c)
+    v = sub.add_parser("verify", help="check every edition and prove they agree (release gate)")
+    _book_options(v)
+    v.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="the editions to verify (default: DIR/dist); built if not fresh")
+    v.add_argument("--json", type=Path, default=None, metavar="FILE",
+                   help="also write the report as JSON")
+    v.add_argument("--sample", type=int, default=None, metavar="N",
+                   help="run vnu and axe on N pages spread over the site instead of all")
+    v.add_argument("--skip", action="append", default=[], metavar="NAME",
+                   help="leave out one check (shown as skipped); repeatable")
+    v.add_argument("--reproducible", action="store_true",
+                   help="also build twice with one SOURCE_DATE_EPOCH and compare every file")
+    v.add_argument("--rebuild", action="store_true",
+                   help="build even when the editions in --out are fresh")
+    _common(v)
     d = sub.add_parser("doctor", help="check the toolchain and print versions")
     _common(d)
     f = sub.add_parser("fix-encoding", help="rewrite GB18030/GBK files as UTF-8 (keeps .orig)")
@@ -88,15 +103,15 @@ class _Formatter(logging.Formatter):
 def _argv(argv: list[str] | None) -> list[str]:
     """`build.py` alone, or with options only, means `build.py all`."""
     args = list(sys.argv[1:] if argv is None else argv)
-    commands = {*BUILD_TARGETS, "check", "doctor", "fix-encoding", "-h", "--help"}
+    commands = {*BUILD_TARGETS, "check", "verify", "doctor", "fix-encoding", "-h", "--help"}
     return args if args and args[0] in commands else ["all", *args]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(_argv(argv))
     setup_logging(args.verbose, args.quiet)
-    handler = {"check": _check, "doctor": _doctor, "fix-encoding": _fix}.get(args.command,
-                                                                              _build)
+    handlers = {"check": _check, "verify": _verify, "doctor": _doctor, "fix-encoding": _fix}
+    handler = handlers.get(args.command, _build)
     try:
         return handler(args)
     except CasebookError as exc:
@@ -126,6 +141,25 @@ def _check(args) -> int:
         print(problem, file=sys.stderr)
     log.info("%d problem(s) found", len(problems))
     return max((p.exit_code for p in problems), default=0)
+
+
+def _verify(args) -> int:
+    from . import verify
+    started = time.monotonic()
+    options = verify.VerifyOptions(
+        book_dir=args.book, out_dir=args.out or args.book / "dist", draft=args.draft,
+        sample=args.sample, skip=frozenset(args.skip), reproducible=args.reproducible,
+        rebuild=args.rebuild)
+    rows = verify.verify(options)
+    print(verify.table(rows))
+    if args.json:
+        verify.write_json(rows, args.json)
+    failed = [r for r in rows if r.failed]
+    skipped = [r.check for r in rows if r.result == "skipped"]
+    print(f"\n{len(rows) - len(failed) - len(skipped)} passed, {len(failed)} failed, "
+          f"{len(skipped)} skipped{' (' + ', '.join(skipped) + ')' if skipped else ''} "
+          f"in {time.monotonic() - started:.1f} s")
+    return 4 if failed else 0
 
 
 def _doctor(args) -> int:

@@ -33,12 +33,31 @@ class Copyright:
 
 @dataclass(frozen=True)
 class PrintSpec:
-    """Print geometry in millimetres; margins are top, outer, bottom, inner."""
+    """Print geometry in millimetres; margins are top, outer, bottom, inner.
+
+    ``output_intent`` is ``srgb`` or ``cmyk``; a CMYK intent takes its ICC profile from ``icc``.
+    """
 
     trim_width: float = 185.0
     trim_height: float = 260.0
     bleed: float = 3.0
     margins: tuple[float, float, float, float] = (24.0, 22.0, 22.0, 24.0)
+    output_intent: str = "srgb"
+    icc: Path | None = None
+
+
+@dataclass(frozen=True)
+class HtmlSpec:
+    """Settings of the HTML edition: ``base_url`` is the site's public address, ending in /."""
+
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class EpubSpec:
+    """Settings of the EPUB edition: ``embed_fonts`` embeds subset fonts (off by default)."""
+
+    embed_fonts: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,9 @@ class Meta:
     creators: tuple[Creator, ...] = ()
     copyright: Copyright = field(default_factory=Copyright)
     print: PrintSpec = field(default_factory=PrintSpec)
+    html: HtmlSpec = field(default_factory=HtmlSpec)
+    epub: EpubSpec = field(default_factory=EpubSpec)
+    cover: Path | None = None  # book.yaml ``cover:``: a PNG or JPEG replacing the drawn cover
 
     @property
     def editors(self) -> str:

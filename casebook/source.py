@@ -6,7 +6,7 @@ import logging
 import re
 from pathlib import Path
 
-from . import model, yamlines
+from . import icc, model, yamlines
 from .bodycheck import check_body
 from .errors import Collector, SourceError
 from .schema import Field, check_mapping, line_of
@@ -20,9 +20,14 @@ BOOK_FIELDS = (
     Field("lang", required=True), Field("isbn"), Field("publisher"), Field("date"),
     Field("price"), Field("creators", list), Field("print", dict), Field("copyright", dict),
     Field("front", list), Field("parts", list, required=True), Field("back", list),
+    Field("html", dict), Field("epub", dict), Field("cover"),
 )
 CREATOR_FIELDS = (Field("name", required=True), Field("role"))
-PRINT_FIELDS = (Field("trim"), Field("bleed"), Field("margins"))
+PRINT_FIELDS = (Field("trim"), Field("bleed"), Field("margins"),
+                Field("output_intent", choices=("srgb", "cmyk")), Field("icc"))
+HTML_FIELDS = (Field("base_url"),)
+EPUB_FIELDS = (Field("embed_fonts", bool),)
+COVER_TYPES = (".png", ".jpg", ".jpeg")
 COPYRIGHT_FIELDS = (Field("cip_title"), Field("cip", list), Field("cip_record"),
                     Field("imprint", list))
 IMPRINT_FIELDS = (Field("label"), Field("value", required=True))
@@ -35,6 +40,7 @@ MATTER_FIELDS = (Field("title", required=True), Field("author"), Field("toc", bo
                  Field("status", choices=(model.PENDING,)), Field("print_page", int))
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s*$")
+_BASE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
 def load(root: Path, encoding: str | None = None) -> model.Book:
@@ -94,6 +100,10 @@ class _Loader:
             price=top.get("price", ""), creators=creators,
             copyright=self.copyright(data.get("copyright")),
             print=self.print_spec(data.get("print")),
+            html=self.html_spec(data.get("html")),
+            epub=model.EpubSpec(**check_mapping(data.get("epub", {}), EPUB_FIELDS,
+                                                self.shown_yaml, self.errors, "epub")),
+            cover=self.cover(top.get("cover"), data),
         )
 
     def items(self, seq, fields, what) -> list[dict]:
@@ -135,7 +145,53 @@ class _Loader:
             default.trim_width, default.trim_height)
         bleed = self.lengths(top.get("bleed"), 1, data, "bleed") or (default.bleed,)
         margins = self.lengths(top.get("margins"), 4, data, "margins") or default.margins
-        return model.PrintSpec(trim[0], trim[1], bleed[0], tuple(margins))
+        intent, profile = self.output_intent(top, data)
+        return model.PrintSpec(trim[0], trim[1], bleed[0], tuple(margins), intent, profile)
+
+    def output_intent(self, top: dict, data) -> tuple[str, Path | None]:
+        """``print.output_intent`` and its ``print.icc``: a CMYK intent needs a CMYK profile."""
+        intent, rel = top.get("output_intent", "srgb"), top.get("icc")
+        if intent == "cmyk" and rel is None:
+            self.errors.add("'print.output_intent: cmyk' needs 'print.icc', the path of a CMYK "
+                            "output ICC profile", self.shown_yaml, line_of(data, "output_intent"))
+        elif intent != "cmyk" and rel is not None:
+            self.errors.add("'print.icc' is only used with 'print.output_intent: cmyk'",
+                            self.shown_yaml, line_of(data, "icc"))
+        if intent != "cmyk" or rel is None:
+            return "srgb", None
+        path = (self.root / rel).resolve()
+        problem = icc.cmyk_output_problem(path)
+        if problem:
+            self.errors.add(f"'print.icc' {rel!r} {problem}", self.shown_yaml,
+                            line_of(data, "icc"))
+        return intent, path
+
+    def html_spec(self, data) -> model.HtmlSpec:
+        if data is None:
+            return model.HtmlSpec()
+        url = check_mapping(data, HTML_FIELDS, self.shown_yaml, self.errors, "html").get(
+            "base_url", "")
+        if url and not _BASE_URL.match(url):
+            self.errors.add(f"'html.base_url' must be an absolute http(s) URL without query "
+                            f"or fragment, like 'https://example.org/book/' (got {url!r})",
+                            self.shown_yaml, line_of(data, "base_url"))
+            return model.HtmlSpec()
+        return model.HtmlSpec(base_url=url if not url or url.endswith("/") else url + "/")
+
+    def cover(self, rel: str | None, data) -> Path | None:
+        """``cover:``: a PNG or JPEG inside the book that replaces the generated EPUB cover."""
+        if rel is None:
+            return None
+        path = (self.root / rel).resolve()
+        problem = ("points outside the book directory"
+                   if not path.is_relative_to(self.root.resolve()) else
+                   f"does not exist (looked for {path})" if not path.is_file() else
+                   "must be a PNG or JPEG image (.png, .jpg, .jpeg)"
+                   if path.suffix.lower() not in COVER_TYPES else "")
+        if problem:
+            self.errors.add(f"'cover' {rel!r} {problem}", self.shown_yaml, line_of(data, "cover"))
+            return None
+        return path
 
     def lengths(self, text, count: int, data, key: str) -> tuple[float, ...] | None:
         if text is None:

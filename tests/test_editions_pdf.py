@@ -3,6 +3,7 @@
 import subprocess
 
 import pikepdf
+import pytest
 
 from casebook import check
 
@@ -48,3 +49,13 @@ def test_case_one_fits_in_the_original_four_pages(builds):
     start = pages["case-001-foreign-banks"]
     total = len(pikepdf.open(built.pdf).pages)
     assert 1 <= total - start + 1 <= 4
+
+
+def test_the_build_publishes_a_screen_pdf_from_the_same_layout(builds):
+    built = builds("real", False)
+    screen = built.out / f"{built.book.meta.slug}-screen.pdf"
+    with pikepdf.open(built.pdf) as printed, pikepdf.open(screen) as shown:
+        assert len(printed.pages) == len(shown.pages)
+        trim = [float(v) for v in printed.pages[0].obj.TrimBox]
+        assert [float(v) for v in shown.pages[0].obj.MediaBox] == pytest.approx(trim, abs=0.01)
+    assert check.pdf_anchor_pages(screen) == check.pdf_anchor_pages(built.pdf)

@@ -1,132 +1,131 @@
-"""The EPUB 3 edition: XHTML from templates, packaged with ebooklib, nav + NCX from the Book."""
+"""The EPUB 3 edition: XHTML from templates, a print page-list, a cover, packaged with ebooklib."""
 
 from __future__ import annotations
 
 import logging
-import uuid
 import zipfile
 from pathlib import Path
 
 from ebooklib import epub as ebook
+from lxml import etree
 
-from .. import model, render
-from ..images import MEDIA_TYPES, prefix_src
+from .. import cover as covers, model, render
+from ..errors import RenderError
+from ..images import MEDIA_TYPES
 from ..pagemap import PageMap
 from ..render import Fragments
-from .common import build_time, to_xhtml, toc_tree
+from . import epub_docs, epub_fonts, epub_meta, pagelist
+from .common import build_time, toc_tree
+from .epub_docs import Doc
 
 log = logging.getLogger(__name__)
-XHTML = "application/xhtml+xml"
-ROLE_CODES = {"主编": "edt", "编": "edt", "编著": "edt", "编辑": "edt", "著": "aut",
-              "译": "trl"}
+COVER_ID = "cover-image"
 
 
 def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
-          pagemap: PageMap | None = None) -> Path:
+          pagemap: PageMap | None = None, embed_fonts: bool = False) -> Path:
     """Write ``<slug>.epub`` into ``out_dir`` and return its path.
 
-    ``pagemap`` comes from the print layout (the build passes it) and gives the page-list.
+    ``pagemap`` comes from the print layout (the build passes it when it builds the PDF) and
+    gives the page-list. ``embed_fonts`` (or book.yaml ``epub.embed_fonts``) embeds subset fonts.
     """
     fragments = fragments or render.render_all(book)
     env = render.environment(book)
-    pub = _package(book)
-    pages = _pages(book, fragments, env)
-    for page in pages:
-        pub.add_item(page)
-    hrefs = _hrefs(book)
-    nav = _item("nav", "nav.xhtml", render.render_template(
-        env, "epub/nav.xhtml.j2", book=book, tree=toc_tree(book), hrefs=hrefs,
-        bodymatter=_first_body_href(book, hrefs)), properties=["nav"])
-    ncx = ebook.EpubItem(uid="ncx", file_name="toc.ncx", media_type="application/x-dtbncx+xml",
-                         content=render.render_template(env, "epub/toc.ncx.j2", book=book,
-                                                        tree=toc_tree(book), hrefs=hrefs,
-                                                        uid=_identifier(book)).encode())
-    pub.add_item(nav)
-    pub.add_item(ncx)
-    pub.add_item(ebook.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css",
-                                content=(render.style("common.css") + render.style("epub.css"))
-                                .encode()))
-    for rel, path in fragments.images.items():
-        pub.add_item(ebook.EpubItem(uid=_image_id(rel), file_name=rel,
-                                    media_type=MEDIA_TYPES[path.suffix.lower()],
-                                    content=path.read_bytes()))
-    pub.spine = _spine(book, pages, nav)
+    cover = covers.make(book.meta)
+    docs, pages = _documents(book, fragments, env, cover, pagemap)
+    embedded = epub_fonts.embed(docs) if embed_fonts or book.meta.epub.embed_fonts else []
+    pub = _package(book, env, docs, pages, embedded)
+    for item in _binaries(cover, fragments, embedded):
+        pub.add_item(item)
     target = Path(out_dir) / f"{book.meta.slug}.epub"
     _Writer(str(target), pub, book.meta.lang).write()
-    log.info("EPUB: %s (%d documents)", target, len(pages))
+    log.info("EPUB: %s (%d documents, %d print pages in the page-list, %d KB)", target,
+             len(docs), len(pages), target.stat().st_size // 1024)
     return target
 
 
-def _identifier(book: model.Book) -> str:
-    if book.meta.isbn:
-        return f"urn:isbn:{book.meta.isbn.replace('-', '')}"
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'casebook:' + book.meta.slug)}"
+def _documents(book: model.Book, fragments: Fragments, env, cover: covers.Cover,
+               pagemap: PageMap | None) -> tuple[list[Doc], list[pagelist.PageTarget]]:
+    """The XHTML documents in spine order, with the print page breaks placed in them."""
+    hrefs = epub_docs.hrefs(book)
+    docs = epub_docs.documents(book, fragments, env, cover, _nav_context(book, hrefs))
+    if pagemap is None:
+        log.debug("EPUB: no print layout was given, so no page-list")
+        return docs, []
+    pages = pagelist.place(docs, pagemap)
+    _add_page_list(env, book, docs, pages)
+    return docs, pages
 
 
-def _package(book: model.Book) -> ebook.EpubBook:
-    meta = book.meta
-    pub = ebook.EpubBook()
-    pub.set_identifier(_identifier(book))
-    pub.set_title(meta.title)
-    pub.set_language(meta.lang)
-    for i, creator in enumerate(meta.creators):
-        pub.add_author(creator.name, role=ROLE_CODES.get(creator.role, "aut"),
-                       uid=f"creator{i + 1}")
-    if meta.subtitle:
-        pub.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
-        pub.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle",
-                                                    "property": "title-type"})
-    for name, value in (("publisher", meta.publisher), ("date", meta.date)):
-        if value:
-            pub.add_metadata("DC", name, value)
+def _package(book: model.Book, env, docs: list[Doc], pages, embedded) -> ebook.EpubBook:
+    """The package: metadata, the documents in the spine, the NCX and the stylesheet."""
+    images, described = epub_docs.images_have_text(docs)
+    features = epub_meta.Features(images, described, len(pages))
+    pub = epub_meta.package(book, env, features, COVER_ID)
+    for doc in docs:
+        pub.add_item(_item(doc.uid, doc.href, doc.data(), doc.properties))
+    pub.add_item(_ncx(env, book, docs, epub_docs.hrefs(book), pages))
+    pub.add_item(_stylesheet(env, book, embedded))
+    pub.spine = [doc.uid for doc in docs]
     return pub
 
 
-def _item(uid: str, name: str, text: str, properties: list[str] | None = None) -> ebook.EpubItem:
-    item = ebook.EpubItem(uid=uid, file_name=name, media_type=XHTML, content=text.encode())
-    item.properties = properties or []
+def _nav_context(book: model.Book, hrefs: dict[str, str]) -> dict:
+    first = next(iter(book.parts), None)
+    return {"tree": toc_tree(book), "hrefs": hrefs,
+            "bodymatter": hrefs[first.id] if first else ""}
+
+
+def _add_page_list(env, book: model.Book, docs: list[Doc], pages) -> None:
+    """Append the page-list nav to nav.xhtml, after the TOC and the landmarks."""
+    text = render.render_template(env, "epub/page-list.xhtml.j2", book=book, pages=pages)
+    nav = next(doc for doc in docs if doc.uid == "nav")
+    body = nav.root.find(epub_docs.x("body"))
+    body.append(epub_docs.parse(text, "templates/epub/page-list.xhtml.j2"))
+    body[-1].tail = "\n"
+    etree.cleanup_namespaces(nav.root)
+
+
+def _ncx(env, book: model.Book, docs: list[Doc], hrefs: dict[str, str], pages) -> ebook.EpubItem:
+    play = pagelist.play_order([d.href for d in docs], {hrefs[e.target] for e in book.toc()},
+                               pages)
+    text = render.render_template(
+        env, "epub/toc.ncx.j2", book=book, tree=toc_tree(book), hrefs=hrefs, play=play,
+        uid=epub_meta.identifier(book), pages=pages,
+        max_page=max((int(p.label) for p in pages if not p.front), default=0))
+    return _item("ncx", "toc.ncx", text.encode(), media_type="application/x-dtbncx+xml")
+
+
+def _stylesheet(env, book: model.Book, embedded) -> ebook.EpubItem:
+    css = render.style("common.css") + render.style("epub.css")
+    if embedded:
+        css += render.render_template(env, "epub/fonts.css.j2", book=book, embedded=embedded)
+    return _item("css", "styles/epub.css", css.encode(), media_type="text/css")
+
+
+def _binaries(cover: covers.Cover, fragments: Fragments, embedded) -> list[ebook.EpubItem]:
+    if cover.name in fragments.images:
+        raise RenderError(f"the book has an image at {cover.name}, where the EPUB keeps its "
+                          "cover; move or rename that image")
+    items = [_item(COVER_ID, cover.name, cover.data, ("cover-image",), cover.media_type)]
+    for rel, path in fragments.images.items():
+        items.append(_item(_image_id(rel), rel, path.read_bytes(),
+                           media_type=MEDIA_TYPES[path.suffix.lower()]))
+    for font in embedded:
+        items.append(_item(f"font-{font.role.stem}", font.name, font.data,
+                           media_type=epub_fonts.MEDIA_TYPE))
+    return items
+
+
+def _item(uid: str, name: str, data: bytes, properties=(),
+          media_type: str = "application/xhtml+xml") -> ebook.EpubItem:
+    item = ebook.EpubItem(uid=uid, file_name=name, media_type=media_type, content=data)
+    item.properties = list(properties)
     return item
-
-
-def _hrefs(book: model.Book) -> dict[str, str]:
-    return {item.id: f"text/{item.id}.xhtml" for item in book.reading_order()}
-
-
-def _first_body_href(book: model.Book, hrefs: dict[str, str]) -> str:
-    first = next((p for p in book.parts), None)
-    return hrefs[first.id] if first else ""
-
-
-def _pages(book: model.Book, fragments: Fragments, env) -> list[ebook.EpubItem]:
-    def page(template: str, uid: str, title: str, matter: str, **ctx) -> ebook.EpubItem:
-        text = render.render_template(env, f"epub/{template}.xhtml.j2", book=book, title=title,
-                                      matter=matter, **ctx)
-        return _item(uid, f"text/{uid}.xhtml", text)
-
-    pages = [page("titlepage", "titlepage", book.meta.title, "frontmatter"),
-             page("copyright", "copyright", "版权页", "frontmatter")]
-    for item in book.reading_order():
-        if isinstance(item, model.Part):
-            pages.append(page("part", item.id, item.title, "bodymatter", part=item))
-            continue
-        body = to_xhtml(prefix_src(fragments[item.id], "../"))
-        if isinstance(item, model.Case):
-            pages.append(page("case", item.id, item.title, "bodymatter", doc=item,
-                              fragment=body))
-        else:
-            matter = "frontmatter" if item.section == "front" else "backmatter"
-            pages.append(page("matter", item.id, item.title, matter, doc=item, fragment=body))
-    return pages
 
 
 def _image_id(rel: str) -> str:
     return "img-" + "".join(c if c.isalnum() else "-" for c in rel)
-
-
-def _spine(book: model.Book, pages: list[ebook.EpubItem], nav: ebook.EpubItem) -> list:
-    """Title page, copyright, front matter, the TOC, then the body and back matter."""
-    front_count = 2 + len(book.front)
-    return pages[:front_count] + [nav] + pages[front_count:]
 
 
 class _Writer(ebook.EpubWriter):

@@ -1,4 +1,4 @@
-"""The HTML edition: a static site with an index, one page per document, prev/next links."""
+"""The HTML edition: a static site with an index, one page per document, prev/next links, search."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from pathlib import Path
 from .. import model, render
 from ..images import prefix_src
 from ..render import Fragments, shift_headings
+from . import search
 from .common import toc_tree
 
 log = logging.getLogger(__name__)
 FOLDERS = {"front": "front", "back": "back"}
+STATIC_DIR = render.PROJECT_DIR / "static" / "html"
+STATIC_FILES = ("search.js", "favicon.svg")
+SEARCH_PAGE = "search.html"
+COPYRIGHT_PAGE = "front/copyright.html"
 
 
 def page_path(item) -> str:
@@ -24,38 +29,91 @@ def page_path(item) -> str:
 
 
 def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -> Path:
-    """Write the site into ``out_dir/html`` and return the path of its index page."""
+    """Write the site into ``out_dir/html``, index it for search, return its index page."""
     fragments = fragments or render.render_all(book)
-    env = render.environment(book)
     site = Path(out_dir) / "html"
     site.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(book, site, fragments)
     items = list(book.reading_order())
-    top_hrefs = {item.id: page_path(item) for item in items}
-    common = dict(book=book, hrefs=top_hrefs)
     for i, item in enumerate(items):
         neighbours = (items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
-        _write(site / page_path(item), _page(env, book, item, fragments, neighbours))
-    _write(site / "front/copyright.html", render.render_template(
-        env, "html/copyright.html.j2", root="../", page_title="版权页",
-        description=book.meta.title, crumbs=[(book.meta.title, "../index.html"), ("版权页", "")],
-        prev=None, next=None, **common))
-    _write(site / "index.html", render.render_template(
-        env, "html/index.html.j2", root="", page_title="", description=_description(book),
-        crumbs=[], prev=None, next=_link(items[0], "") if items else None,
-        tree=toc_tree(book), units={c.id: c.unit for c in book.cases()},
-        extra_pages=_extra_pages(book), **common))
+        writer.item(item, neighbours)
+    writer.index(items[0] if items else None)
+    writer.copyright()
+    writer.search_page()
+    _copy_assets(site, fragments)
+    search.build_index(site, expected_pages=sum(1 for _ in book.documents()))
+    log.info("HTML: %s (%d pages and a search index)", site, len(items) + 3)
+    return site / "index.html"
+
+
+class _Writer:
+    """Renders the pages of one site: shared context, one method per kind of page."""
+
+    def __init__(self, book: model.Book, site: Path, fragments: Fragments):
+        self.book, self.site, self.fragments = book, site, fragments
+        self.env = render.environment(book)
+
+    def render(self, template: str, path: str, **context) -> None:
+        root = "../" * path.count("/")
+        base = dict(book=self.book, root=root, self_path=path, scripts=False,
+                    hrefs={i.id: root + page_path(i) for i in self.book.reading_order()},
+                    crumbs=[], prev=None, next=None, page_title="",
+                    description=_description(self.book))
+        text = render.render_template(self.env, f"html/{template}", **{**base, **context})
+        target = self.site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    def index(self, first) -> None:
+        self.render("index.html.j2", "index.html", next=_link(first, ""),
+                    tree=toc_tree(self.book), units={c.id: c.unit for c in self.book.cases()},
+                    extra_pages=_extra_pages(self.book))
+
+    def copyright(self) -> None:
+        self.render("copyright.html.j2", COPYRIGHT_PAGE, page_title="版权页",
+                    crumbs=[(self.book.meta.title, "../index.html"), ("版权页", "")])
+
+    def search_page(self) -> None:
+        """The one page with a script: search.js shows Pagefind results for ?q=."""
+        self.render("search.html.j2", SEARCH_PAGE, page_title="全文搜索",
+                    scripts=True,
+                    crumbs=[(self.book.meta.title, "index.html"), ("全文搜索", "")])
+
+    def item(self, item, neighbours) -> None:
+        path = page_path(item)
+        root = "../"
+        context = dict(page_title=item.title, crumbs=_crumbs(self.book, item, root),
+                       prev=_link(neighbours[0], root), next=_link(neighbours[1], root),
+                       description=_item_description(self.book, item))
+        if isinstance(item, model.Part):
+            self.render("part.html.j2", path, part=item, **context)
+            return
+        fragment = prefix_src(self.fragments[item.id], root)
+        if isinstance(item, model.Case):
+            self.render("case.html.j2", path, doc=item, fragment=shift_headings(fragment, -1),
+                        **context)
+        else:
+            self.render("matter.html.j2", path, doc=item, fragment=fragment, **context)
+
+
+def _copy_assets(site: Path, fragments: Fragments) -> None:
+    """The stylesheet, the search script and every image, at their book-relative paths."""
     for rel, path in fragments.images.items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, site / rel)
     (site / "style.css").write_text(render.style("common.css") + render.style("html.css"),
                                     encoding="utf-8")
-    log.info("HTML: %s (%d pages)", site, len(items) + 2)
-    return site / "index.html"
+    for name in STATIC_FILES:
+        shutil.copyfile(STATIC_DIR / name, site / name)
 
 
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+def _crumbs(book: model.Book, item, root: str) -> list[tuple[str, str]]:
+    crumbs = [(book.meta.title, root + "index.html")]
+    if isinstance(item, model.Case):
+        part = book.part_of(item)
+        crumbs.append((part.title, root + page_path(part)))
+    return crumbs + [(item.title, "")]
 
 
 def _description(book: model.Book) -> str:
@@ -68,28 +126,7 @@ def _link(item, root: str) -> tuple[str, str] | None:
 
 def _extra_pages(book: model.Book) -> list[tuple[str, str]]:
     pages = [(m.title, page_path(m)) for m in book.front if not m.in_toc]
-    return pages + [("版权页", "front/copyright.html")]
-
-
-def _page(env, book: model.Book, item, fragments: Fragments, neighbours) -> str:
-    root = "../"
-    hrefs = {i.id: root + page_path(i) for i in book.reading_order()}
-    crumbs = [(book.meta.title, root + "index.html")]
-    if isinstance(item, model.Case):
-        part = book.part_of(item)
-        crumbs.append((part.title, hrefs[part.id]))
-    crumbs.append((item.title, ""))
-    context = dict(book=book, root=root, hrefs=hrefs, crumbs=crumbs,
-                   page_title=item.title, prev=_link(neighbours[0], root),
-                   next=_link(neighbours[1], root), description=_item_description(book, item))
-    if isinstance(item, model.Part):
-        return render.render_template(env, "html/part.html.j2", part=item, **context)
-    fragment = prefix_src(fragments[item.id], root)
-    if isinstance(item, model.Case):
-        return render.render_template(env, "html/case.html.j2", doc=item,
-                                      fragment=shift_headings(fragment, -1), **context)
-    return render.render_template(env, "html/matter.html.j2", doc=item, fragment=fragment,
-                                  **context)
+    return pages + [("版权页", COPYRIGHT_PAGE)]
 
 
 def _item_description(book: model.Book, item) -> str:

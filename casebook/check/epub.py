@@ -1,0 +1,126 @@
+"""EPUB checks beyond EPUBCheck: Ace by DAISY, calibre's text conversion, and the page-list."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from ..errors import ToolError
+from ..render import PROJECT_DIR
+from .parity import NS, squeeze
+
+ACE = PROJECT_DIR / "node_modules" / ".bin" / "ace-cli"
+CHROMIUM = Path("/usr/bin/chromium")
+CALIBRE_ENV = {"QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
+
+
+# -- Ace by DAISY -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AceResult:
+    outcome: str                 # "pass" or "fail", as Ace reports it
+    violations: Counter          # (rule, impact) -> how many times
+    details: tuple[str, ...]     # one line per violation: rule, impact, file, description
+
+    @property
+    def count(self) -> int:
+        return sum(self.violations.values())
+
+
+class AceRun:
+    """One Ace run in the background (start several, then collect each result)."""
+
+    def __init__(self, epub: Path, report_dir: Path):
+        for needed, how in ((ACE, "run `make test` (npm installs @daisy/ace)"),
+                            (CHROMIUM, "apt-get install chromium")):
+            if not needed.exists():
+                raise ToolError(f"Ace needs {needed}, which is missing; {how}")
+        self.report_dir = report_dir
+        env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM)}
+        self.process = subprocess.Popen(
+            [str(ACE), "-s", "-f", "-o", str(report_dir), str(epub)], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def result(self, timeout: float = 900) -> AceResult:
+        out, err = self.process.communicate(timeout=timeout)
+        report = self.report_dir / "report.json"
+        if self.process.returncode != 0 or not report.exists():
+            raise ToolError(f"Ace failed (exit {self.process.returncode}): {err or out}")
+        return read_ace_report(report)
+
+
+def ace(epub: Path, report_dir: Path) -> AceResult:
+    """Run Ace on one EPUB and read its report."""
+    return AceRun(epub, report_dir).result()
+
+
+def read_ace_report(path: Path) -> AceResult:
+    report = json.loads(path.read_text(encoding="utf-8"))
+    counts: Counter = Counter()
+    details = []
+    for subject in report.get("assertions", []):
+        for item in subject.get("assertions", []):
+            test = item["earl:test"]
+            key = (test["dct:title"], test["earl:impact"])
+            counts[key] += 1
+            details.append(f"{key[0]} ({key[1]}) in {subject['earl:testSubject']['url']}: "
+                           f"{item['earl:result']['dct:description']}")
+    return AceResult(report["earl:result"]["earl:outcome"], counts, tuple(details))
+
+
+# -- calibre ----------------------------------------------------------------------------------
+def calibre_text(epub: Path, out_dir: Path) -> str:
+    """The EPUB as plain text, converted by calibre's reading engine (ebook-convert)."""
+    convert = shutil.which("ebook-convert")
+    if convert is None:
+        raise ToolError("calibre's ebook-convert is missing; `make test` installs the apt "
+                        "package calibre")
+    target = out_dir / f"{epub.stem}.txt"
+    run = subprocess.run([convert, str(epub), str(target)], env={**os.environ, **CALIBRE_ENV},
+                         capture_output=True, text=True, check=False)
+    if run.returncode != 0 or not target.exists():
+        raise ToolError(f"ebook-convert failed (exit {run.returncode}): {run.stderr[-2000:]}")
+    return target.read_text(encoding="utf-8")
+
+
+# -- page-list --------------------------------------------------------------------------------
+def _read(epub: Path, name: str) -> bytes:
+    with zipfile.ZipFile(epub) as z:
+        return z.read(f"EPUB/{name}")
+
+
+def page_list(epub: Path) -> list[tuple[str, str]]:
+    """The nav's page-list: (label, href relative to the OPF) in order."""
+    nav = etree.fromstring(_read(epub, "nav.xhtml"))
+    found = nav.xpath("//x:nav[@ops:type='page-list']", namespaces=NS)
+    if not found:
+        return []
+    return [(squeeze("".join(a.itertext())), a.get("href"))
+            for a in found[0].xpath(".//x:a", namespaces=NS)]
+
+
+def ncx_page_list(epub: Path) -> list[tuple[str, str]]:
+    """The NCX pageList: (label, src) in order."""
+    ncx = etree.fromstring(_read(epub, "toc.ncx"))
+    return [(squeeze("".join(t.xpath("ncx:navLabel/ncx:text", namespaces=NS)[0].itertext())),
+             t.xpath("ncx:content/@src", namespaces=NS)[0])
+            for t in ncx.xpath("//ncx:pageTarget", namespaces=NS)]
+
+
+def pagebreaks(epub: Path, href: str) -> list[etree._Element]:
+    """The pagebreak spans of one XHTML file, in document order."""
+    root = etree.fromstring(_read(epub, href))
+    return root.xpath("//x:span[@ops:type='pagebreak']", namespaces=NS)
+
+
+def xhtml_text(epub: Path, href: str) -> str:
+    """All text of one XHTML file's body."""
+    root = etree.fromstring(_read(epub, href))
+    return "".join(root.xpath("//x:body", namespaces=NS)[0].itertext())

@@ -1,0 +1,354 @@
+"""PDF preflight: what a print shop and a PDF/UA checker look at, as lists of problems.
+
+Every ``*_problems`` function returns a list of plain-text findings (empty when clean), so
+the tests and a later ``verify`` command can report them all at once. ``print_preflight``
+and ``screen_preflight`` run the whole set for one file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+
+import pikepdf
+import pypdf
+from pikepdf import Array, Dictionary, Name
+
+from .. import fonts
+from ..editions import pdf_tags
+from ..editions.pdf_geometry import PT_PER_MM, Geometry
+from ..errors import CheckError, ToolError
+from ..typeset import CLOSING, OPENING, STOPS
+
+LINE_START_FORBIDDEN = frozenset(CLOSING + STOPS)  # 避头: never at the start of a line
+LINE_END_FORBIDDEN = frozenset(OPENING)            # 避尾: never at the end of a line
+PDFX_VERSION = "PDF/X-4"
+_TOLERANCE_PT = 0.05
+_LINE_STEP_PT = 4.0  # less than any line pitch, more than font metric differences
+_WORD = re.compile(r'<page |<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                   r'yMax="([\d.]+)">([^<]*)</word>')
+_MCID = re.compile(rb"<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+
+
+def _tool(name: str) -> str:
+    if shutil.which(name) is None:
+        package = "qpdf" if name == "qpdf" else "poppler-utils"
+        raise ToolError(f"{name} is missing; install the Debian package {package}")
+    return name
+
+
+# -- whole-file checks ------------------------------------------------------------------------
+def qpdf_problems(path: Path) -> list[str]:
+    """``qpdf --check``: it exits 0 when clean, 2 on errors and 3 on warnings."""
+    run = subprocess.run([_tool("qpdf"), "--check", str(path)], capture_output=True, text=True)
+    if run.returncode == 0:
+        return []
+    return [f"qpdf --check (exit {run.returncode}): {line}"
+            for line in (run.stderr + run.stdout).splitlines() if line.strip()][:20]
+
+
+def font_problems(path: Path) -> list[str]:
+    """Every font embedded, subset, declared, and with a ToUnicode map (pdffonts)."""
+    problems = []
+    try:
+        fonts.check_embedded(path)
+    except CheckError as exc:
+        problems.append(exc.message)
+    out = subprocess.run([_tool("pdffonts"), str(path)], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[2:]
+    for line in out:
+        fields = line.split()
+        emb, sub, uni = fields[-5:-2]
+        if (emb, sub, uni) != ("yes", "yes", "yes"):
+            problems.append(f"font {fields[0]}: embedded {emb}, subset {sub}, unicode {uni}")
+    if not out:
+        problems.append("no fonts at all: the text did not reach the PDF")
+    return problems
+
+
+# -- print (PDF/X-4) --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Intent:
+    subtype: str
+    condition: str
+    components: int
+
+
+def output_intent(pdf: pikepdf.Pdf) -> Intent | None:
+    intents = pdf.Root.get(Name.OutputIntents)
+    if not intents:
+        return None
+    first = intents[0]
+    profile = first.get(Name.DestOutputProfile)
+    return Intent(str(first.get(Name.S, "")), str(first.get(Name.OutputConditionIdentifier, "")),
+                  int(profile.N) if profile is not None else 0)
+
+
+def pdfx_problems(path: Path, expected_components: int) -> list[str]:
+    """PDF/X-4 identification, output intent, trapping key, no annotations, PDF ≤ 1.6."""
+    problems = []
+    with pikepdf.open(path) as pdf:
+        intent = output_intent(pdf)
+        if intent is None:
+            problems.append("no output intent")
+        elif (intent.subtype, intent.components) != ("/GTS_PDFX", expected_components):
+            problems.append(f"output intent {intent} is not a GTS_PDFX intent with "
+                            f"{expected_components} components")
+        if str(pdf.docinfo.get(Name.GTS_PDFXVersion, "")) != PDFX_VERSION:
+            problems.append("the Info dictionary has no GTS_PDFXVersion (PDF/X-4)")
+        if pdf.open_metadata().get("pdfxid:GTS_PDFXVersion") != PDFX_VERSION:
+            problems.append("the XMP metadata has no pdfxid:GTS_PDFXVersion (PDF/X-4)")
+        if str(pdf.docinfo.get(Name.Trapped, "")) != "/False" or not pdf.docinfo.get(Name.Title):
+            problems.append("the Info dictionary needs /Trapped /False and a /Title")
+        if pdf.pdf_version > "1.6":
+            problems.append(f"PDF {pdf.pdf_version}: PDF/X-4 is based on PDF 1.6")
+        annotated = [i + 1 for i, p in enumerate(pdf.pages) if p.obj.get(Name.Annots)]
+        if annotated:
+            problems.append(f"annotations inside the BleedBox on pages {annotated[:10]}")
+    return problems
+
+
+def box_problems(path: Path, geometry: Geometry, screen: bool = False) -> list[str]:
+    """Every page's boxes: print: Media = Bleed = trim + bleed; screen: Media = Trim = trim."""
+    trim = geometry.trim_box_pt()
+    bleed = trim if screen else geometry.bleed_box_pt()
+    problems = []
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            boxes = {name: [float(v) for v in page.obj.get(Name(name), page.obj.MediaBox)]
+                     for name in ("/MediaBox", "/BleedBox", "/TrimBox")}
+            want = {"/MediaBox": bleed, "/BleedBox": bleed, "/TrimBox": trim}
+            for name, box in boxes.items():
+                if any(abs(a - b) > _TOLERANCE_PT for a, b in zip(box, want[name])):
+                    problems.append(f"page {number}: {name} {box} is not {list(want[name])}")
+    return problems[:20]
+
+
+def print_preflight(path: Path, geometry: Geometry) -> list[str]:
+    """Everything a print shop's preflight looks at, for the print PDF."""
+    components = 4 if geometry.spec.output_intent == "cmyk" else 3
+    return (qpdf_problems(path) + font_problems(path) + box_problems(path, geometry)
+            + pdfx_problems(path, components))
+
+
+# -- screen (PDF/UA-1) ------------------------------------------------------------------------
+def pdfua_problems(path: Path) -> list[str]:
+    """PDF/UA-1 structure: identification, tagging, language, title, tab order, links, MCIDs."""
+    problems = []
+    with pikepdf.open(path) as pdf:
+        meta = pdf.open_metadata()
+        if meta.get("pdfuaid:part") != "1":
+            problems.append("the XMP metadata does not declare pdfuaid:part 1")
+        if not meta.get("dc:title"):
+            problems.append("the XMP metadata has no dc:title")
+        root = pdf.Root
+        if not root.get(Name.MarkInfo, {}).get(Name.Marked, False):
+            problems.append("/MarkInfo /Marked is not true")
+        if not str(root.get(Name.Lang, "")):
+            problems.append("the catalog has no /Lang")
+        if not root.get(Name.ViewerPreferences, {}).get(Name.DisplayDocTitle, False):
+            problems.append("/ViewerPreferences /DisplayDocTitle is not true")
+        if Name.StructTreeRoot not in root:
+            return problems + ["no structure tree"]
+        problems += _page_tag_problems(pdf) + _link_problems(pdf)
+    return problems
+
+
+def _page_tag_problems(pdf: pikepdf.Pdf) -> list[str]:
+    """Tab order by structure, and every MCID in the content reaches the structure tree."""
+    root = pdf.Root.StructTreeRoot
+    reachable, tree = pdf_tags.reachable(root), pdf_tags.parent_tree(root)
+    problems = []
+    for number, page in enumerate(pdf.pages, start=1):
+        if page.obj.get(Name.Tabs) != Name.S:
+            problems.append(f"page {number}: /Tabs is not /S")
+        elements = tree.get(int(page.obj.get(Name.StructParents, -1)), Array())
+        for mcid in _page_mcids(page.obj):
+            element = elements[mcid] if mcid < len(elements) else None
+            if not isinstance(element, Dictionary) or element.objgen not in reachable:
+                problems.append(f"page {number}: marked content {mcid} is neither in the "
+                                "structure tree nor an artifact")
+    return problems[:20]
+
+
+def _page_mcids(page: Dictionary) -> list[int]:
+    contents = page.Contents if isinstance(page.Contents, Array) else [page.Contents]
+    return [int(m) for s in contents for m in _MCID.findall(s.read_bytes())]
+
+
+def _link_problems(pdf: pikepdf.Pdf) -> list[str]:
+    problems, links = [], 0
+    for number, page in enumerate(pdf.pages, start=1):
+        for annot in page.obj.get(Name.Annots, []):
+            if annot.get(Name.Subtype) != Name.Link:
+                continue
+            links += 1
+            if not str(annot.get(Name.Contents, "")).strip():
+                problems.append(f"page {number}: a link without /Contents")
+            if Name.StructParent not in annot:
+                problems.append(f"page {number}: a link outside the structure tree")
+            if str(annot.get(Name.Contents, "")).startswith("#"):
+                problems.append(f"page {number}: a link described by its raw target")
+    return problems[:20] if links else ["no links at all"]
+
+
+def screen_preflight(path: Path, geometry: Geometry) -> list[str]:
+    """PDF/UA-1 structure, fonts, qpdf, boxes cropped to the trim, no output intent."""
+    problems = (qpdf_problems(path) + font_problems(path) + pdfua_problems(path)
+                + box_problems(path, geometry, screen=True))
+    with pikepdf.open(path) as pdf:
+        if Name.OutputIntents in pdf.Root:
+            problems.append("the screen PDF carries a print output intent")
+    return problems
+
+
+# -- pages, labels, outline -------------------------------------------------------------------
+def page_labels(path: Path) -> list[str]:
+    """The /PageLabels of every page, as a viewer shows them."""
+    return list(pypdf.PdfReader(path).page_labels)
+
+
+def outline_targets(path: Path) -> list[tuple[int, str, int]]:
+    """(level, title, 1-based page) of every bookmark."""
+    reader = pypdf.PdfReader(path)
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                found.append((level, item.title, reader.get_destination_page_number(item) + 1))
+    walk(reader.outline, 1)
+    return found
+
+
+def text_in_band(path: Path, top_mm: float, bottom_mm: float) -> list[str]:
+    """Each page's text between two heights measured from the top of the MediaBox."""
+    top, bottom = top_mm * PT_PER_MM, bottom_mm * PT_PER_MM
+    run = subprocess.run([_tool("pdftotext"), "-layout", "-x", "0", "-y", str(int(top)),
+                          "-W", "100000", "-H", str(int(bottom - top)), str(path), "-"],
+                         capture_output=True, text=True, check=True)
+    return [" ".join(page.split()) for page in run.stdout.split("\f")[:-1]]
+
+
+def running_heads(path: Path, geometry: Geometry) -> list[str]:
+    """The text in each page's top margin: its running head, or ''."""
+    spec = geometry.spec
+    return text_in_band(path, 0, spec.bleed + spec.margins[0] - 0.5)
+
+
+def folios(path: Path, geometry: Geometry) -> list[str]:
+    """The text in each page's bottom margin: its folio, or ''."""
+    spec = geometry.spec
+    bottom = spec.bleed + spec.trim_height
+    return text_in_band(path, bottom - spec.margins[2] + 0.5, bottom)
+
+
+# -- Chinese line breaking --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Line:
+    page: int
+    text: str
+    left: float   # points from the MediaBox's left edge
+    right: float
+    height: float  # of the glyph boxes: proportional to the font size
+
+
+def lines(path: Path, first: int = 1, last: int = 0) -> list[tuple[int, str]]:
+    """Every printed line as (page, text); see ``line_boxes``."""
+    return [(line.page, line.text) for line in line_boxes(path, first, last)]
+
+
+def line_boxes(path: Path, first: int = 1, last: int = 0) -> list[Line]:
+    """Every printed line, from word boxes grouped by height on the page.
+
+    ``pdftotext -layout`` splits a line where a glyph set at half width (标点挤压) overlaps
+    its neighbour, so lines are rebuilt here from ``-bbox`` word positions instead.
+    """
+    args = [_tool("pdftotext"), "-bbox", "-f", str(first)] + (["-l", str(last)] if last else [])
+    out = subprocess.run(args + [str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    words: list[tuple] = []  # page, middle, left, right, text, height
+    page = first - 1
+    for match in _WORD.finditer(out):
+        if match.group(0).startswith("<page"):
+            page += 1
+            continue
+        x0, y0, x1, y1 = (float(match.group(i)) for i in range(1, 5))
+        words.append((page, (y0 + y1) / 2, x0, x1, unescape(match.group(5)), y1 - y0))
+    found = []
+    for row in _rows(sorted(words)):
+        row.sort(key=lambda w: w[2])
+        found.append(Line(row[0][0], "".join(w[4] for w in row), row[0][2],
+                          max(w[3] for w in row), max(w[5] for w in row)))
+    return found
+
+
+def _rows(words: list[tuple[int, float, float, str]]) -> list[list]:
+    """Group words (sorted by page and height) into lines: a new line past a 4 pt step."""
+    rows: list[list] = []
+    for word in words:  # (page, middle height, ...)
+        if rows and rows[-1][0][0] == word[0] and word[1] - rows[-1][0][1] < _LINE_STEP_PT:
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    return rows
+
+
+def kinsoku_violations(path: Path, first: int = 1, last: int = 0) -> list[tuple[int, str]]:
+    """(page, line) of every line that breaks 避头尾, on pages first..last of a PDF."""
+    return [(line.page, line.text) for line in kinsoku_lines(line_boxes(path, first, last))]
+
+
+def kinsoku_lines(found: list[Line]) -> list[Line]:
+    """The lines that begin with closing punctuation or end with opening punctuation."""
+    return [line for line in found if line.text and (line.text[0] in LINE_START_FORBIDDEN
+                                                      or line.text[-1] in LINE_END_FORBIDDEN)]
+
+
+_TOC_ENTRY = re.compile(r"^(?P<title>\S.*?)\s*\.{3,}\s*(?P<folio>\d+|[ivxlcdm]+)$")
+
+
+def printed_toc(path: Path, first: int, last: int) -> list[tuple[str, str]]:
+    """(title, folio) of every TOC line on pages first..last: a title, leader dots, a folio."""
+    found = []
+    for _, text in lines(path, first, last):
+        match = _TOC_ENTRY.match(text)
+        if match:
+            found.append((match.group("title"), match.group("folio")))
+    return found
+
+
+def ragged_lines(found: list[Line], em: float = 10.5) -> list[Line]:
+    """Body lines (from ``line_boxes``) that stop short of the measure mid-paragraph.
+
+    A body line (the commonest glyph height) may only be short when it ends its paragraph:
+    when the next body line on the page starts indented, or there is none. Lines of other
+    sizes (headings, the 点评) are skipped; so are list items (•), table cells and centred
+    lines, which start neither at the left edge nor at the paragraph indent.
+    """
+    body = _mode([round(line.height, 2) for line in found])
+    text = [line for line in found if round(line.height, 2) == body]
+    left = {side: min(line.left for line in text if line.page % 2 == side) for side in (0, 1)
+            if any(line.page % 2 == side for line in text)}
+    right = {side: _mode([round(line.right, 1) for line in text if line.page % 2 == side
+                          and line.left - left[side] < 2.5 * em])
+             for side in left}  # the measure's edge: where most left-aligned lines end
+    ragged = []
+    for line, after in zip(text, text[1:]):
+        side = line.page % 2
+        if (after.page == line.page and right[side] - line.right > 0.1 * em
+                and after.left - left[side] < 1.5 * em    # the next line continues
+                and line.left - left[side] < 2.5 * em     # not a table cell or centred
+                and not line.text.startswith("•") and not after.text.startswith("•")):
+            ragged.append(line)
+    return ragged
+
+
+def _mode(values: list):
+    return max(set(values), key=values.count)

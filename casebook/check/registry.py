@@ -1,0 +1,199 @@
+"""The checks `verify` runs: each takes the built editions and returns (ok, details)."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree, html as lxml_html
+
+from .. import fonts, model
+from . import epub as epub_checks, html as html_checks, links, parity
+from . import pdf as pdf_checks
+
+MAX_DETAILS = 3
+
+
+@dataclass(frozen=True)
+class Context:
+    book: model.Book
+    paths: dict[str, Path]
+    sample: int | None
+    work: Path
+    only: tuple[Path, ...] = ()   # check just these pages (tests of a broken page)
+
+    @property
+    def site(self) -> Path:
+        return self.paths["html"].parent
+
+    def pages(self) -> list[Path]:
+        """Every page of the site, or an evenly spread sample of N (index and a case first)."""
+        if self.only:
+            return list(self.only)
+        pages = sorted(self.site.rglob("*.html"), key=lambda p: (p.name != "index.html", p))
+        if not self.sample or self.sample >= len(pages):
+            return pages
+        step = len(pages) / self.sample
+        return [pages[int(i * step)] for i in range(self.sample)]
+
+
+def _summary(problems: list, clean: str) -> tuple[bool, str]:
+    if not problems:
+        return True, clean
+    more = f" (+{len(problems) - MAX_DETAILS} more)" if len(problems) > MAX_DETAILS else ""
+    return False, f"{len(problems)} problem(s): " + "; ".join(map(str, problems[:MAX_DETAILS])) + more
+
+
+def epubcheck(ctx: Context) -> tuple[bool, str]:
+    result = parity.epubcheck(ctx.paths["epub"])
+    problems = list(result.messages) if result.errors or result.warnings else []
+    return _summary(problems, f"EPUBCheck {result.version}: 0 errors, 0 warnings")
+
+
+def ace(ctx: Context) -> tuple[bool, str]:
+    result = epub_checks.ace(ctx.paths["epub"], ctx.work / "ace")
+    return _summary(list(result.details), "Ace: 0 violations")
+
+
+def vnu(ctx: Context) -> tuple[bool, str]:
+    pages = ctx.pages()
+    return _summary(html_checks.vnu(pages), f"vnu: 0 errors on {len(pages)} page(s)")
+
+
+def axe(ctx: Context) -> tuple[bool, str]:
+    from playwright.sync_api import sync_playwright
+    pages, found = ctx.pages(), []
+    with html_checks.serve(ctx.site) as base, sync_playwright() as p:
+        browser = html_checks.launch_chromium(p)
+        page = browser.new_page()
+        for path in pages:
+            page.goto(base + path.relative_to(ctx.site).as_posix())
+            found += html_checks.axe(page)
+        browser.close()
+    return _summary(found, f"axe: 0 violations on {len(pages)} page(s)")
+
+
+def _geometry(ctx: Context):
+    from ..editions.pdf_geometry import Geometry
+    return Geometry.of(ctx.book.meta.print)
+
+
+def preflight(ctx: Context) -> tuple[bool, str]:
+    problems = pdf_checks.print_preflight(ctx.paths["pdf"], _geometry(ctx))
+    return _summary(problems, "fonts embedded+subset, boxes, PDF/X-4 output intent, qpdf clean")
+
+
+def screen(ctx: Context) -> tuple[bool, str]:
+    problems = pdf_checks.screen_preflight(ctx.paths["screen"], _geometry(ctx))
+    return _summary(problems, "PDF/UA-1 identified and tagged, links described")
+
+
+def bookmarks(ctx: Context) -> tuple[bool, str]:
+    got, want = parity.pdf_outline(ctx.paths["pdf"]), parity.book_toc(ctx.book)
+    return _summary(_toc_diff("PDF outline", got, want), f"{len(want)} bookmarks = TOC")
+
+
+def _toc_diff(name: str, got: list, want: list) -> list[str]:
+    if got == want:
+        return []
+    for i, (g, w) in enumerate(zip(got, want)):
+        if g != w:
+            return [f"{name} entry {i + 1} is {g}, book.yaml has {w}"]
+    return [f"{name} has {len(got)} entries, book.yaml {len(want)}"]
+
+
+def toc_parity(ctx: Context) -> tuple[bool, str]:
+    want, epub = parity.book_toc(ctx.book), ctx.paths["epub"]
+    sources = {"EPUB nav": parity.epub_nav_toc(epub), "EPUB NCX": parity.epub_ncx_toc(epub),
+               "PDF outline": parity.pdf_outline(ctx.paths["pdf"]),
+               "PDF printed TOC": parity.pdf_printed_toc(ctx.paths["pdf"], ctx.book),
+               "HTML index": parity.html_index_toc(ctx.paths["html"])}
+    problems = [p for name, got in sources.items() for p in _toc_diff(name, got, want)]
+    problems += _targets(ctx)
+    return _summary(problems, f"{len(want)} entries identical in 6 places; every entry "
+                              "leads to its own title")
+
+
+def _targets(ctx: Context) -> list[str]:
+    """Every TOC entry's target shows its title: EPUB nav, HTML index and PDF outline."""
+    problems = []
+    with zipfile.ZipFile(ctx.paths["epub"]) as z:
+        nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
+        for a in nav.xpath("//x:nav[@ops:type='toc']//x:a", namespaces=parity.NS):
+            name, _, frag = ("EPUB/" + a.get("href")).partition("#")
+            text = parity.squeeze("".join(etree.fromstring(z.read(name)).itertext()))
+            if parity.squeeze("".join(a.itertext())).split("（")[0] not in text:
+                problems.append(f"EPUB nav entry {a.get('href')} does not show its title")
+    for a in lxml_html.parse(str(ctx.paths["html"])).xpath("//nav[@id='toc']//a"):
+        page = lxml_html.parse(str(ctx.site / a.get("href")))
+        if a.text_content().split("（")[0].strip() not in page.xpath("string(//h1)"):
+            problems.append(f"HTML index entry {a.get('href')} leads to another page")
+    for level, title, page in pdf_checks.outline_targets(ctx.paths["pdf"]):
+        text = parity.squeeze(parity.pdf_text(ctx.paths["pdf"], page, page))
+        if parity.squeeze(title).split("（")[0] not in text:
+            problems.append(f"PDF bookmark '{title}' points to page {page}, without its title")
+    return problems
+
+
+def preface_parity(ctx: Context) -> tuple[bool, str]:
+    preface = ctx.book.preface()
+    if preface is None:
+        return True, "the book has no preface"
+    texts = {"EPUB": parity.epub_document_text(ctx.paths["epub"], preface.id),
+             "PDF": parity.pdf_document_text(ctx.paths["pdf"], ctx.book, preface.id),
+             "HTML": parity.html_document_text(
+                 ctx.site / "front" / f"{preface.source.stem}.html", preface.id)}
+    norm = {k: parity.normalise(v) for k, v in texts.items()}
+    problems = [f"{k} differs from EPUB" for k in ("PDF", "HTML") if norm[k] != norm["EPUB"]]
+    return _summary(problems, f"{len(norm['EPUB'])} characters identical in 3 editions")
+
+
+def epub_links(ctx: Context) -> tuple[bool, str]:
+    return _summary(links.epub_link_problems(ctx.paths["epub"]), "every link resolves")
+
+
+def html_links(ctx: Context) -> tuple[bool, str]:
+    return _summary(links.html_link_problems(ctx.site), "every link resolves")
+
+
+def pdf_links(ctx: Context) -> tuple[bool, str]:
+    return _summary(links.pdf_link_problems(ctx.paths["pdf"]), "every link has a destination")
+
+
+def page_list(ctx: Context) -> tuple[bool, str]:
+    entries = epub_checks.page_list(ctx.paths["epub"])
+    labels = pdf_checks.page_labels(ctx.paths["pdf"])
+    problems = [f"page-list entry '{label}' is not a page of the PDF"
+                for label, _ in entries if label not in labels]
+    if not entries:
+        problems.append("the EPUB has no page-list")
+    if len(entries) > len(labels):
+        problems.append(f"{len(entries)} page-list entries for {len(labels)} PDF pages")
+    order = [labels.index(label) for label, _ in entries if label in labels]
+    if order != sorted(order):
+        problems.append("page-list entries are out of the PDF's order")
+    return _summary(problems, f"{len(entries)} entries for {len(labels)} PDF pages")
+
+
+def kinsoku(ctx: Context) -> tuple[bool, str]:
+    found = pdf_checks.kinsoku_violations(ctx.paths["pdf"])
+    return _summary([f"page {p}: {t!r}" for p, t in found], "0 避头尾 violations")
+
+
+def glyphs(ctx: Context) -> tuple[bool, str]:
+    fonts.check_glyphs(ctx.book)
+    return _summary(pdf_checks.font_problems(ctx.paths["pdf"]),
+                    "0 missing glyphs; only the declared fonts embedded")
+
+
+CHECKS = [
+    ("epubcheck", "epub", epubcheck), ("ace", "epub", ace),
+    ("vnu", "html", vnu), ("axe", "html", axe),
+    ("preflight", "pdf", preflight), ("bookmarks", "pdf", bookmarks),
+    ("pdf/ua", "screen pdf", screen),
+    ("toc-parity", "all", toc_parity), ("preface-parity", "all", preface_parity),
+    ("links", "epub", epub_links), ("links", "html", html_links), ("links", "pdf", pdf_links),
+    ("page-list", "epub+pdf", page_list), ("kinsoku", "pdf", kinsoku),
+    ("glyphs", "pdf", glyphs),
+]

@@ -1,0 +1,48 @@
+"""标点挤压: which mark of a pair gets the halt span, and that tags and attributes stay put."""
+
+import pytest
+
+from casebook import render, source
+from casebook.typeset import mark_halt
+
+H = '<span class="halt">{}</span>'
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("他说：“好。”", f"他说{H.format('：')}“好{H.format('。')}”"),
+    ("（见图）。", f"（见图{H.format('）')}。"),
+    ("甲，“乙”", f"甲{H.format('，')}“乙”"),
+    ("“《书》”", f"“{H.format('《')}书{H.format('》')}”"),   # opening pair: the second
+    ("“”", "“”"),                                            # open then close: no blank between
+    ("甲。乙，丙", "甲。乙，丙"),                              # no pair, nothing to do
+    ("。”）", f"{H.format('。')}{H.format('”')}）"),          # a run: each facing blank
+])
+def test_the_mark_with_the_facing_blank_is_halted(text, expected):
+    assert mark_halt(f"<p>{text}</p>") == f"<p>{expected}</p>"
+
+
+def test_marks_meet_across_inline_tags_but_not_across_blocks():
+    assert mark_halt("<p><strong>“甲”</strong>，乙</p>") == \
+        f"<p><strong>“甲{H.format('”')}</strong>，乙</p>"
+    assert mark_halt("<p>甲。</p>\n<p>”乙</p>") == "<p>甲。</p>\n<p>”乙</p>"
+    assert mark_halt('<p>甲。<a href="#fn1"><sup>1</sup></a>”</p>') == \
+        '<p>甲。<a href="#fn1"><sup>1</sup></a>”</p>'
+
+
+def test_tags_attributes_and_code_are_left_alone():
+    html = '<p id="a。”" title="，“">文</p><pre><code>x。”</code></pre><!-- 。” -->'
+    assert mark_halt(html) == html
+
+
+def test_idempotent():
+    once = mark_halt("<p>他说：“好。”</p>")
+    assert mark_halt(once) == once
+
+
+def test_fragments_carry_halt_spans_for_every_edition():
+    """render_fragment applies it: the real case 1 has six pairs (。” ”， and the like)."""
+    book = source.load(render.PROJECT_DIR).select(False)
+    doc = next(book.cases())
+    html = render.render_fragment(doc, None, render.pandoc_version())
+    assert html.count('<span class="halt">') == 6
+    assert '行动<span class="halt">”</span>，' in html
