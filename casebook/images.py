@@ -22,6 +22,19 @@ def _line_of(doc: model.Document, src: str) -> int:
     return doc.body_line
 
 
+def _unreadable(path: Path) -> str | None:
+    """Why a raster image cannot be decoded, or None (SVG is left to the renderers)."""
+    if path.suffix.lower() == ".svg":
+        return None
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
 def resolve(book: model.Book, doc: model.Document, html: str, errors: Collector,
             found: dict[str, Path]) -> str:
     """Rewrite every local img src to its path relative to the book root (``found`` collects them)."""
@@ -43,6 +56,9 @@ def resolve(book: model.Book, doc: model.Document, html: str, errors: Collector,
         elif path.suffix.lower() not in MEDIA_TYPES:
             errors.add(f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP", doc.source,
                        _line_of(doc, src), SourceError)
+        elif (broken := _unreadable(path)):
+            errors.add(f"image '{src}' cannot be read ({broken}); export it again",
+                       doc.source, _line_of(doc, src), SourceError)
         else:
             rel = path.relative_to(root).as_posix()
             found[rel] = path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,13 @@ DATA = Path(__file__).resolve().parent / "data"
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite the golden files in tests/data/ from the current output")
+    parser.addoption("--slow", action="store_true",
+                     help="fuzz with 2,000 examples instead of 200")
+
+
+def pytest_configure(config):
+    if config.getoption("--slow"):
+        os.environ.setdefault("CASEBOOK_FUZZ_EXAMPLES", "2000")
 
 
 @pytest.fixture(scope="session")
