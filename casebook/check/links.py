@@ -80,6 +80,12 @@ def pdf_link_problems(pdf_path: Path) -> list[str]:
     return problems
 
 
+def pdf_link_count(pdf_path: Path) -> int:
+    with pikepdf.open(pdf_path) as pdf:
+        return sum(1 for page in pdf.pages for a in page.obj.get("/Annots", [])
+                   if a.get("/Subtype") == "/Link")
+
+
 def _named_dests(pdf: pikepdf.Pdf) -> set[str]:
     names = set()
     tree = pdf.Root.get("/Names", {}).get("/Dests")
