@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import doctor, encoding
+from . import commands, doctor, encoding
 from .build import Options, build
 from .check.book import check_book
 from .editions import EDITIONS
@@ -65,6 +65,10 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--from", dest="source_encoding", default="gb18030", metavar="NAME",
                    help="the files' current encoding (default: gb18030)")
     _common(f)
+    for module in commands.load():
+        extra = sub.add_parser(module.NAME, help=module.HELP)
+        module.add_arguments(extra)
+        _common(extra)
     return p
 
 
@@ -103,14 +107,16 @@ class _Formatter(logging.Formatter):
 def _argv(argv: list[str] | None) -> list[str]:
     """`build.py` alone, or with options only, means `build.py all`."""
     args = list(sys.argv[1:] if argv is None else argv)
-    commands = {*BUILD_TARGETS, "check", "verify", "doctor", "fix-encoding", "-h", "--help"}
-    return args if args and args[0] in commands else ["all", *args]
+    names = {*BUILD_TARGETS, "check", "verify", "doctor", "fix-encoding", "-h", "--help",
+             *(module.NAME for module in commands.load())}
+    return args if args and args[0] in names else ["all", *args]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(_argv(argv))
     setup_logging(args.verbose, args.quiet)
     handlers = {"check": _check, "verify": _verify, "doctor": _doctor, "fix-encoding": _fix}
+    handlers.update({module.NAME: module.run for module in commands.load()})
     handler = handlers.get(args.command, _build)
     try:
         return handler(args)
@@ -175,3 +181,6 @@ def _fix(args) -> int:
     changed = sum(encoding.fix(path, args.source_encoding) for path in args.files)
     log.info("%d file(s) converted to UTF-8", changed)
     return 0
+
+
+book_options = _book_options  # for casebook.commands modules: --book, --encoding, --draft
