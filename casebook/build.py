@@ -1,78 +1,175 @@
-"""Build editions: read the book once, render fragments once, write into staging, then publish."""
+"""Build editions: read the book once, render fragments once, write into staging, then publish.
+
+The HTML edition needs no layout, so a worker process writes it while this process lays
+the PDF out; the EPUB waits for the layout's PageMap and is written by a second worker
+while the PDF is painted. A build whose inputs and outputs match the record of the last
+one (fresh.py) does nothing.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
-import os
+import multiprocessing
 import shutil
 import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import lock, render, source
+from . import fresh, lock, source
 from .publish import publish
-from .editions import EDITIONS, pdf
 
 log = logging.getLogger(__name__)
 CACHE_DIR = ".casebook-cache"
-BUILD_INFO = ".casebook-build.json"  # what the last build in an output folder was
+BUILD_INFO = fresh.BUILD_INFO  # what the last build in an output folder was
+ORDER = ("pdf", "epub", "html")  # EPUB after PDF: it uses the layout's PageMap
 
 
 @dataclass(frozen=True)
 class Options:
     book_dir: Path = Path(".")
     out_dir: Path = Path("dist")
-    editions: tuple[str, ...] = ("pdf", "epub", "html")  # EPUB after PDF: it uses the layout
+    editions: tuple[str, ...] = ORDER
     draft: bool = False
-    cache: bool = True
+    cache: bool = True        # reuse pandoc's output and skip a build when nothing changed
     encoding: str | None = None
     extra: dict = field(default_factory=dict)
+    force: bool = False       # build even when the last build is fresh
+    workers: int = 2          # worker processes for the EPUB and HTML editions; 0: none
+
+    def record(self) -> dict:
+        """The options that shape the output, as the freshness record keeps them."""
+        return {"encoding": self.encoding, "extra": dict(sorted(self.extra.items()))}
 
 
 def build(options: Options) -> dict[str, Path]:
     """Build the requested editions; an existing out_dir is only touched when all succeed."""
-    book = source.load(options.book_dir, options.encoding).select(options.draft)
+    whole = source.load(options.book_dir, options.encoding)
+    book = whole.select(options.draft)
     with lock.hold(options.out_dir):
-        return _build(book, options)
+        written = _up_to_date(book, options)
+        return written if written is not None else _build(whole, book, options)
 
 
-def _build(book, options: Options) -> dict[str, Path]:
-    steps = len(options.editions) + 2
-    log.info("Step 1/%d: read %s", steps, options.book_dir / source.BOOK_FILE)
+def _up_to_date(book, options: Options) -> dict[str, Path] | None:
+    """The editions of the last build when it is still fresh, otherwise None."""
+    if options.force or not options.cache:
+        return None
+    reason = fresh.stale_reason(options.book_dir, options.out_dir, options.record(),
+                                book.draft, list(options.editions))
+    if reason:
+        log.debug("Building: %s", reason)
+        return None
+    info = fresh.load(options.out_dir)
+    log.info("Nothing changed since the last build: the editions in %s are up to date",
+             options.out_dir)
+    return {name: options.out_dir / path for name, path in info["written"].items()}
+
+
+def _build(whole, book, options: Options) -> dict[str, Path]:
+    log.info("Step 1/4: read %s", options.book_dir / source.BOOK_FILE)
     _report_pending(book)
-    log.info("Step 2/%d: rendering Markdown with pandoc", steps)
+    log.info("Step 2/4: rendering Markdown with pandoc")
+    from . import render
     cache = options.book_dir / CACHE_DIR if options.cache else None
     fragments = render.render_all(book, cache)
     out = options.out_dir
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
-        written = {}
-        extras = _layout_extras(book, fragments, options.editions)
-        if options.extra.get("embed_fonts"):  # --embed-fonts; book.yaml epub.embed_fonts too
-            extras.setdefault("epub", {})["embed_fonts"] = True
-        for number, name in enumerate(options.editions, start=3):
-            log.info("Step %d/%d: writing the %s edition", number, steps, name.upper())
-            written[name] = EDITIONS[name](book, staging, fragments, **extras.get(name, {}))
-        (staging / BUILD_INFO).write_text(json.dumps({"draft": book.draft,
-                                                      "editions": list(written)}))
+        log.info("Step 3/4: writing the %s edition(s)",
+                 ", ".join(e.upper() for e in options.editions))
+        written = _write_editions(book, fragments, staging, options)
+        log.info("Step 4/4: publishing into %s", out)
+        info = fresh.record(options.book_dir, _inputs(whole, fragments), _font_files(options),
+                            options.record(), book.draft, list(options.editions))
+        info["written"] = {n: p.relative_to(staging).as_posix() for n, p in written.items()}
+        names = [p.name for p in staging.iterdir()]
         publish(staging, out)
+        fresh.write(out, fresh.add_outputs(info, out, names))
         return {name: out / path.relative_to(staging) for name, path in written.items()}
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _layout_extras(book, fragments, editions) -> dict[str, dict]:
-    """Lay the print edition out once; the PDF writes it, the EPUB takes its PageMap.
+def _write_editions(book, fragments, staging: Path, options: Options) -> dict[str, Path]:
+    """HTML in a worker from the start, the PDF here, the EPUB in a worker once laid out."""
+    from .editions import writer
+    wanted = [name for name in ORDER if name in options.editions]
+    epub_extra = {"embed_fonts": True} if options.extra.get("embed_fonts") else {}
+    with _pool(options.workers) as pool:
+        jobs: dict[str, Future] = {}
+        if "html" in wanted:
+            jobs["html"] = pool.submit(_edition, "html", book, staging, fragments, {})
+        if "pdf" not in wanted:
+            if "epub" in wanted:
+                log.info("EPUB without a print page-list: build the PDF too to get one")
+                jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
+                                           epub_extra)
+            return {name: jobs[name].result() for name in wanted}
+        from .editions import pdf
+        layout = pdf.lay_out(book, fragments)
+        if "epub" in wanted:
+            jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
+                                       {**epub_extra, "pagemap": layout.pagemap})
+        written = {"pdf": writer("pdf")(book, staging, fragments, layout=layout)}
+        written.update({name: job.result() for name, job in jobs.items()})
+        return {name: written[name] for name in wanted}
 
-    Without the PDF there is no print layout, so an EPUB built alone has no page-list.
-    """
-    if "pdf" not in editions:
-        if "epub" in editions:
-            log.info("EPUB without a print page-list: build the PDF too to get one")
-        return {}
-    layout = pdf.lay_out(book, fragments)
-    return {"pdf": {"layout": layout}, "epub": {"pagemap": layout.pagemap}}
+
+def _edition(name: str, book, staging: Path, fragments, extra: dict) -> Path:
+    from .editions import writer
+    return writer(name)(book, staging, fragments, **extra)
+
+
+class _InProcess:
+    """The pool's interface, running each job at once: for ``workers=0``."""
+
+    def submit(self, fn, *args) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed back through result(), as a pool would
+            future.set_exception(exc)
+        return future
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _pool(workers: int):
+    """Worker processes forked now, while this process is still small."""
+    if workers <= 0:
+        return _InProcess()
+    return ProcessPoolExecutor(max_workers=workers, initializer=lock.forget_inherited,
+                               mp_context=multiprocessing.get_context("fork"))
+
+
+def _inputs(whole, fragments) -> list[Path]:
+    """Every file the build read: book.yaml, all listed documents, images, meta's files."""
+    files = [whole.root / source.BOOK_FILE, *(d.source for d in whole.documents())]
+    files += [Path(p) for p in fragments.images.values()]
+    files += _meta_paths(whole.meta)
+    return fresh.input_files(whole.root, files)
+
+
+def _meta_paths(value) -> list[Path]:
+    """Files named anywhere in the book's metadata (cover image, ICC profile, ...)."""
+    if isinstance(value, Path):
+        return [value] if value.is_file() else []
+    if dataclasses.is_dataclass(value):
+        return [p for f in dataclasses.fields(value) for p in _meta_paths(getattr(value, f.name))]
+    if isinstance(value, (tuple, list)):
+        return [p for item in value for p in _meta_paths(item)]
+    return []
+
+
+def _font_files(options: Options) -> list[Path]:
+    from . import fonts
+    return [fonts.locate(family).path for family in fonts.DECLARED]
 
 
 def _report_pending(book) -> None:
@@ -82,4 +179,3 @@ def _report_pending(book) -> None:
     elif book.draft:
         pending = sum(d.pending for d in book.documents())
         log.info("Draft build: %d pending document(s) included, marked 稿件待补", pending)
-

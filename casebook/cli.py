@@ -8,10 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import commands, doctor, encoding
-from .build import Options, build
-from .check.book import check_book
-from .editions import EDITIONS
+from . import commands
+from .editions import NAMES as EDITIONS
 from .errors import CasebookError
 
 log = logging.getLogger("casebook")
@@ -80,6 +78,11 @@ def _build_options(p: argparse.ArgumentParser) -> None:
                    help="render every document afresh instead of reusing the pandoc cache")
     p.add_argument("--embed-fonts", action="store_true",
                    help="embed subset CJK fonts in the EPUB (also book.yaml epub.embed_fonts)")
+    p.add_argument("--force", action="store_true",
+                   help="build even when nothing changed since the last build into --out")
+    p.add_argument("-j", "--jobs", type=int, default=2, metavar="N",
+                   help="worker processes for the EPUB and HTML editions (default: 2; "
+                        "0: write them in the main process)")
     _common(p)
 
 
@@ -129,10 +132,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args) -> int:
+    from .build import Options, build
     editions = tuple(EDITIONS) if args.command == "all" else (args.command,)
     options = Options(book_dir=args.book, out_dir=args.out or args.book / "dist",
                       editions=editions, draft=args.draft, cache=not args.no_cache,
-                      encoding=args.encoding, extra={"embed_fonts": args.embed_fonts})
+                      encoding=args.encoding, extra={"embed_fonts": args.embed_fonts},
+                      force=args.force, workers=max(0, args.jobs))
     started = time.monotonic()
     written = build(options)
     for name, path in written.items():
@@ -142,6 +147,7 @@ def _build(args) -> int:
 
 
 def _check(args) -> int:
+    from .check.book import check_book
     problems = check_book(args.book, args.encoding, draft=True)
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -169,6 +175,7 @@ def _verify(args) -> int:
 
 
 def _doctor(args) -> int:
+    from . import doctor
     findings = doctor.run()
     width = max(len(f.tool) for f in findings)
     for f in findings:
@@ -178,6 +185,7 @@ def _doctor(args) -> int:
 
 
 def _fix(args) -> int:
+    from . import encoding
     changed = sum(encoding.fix(path, args.source_encoding) for path in args.files)
     log.info("%d file(s) converted to UTF-8", changed)
     return 0

@@ -54,6 +54,9 @@ class ErrorList(CasebookError):
         super().__init__(f"{len(self.errors)} problem(s) found")
         self.exit_code = max(e.exit_code for e in self.errors)
 
+    def __reduce__(self):  # so that a worker process can hand the list back
+        return (ErrorList, (self.errors,))
+
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)
 

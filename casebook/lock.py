@@ -14,6 +14,7 @@ from .errors import CasebookError
 
 log = logging.getLogger(__name__)
 LOCK_NAME = ".casebook.lock"
+_held: list[int] = []  # descriptors of the locks this process holds
 
 
 class BuildLocked(CasebookError):
@@ -38,7 +39,22 @@ def hold(out: Path) -> Iterator[None]:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         _remove_leftovers(out)
-        yield
+        _held.append(handle.fileno())
+        try:
+            yield
+        finally:
+            _held.remove(handle.fileno())
+
+
+def forget_inherited() -> None:
+    """In a forked worker: close the inherited lock descriptors (the parent keeps the lock),
+    so a worker that outlives a killed build cannot keep the folder locked."""
+    for fd in _held:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held.clear()
 
 
 def _remove_leftovers(out: Path) -> None:

@@ -19,7 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import fonts, model, render
 from ..pagemap import PageMap
 from ..render import Fragments
-from . import pdf_justify, pdf_post
+from . import pdf_justify, pdf_post, pdf_speed
 from .common import build_time, toc_tree
 from .pdf_geometry import BODY_PT, LINE_HEIGHT, Geometry
 
@@ -70,6 +70,7 @@ def lay_out(book: model.Book, fragments: Fragments | None = None,
     for family in fonts.DECLARED:
         fonts.locate(family)
     pdf_justify.install()
+    pdf_speed.install()
     fragments = fragments or render.render_all(book)
     env = render.environment(book)
     html = render.render_template(env, "pdf/book.html.j2", book=book, fragments=fragments,

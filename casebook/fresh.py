@@ -1,0 +1,160 @@
+"""Is the build in an output folder still fresh? A record of everything a build read and wrote.
+
+A build writes ``.casebook-build.json`` next to its editions. Besides the mode and the
+editions, it records a digest of every input the build read (book.yaml, every listed
+document, the images, the book's own templates/ and styles/, cover and ICC files), of
+casebook's own code, templates and styles, of the installed packages and the fonts, of
+the options; and the size and mtime of every file it wrote. A later build with the same
+record has nothing to do. This module imports nothing heavy, so that check stays fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sysconfig
+from pathlib import Path
+from typing import Iterable
+
+log = logging.getLogger(__name__)
+
+BUILD_INFO = ".casebook-build.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+CODE_TREES = ("casebook", "templates", "styles", "static")
+CODE_FILES = ("package-lock.json",)
+BOOK_TREES = ("templates", "styles")  # a book's own overrides
+ENV_KEYS = ("SOURCE_DATE_EPOCH",)
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes, or a marker when it is gone."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def _tree_files(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc")
+
+
+def code_digest() -> str:
+    """casebook's code, templates, styles and static files, and the pinned npm tools."""
+    digest = hashlib.sha256()
+    files = [p for tree in CODE_TREES for p in _tree_files(PROJECT_DIR / tree)]
+    files += [PROJECT_DIR / name for name in CODE_FILES]
+    for path in files:
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+        digest.update(file_digest(path).encode())
+    return digest.hexdigest()
+
+
+def tools_digest() -> str:
+    """The installed Python distributions and their versions (pandoc ships in one)."""
+    names: list[str] = []
+    for key in ("purelib", "platlib"):
+        site = Path(sysconfig.get_paths()[key])
+        if site.is_dir():
+            names += [p.name for p in site.iterdir() if p.name.endswith(".dist-info")]
+    return hashlib.sha256("\n".join(sorted(set(names))).encode()).hexdigest()
+
+
+def _stat(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def input_files(book_dir: Path, sources: Iterable[Path]) -> list[Path]:
+    """Every file a build of the book reads, besides casebook's own."""
+    book_dir = Path(book_dir)
+    files = {Path(p) for p in sources}
+    for tree in BOOK_TREES:
+        files.update(_tree_files(book_dir / tree))
+    return sorted(files)
+
+
+def record(book_dir: Path, inputs: Iterable[Path], fonts: Iterable[Path], options: dict,
+           draft: bool, editions: list[str]) -> dict:
+    """What a build read, and how: the outputs are added by :func:`add_outputs`."""
+    book_dir = Path(book_dir).resolve()
+    return {"draft": draft, "editions": editions, "options": options,
+            "env": {k: os.environ.get(k, "") for k in ENV_KEYS},
+            "code": code_digest(), "tools": tools_digest(),
+            "trees": {t: [str(p) for p in _tree_files(book_dir / t)] for t in BOOK_TREES},
+            "inputs": {str(Path(p).resolve()): file_digest(p) for p in inputs},
+            "fonts": {str(p): _stat(Path(p)) for p in fonts}}
+
+
+def add_outputs(info: dict, out: Path, names: Iterable[str]) -> dict:
+    """Record the size and mtime of every file under the published top-level ``names``."""
+    out = Path(out)
+    files: dict[str, list[int]] = {}
+    for name in names:
+        top = out / name
+        for path in ([top] if top.is_file() else _tree_files(top)):
+            files[path.relative_to(out).as_posix()] = _stat(path)
+    return {**info, "outputs": files}
+
+
+def write(out: Path, info: dict) -> None:
+    """Write the record atomically, after the editions it describes are published."""
+    path = Path(out) / BUILD_INFO
+    tmp = path.with_name(f"{BUILD_INFO}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def load(out: Path) -> dict | None:
+    try:
+        return json.loads((Path(out) / BUILD_INFO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def stale_reason(book_dir: Path, out: Path, options: dict, draft: bool,
+                 editions: list[str]) -> str | None:
+    """Why the editions in ``out`` must be rebuilt, or None when they are fresh."""
+    info = load(out)
+    if not info or "inputs" not in info or "outputs" not in info:
+        return "no record of an earlier build"
+    if info["draft"] != draft or info["editions"] != editions or info["options"] != options:
+        return "the mode, the editions or the options differ"
+    if info["env"] != {k: os.environ.get(k, "") for k in ENV_KEYS}:
+        return "SOURCE_DATE_EPOCH differs"
+    return (_changed_inputs(Path(book_dir).resolve(), info) or _changed_outputs(Path(out), info)
+            or _changed_code(info))
+
+
+def _changed_inputs(book_dir: Path, info: dict) -> str | None:
+    for path, digest in info["inputs"].items():
+        if file_digest(Path(path)) != digest:
+            return f"{path} changed"
+    for tree, listed in info["trees"].items():
+        if [str(p) for p in _tree_files(book_dir / tree)] != listed:
+            return f"files were added to or removed from {book_dir / tree}"
+    for path, stat in info["fonts"].items():
+        if not Path(path).exists() or _stat(Path(path)) != stat:
+            return f"font {path} changed"
+    return None
+
+
+def _changed_outputs(out: Path, info: dict) -> str | None:
+    for name, stat in info["outputs"].items():
+        path = out / name
+        if not path.is_file() or _stat(path) != stat:
+            return f"{path} was changed or removed since it was built"
+    return None
+
+
+def _changed_code(info: dict) -> str | None:
+    if info["code"] != code_digest():
+        return "casebook's code, templates or styles changed"
+    if info["tools"] != tools_digest():
+        return "installed packages changed"
+    return None
