@@ -217,6 +217,7 @@ def _template_line(exc: Exception) -> int | None:
     return line
 
 
-def style(name: str) -> str:
-    """The text of a stylesheet from styles/."""
-    return (STYLES_DIR / name).read_text(encoding="utf-8")
+def style(name: str, book: model.Book | None = None) -> str:
+    """The text of a stylesheet: the book's own ``styles/<name>`` if it has one, else casebook's."""
+    own = book.root / "styles" / name if book is not None else None
+    return ((own if own and own.is_file() else STYLES_DIR / name)).read_text(encoding="utf-8")

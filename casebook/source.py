@@ -21,6 +21,7 @@ BOOK_FIELDS = (
     Field("price"), Field("creators", list), Field("print", dict), Field("copyright", dict),
     Field("front", list), Field("parts", list, required=True), Field("back", list),
     Field("html", dict), Field("epub", dict), Field("cover"),
+    Field("lint", dict),  # checked by casebook.lint.settings
 )
 CREATOR_FIELDS = (Field("name", required=True), Field("role"))
 PRINT_FIELDS = (Field("trim"), Field("bleed"), Field("margins"),

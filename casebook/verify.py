@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Callable
 
 from . import source
-from .build import BUILD_INFO, Options, build
+from .build import Options, build
 from .check.registry import CHECKS, Context
 from .errors import CasebookError, ToolError
-from .render import PROJECT_DIR
 
 log = logging.getLogger(__name__)
 
@@ -73,29 +72,14 @@ def _run(name: str, edition: str, fn: Callable, ctx, skip: frozenset) -> Row:
     return Row(name, edition, "pass" if ok else "FAIL", details)
 
 
-def _inputs(book_dir: Path) -> list[Path]:
-    roots = [book_dir / "book.yaml", book_dir / "source", PROJECT_DIR / "templates",
-             PROJECT_DIR / "styles", PROJECT_DIR / "casebook", book_dir / "templates"]
-    files = []
-    for root in roots:
-        files += [root] if root.is_file() else [p for p in root.rglob("*") if p.is_file()]
-    return files
-
-
 def _editions(opts: VerifyOptions, book) -> dict[str, Path]:
-    """The editions in --out when they are newer than every input, otherwise a fresh build."""
+    """The editions in --out, built first unless the last build there is fresh (fresh.py)."""
     slug = book.meta.slug
     paths = {"epub": opts.out_dir / f"{slug}.epub", "pdf": opts.out_dir / f"{slug}.pdf",
              "screen": opts.out_dir / f"{slug}-screen.pdf",
              "html": opts.out_dir / "html" / "index.html"}
-    newest_input = max(p.stat().st_mtime for p in _inputs(opts.book_dir))
-    fresh = all(p.exists() and p.stat().st_mtime > newest_input for p in paths.values())
-    info = opts.out_dir / BUILD_INFO
-    same_mode = info.exists() and json.loads(info.read_text()).get("draft") == opts.draft
-    if fresh and same_mode and not opts.rebuild:
-        log.info("verify: using the fresh editions in %s", opts.out_dir)
-        return paths
-    build(Options(book_dir=opts.book_dir, out_dir=opts.out_dir, draft=opts.draft))
+    build(Options(book_dir=opts.book_dir, out_dir=opts.out_dir, draft=opts.draft,
+                  force=opts.rebuild))
     return paths
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS: tuple[str, ...] = ()  # module names inside casebook.commands
+COMMANDS: tuple[str, ...] = ("lint", "status")  # module names inside casebook.commands
 
 
 def load():

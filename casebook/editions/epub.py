@@ -97,7 +97,7 @@ def _ncx(env, book: model.Book, docs: list[Doc], hrefs: dict[str, str], pages) -
 
 
 def _stylesheet(env, book: model.Book, embedded) -> ebook.EpubItem:
-    css = render.style("common.css") + render.style("epub.css")
+    css = render.style("common.css", book) + render.style("epub.css", book)
     if embedded:
         css += render.render_template(env, "epub/fonts.css.j2", book=book, embedded=embedded)
     return _item("css", "styles/epub.css", css.encode(), media_type="text/css")

@@ -41,7 +41,7 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -
     writer.index(items[0] if items else None)
     writer.copyright()
     writer.search_page()
-    _copy_assets(site, fragments)
+    _copy_assets(site, book, fragments)
     search.build_index(site, expected_pages=sum(1 for _ in book.documents()))
     log.info("HTML: %s (%d pages and a search index)", site, len(items) + 3)
     return site / "index.html"
@@ -97,13 +97,13 @@ class _Writer:
             self.render("matter.html.j2", path, doc=item, fragment=fragment, **context)
 
 
-def _copy_assets(site: Path, fragments: Fragments) -> None:
+def _copy_assets(site: Path, book: model.Book, fragments: Fragments) -> None:
     """The stylesheet, the search script and every image, at their book-relative paths."""
     for rel, path in fragments.images.items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, site / rel)
-    (site / "style.css").write_text(render.style("common.css") + render.style("html.css"),
-                                    encoding="utf-8")
+    css = render.style("common.css", book) + render.style("html.css", book)
+    (site / "style.css").write_text(css, encoding="utf-8")
     for name in STATIC_FILES:
         shutil.copyfile(STATIC_DIR / name, site / name)
 

@@ -1,0 +1,30 @@
+"""`build.py status [--json FILE]`: manuscript progress per part and per case."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+NAME = "status"
+HELP = "show cases received and pending per part, case lengths and estimated PDF pages"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
+                   help="the book project: a directory holding book.yaml (default: .)")
+    p.add_argument("--encoding", metavar="NAME", default=None,
+                   help="read sources that are not UTF-8 in this encoding (e.g. gb18030)")
+    p.add_argument("--json", metavar="FILE", default=None,
+                   help="write the report as JSON to FILE instead of the table ('-': stdout)")
+
+
+def run(args) -> int:
+    from .. import source, status
+    report = status.status(source.load(args.book, args.encoding))
+    if args.json == "-":
+        sys.stdout.write(status.dumps(report))
+    elif args.json:
+        Path(args.json).write_text(status.dumps(report), encoding="utf-8")
+    else:
+        print(status.table(report))
+    return 0

@@ -1,0 +1,161 @@
+"""Incremental builds: nothing to do when nothing changed, every edit reaches every edition,
+and an incremental build is byte-identical to a clean build of the same sources."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from casebook import fresh
+from casebook.build import Options, build
+from casebook.verify import first_difference
+
+from conftest import DATA, ROOT
+
+CASE = "source/cases/01"
+
+
+@pytest.fixture
+def book(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1306886400")
+    shutil.copytree(DATA / "sample", tmp_path / "book")
+    return tmp_path / "book"
+
+
+def _build(book: Path, out: Path, **options) -> dict[str, Path]:
+    return build(Options(book_dir=book, out_dir=out, **options))
+
+
+def _texts(paths: dict[str, Path]) -> dict[str, str]:
+    """The visible text of each edition, and its styles: what an edit has to reach."""
+    pdf = subprocess.run(["pdftotext", str(paths["pdf"]), "-"], capture_output=True,
+                         text=True, check=True).stdout
+    with zipfile.ZipFile(paths["epub"]) as z:
+        epub = "".join(z.read(n).decode() for n in z.namelist()
+                       if n.endswith((".xhtml", ".css")))
+    site = paths["html"].parent
+    html = "".join(p.read_text(encoding="utf-8") for p in sorted(site.rglob("*"))
+                   if p.suffix in (".html", ".css"))
+    return {"pdf": pdf, "epub": epub, "html": html}
+
+
+def _digests(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def _first_case(book: Path) -> Path:
+    return sorted((book / CASE).glob("*.md"))[0]
+
+
+def test_a_second_build_with_nothing_changed_writes_nothing(book, tmp_path, caplog):
+    out = tmp_path / "out"
+    first = _build(book, out)
+    before = {name: (out / name).stat().st_mtime_ns for name in _digests(out)}
+    with caplog.at_level(logging.INFO, logger="casebook"):
+        second = _build(book, out)
+    assert second == first
+    assert any("Nothing changed" in r.getMessage() for r in caplog.records)
+    assert {name: (out / name).stat().st_mtime_ns for name in _digests(out)} == before
+
+
+@pytest.mark.parametrize("change", ["case", "template", "style", "removed output", "mode"])
+def test_each_change_makes_a_rebuild(book, tmp_path, change, caplog):
+    out = tmp_path / "out"
+    _build(book, out)
+    draft = False
+    if change == "case":
+        path = _first_case(book)
+        path.write_text(path.read_text(encoding="utf-8") + "\n补记一句。\n", encoding="utf-8")
+    elif change == "template":
+        (book / "templates").mkdir()
+        (book / "templates" / "unused.j2").write_text("x", encoding="utf-8")
+    elif change == "style":
+        (book / "styles").mkdir()
+        (book / "styles" / "common.css").write_text(
+            (ROOT / "styles" / "common.css").read_text(encoding="utf-8"), encoding="utf-8")
+    elif change == "removed output":
+        (out / "html" / "index.html").unlink()
+    else:
+        draft = True
+    assert fresh.stale_reason(book, out, Options().record(), draft, ["pdf", "epub", "html"])
+    with caplog.at_level(logging.INFO, logger="casebook"):
+        _build(book, out, draft=draft)
+    assert not any("Nothing changed" in r.getMessage() for r in caplog.records)
+    assert (out / "html" / "index.html").exists()
+    assert fresh.stale_reason(book, out, Options().record(), draft, ["pdf", "epub", "html"]) \
+        is None
+
+
+def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
+    out = tmp_path / "out"
+    _build(book, out)
+    case = _first_case(book)
+    case.write_text(case.read_text(encoding="utf-8") + "\n合成修订句。\n", encoding="utf-8")
+    assert all("合成修订句" in text for text in _texts(_build(book, out)).values())
+
+    macros = (ROOT / "templates" / "shared" / "macros.j2").read_text(encoding="utf-8")
+    assert '<{{ h }} class="book-title">{{ meta.title }}' in macros
+    (book / "templates" / "shared").mkdir(parents=True)
+    (book / "templates" / "shared" / "macros.j2").write_text(macros.replace(
+        '<{{ h }} class="book-title">{{ meta.title }}',
+        '<{{ h }} class="book-title">{{ meta.title }}模板已改'), encoding="utf-8")
+    assert all("模板已改" in text for text in _texts(_build(book, out)).values())
+
+    (book / "styles").mkdir()
+    css = (ROOT / "styles" / "common.css").read_text(encoding="utf-8")
+    (book / "styles" / "common.css").write_text(
+        css + '\n.book-title::after { content: "样式已改"; }\n', encoding="utf-8")
+    assert all("样式已改" in text for text in _texts(_build(book, out)).values())
+
+
+def test_incremental_build_is_byte_identical_to_a_clean_one(book, tmp_path):
+    incremental = tmp_path / "incremental"
+    _build(book, incremental)
+    case = _first_case(book)
+    case.write_text(case.read_text(encoding="utf-8").replace("。", "！", 1), encoding="utf-8")
+    _build(book, incremental)
+    clean = tmp_path / "clean"
+    shutil.rmtree(book / ".casebook-cache")
+    _build(book, clean, cache=False)
+    assert first_difference(incremental, clean) is None
+    assert _digests(incremental) == _digests(clean)
+
+
+def test_editions_in_worker_processes_equal_those_written_in_process(book, tmp_path):
+    _build(book, tmp_path / "workers", workers=2)
+    _build(book, tmp_path / "inline", workers=0)
+    assert _digests(tmp_path / "workers") == _digests(tmp_path / "inline")
+
+
+def test_an_error_in_a_worker_is_reported_with_its_file_and_line(book, tmp_path):
+    (book / "templates" / "html").mkdir(parents=True)
+    bad = book / "templates" / "html" / "case.html.j2"
+    bad.write_text("{% extends 'html/base.html.j2' %}\n{% block main %}\n{{ oops(\n",
+                   encoding="utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "html", "--book",
+                             str(book), "--out", str(tmp_path / "out"), "-q"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{bad}:3: template error" in result.stderr, result.stderr
+
+
+def test_no_op_build_from_the_command_line_is_quick(book, tmp_path):
+    """Not a timing test (that is bench/): a no-op must not import the layout engine."""
+    args = [sys.executable, "-X", "importtime", str(ROOT / "build.py"), "--book", str(book),
+            "--out", str(tmp_path / "out"), "-q"]
+    assert subprocess.run(args, capture_output=True).returncode == 0
+    second = subprocess.run(args, capture_output=True, text=True)
+    assert second.returncode == 0
+    imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "casebook.fresh" in imported
+    assert not {"weasyprint", "pypandoc", "ebooklib", "jinja2"} & imported
