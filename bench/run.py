@@ -29,8 +29,22 @@ class Result:
     rss_mb: float
 
 
+def _memory_kb(entry: Path, status: str) -> int:
+    """A process's proportional set size (shared pages split between their users), in kB.
+
+    Forked workers share most of their pages with the build; summing their RSS would count
+    those pages once per process. PSS counts each page once in all. RSS when PSS is unknown.
+    """
+    try:
+        rollup = (entry / "smaps_rollup").read_text()
+        return int(next(x for x in rollup.splitlines() if x.startswith("Pss:")).split()[1])
+    except (OSError, StopIteration):
+        line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
+        return int(line.split()[1])
+
+
 def _tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in kB."""
+    """Memory of a process and all its descendants (PSS, see _memory_kb), in kB."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
@@ -42,8 +56,7 @@ def _tree_rss(pid: int) -> int:
         except OSError:
             continue
         children.setdefault(int(stat[1]), []).append(int(entry.name))
-        line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
-        rss[int(entry.name)] = int(line.split()[1])
+        rss[int(entry.name)] = _memory_kb(entry, status)
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
@@ -128,7 +141,7 @@ def scenarios(book: Path, big: Path | None) -> list[Result]:
 
 def sizes(book: Path) -> dict[str, float]:
     dist = book / "dist"
-    pdf = next(dist.glob("*.pdf"))
+    pdf = next(p for p in dist.glob("*.pdf") if not p.stem.endswith(("-screen", "-cover")))
     return {"epub_kb": next(dist.glob("*.epub")).stat().st_size / 1024,
             "pdf_mb": pdf.stat().st_size / 2**20,
             "floor_epub_kb": (OUT / "floor" / "all.epub").stat().st_size / 1024}
@@ -138,7 +151,7 @@ def table(results: list[Result], floor: list[Result], size: dict[str, float]) ->
     pdf_floor = floor[1].wall
     lines = [f"Machine: {platform.node()}, {os.cpu_count()} cores, Python "
              f"{platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-             "", "| scenario | wall s | CPU s | peak RSS MB | wall / PDF floor |",
+             "", "| scenario | wall s | CPU s | peak memory MB (PSS) | wall / PDF floor |",
              "|---|---:|---:|---:|---:|"]
     for r in floor + results:
         lines.append(f"| {r.name} | {r.wall:.2f} | {r.cpu:.2f} | {r.rss_mb:.0f} | "

@@ -79,15 +79,25 @@ def input_files(book_dir: Path, sources: Iterable[Path]) -> list[Path]:
     return sorted(files)
 
 
-def record(book_dir: Path, inputs: Iterable[Path], fonts: Iterable[Path], options: dict,
+def digests(paths: Iterable[Path]) -> dict[str, str]:
+    """The sha256 of each file, keyed by its resolved path.
+
+    Take them as soon as a build has read its sources: an edit saved while the build runs
+    then differs from the record, and the next build sees it.
+    """
+    return {str(Path(p).resolve()): file_digest(p) for p in paths}
+
+
+def record(book_dir: Path, inputs: dict[str, str], fonts: Iterable[Path], options: dict,
            draft: bool, editions: list[str]) -> dict:
-    """What a build read, and how: the outputs are added by :func:`add_outputs`."""
+    """What a build read (``inputs``: from :func:`digests`), and how; the outputs are added
+    by :func:`add_outputs`."""
     book_dir = Path(book_dir).resolve()
     return {"draft": draft, "editions": editions, "options": options,
             "env": {k: os.environ.get(k, "") for k in ENV_KEYS},
             "code": code_digest(), "tools": tools_digest(),
             "trees": {t: [str(p) for p in _tree_files(book_dir / t)] for t in BOOK_TREES},
-            "inputs": {str(Path(p).resolve()): file_digest(p) for p in inputs},
+            "inputs": dict(sorted(inputs.items())),
             "fonts": {str(p): _stat(Path(p)) for p in fonts}}
 
 

@@ -14,7 +14,6 @@ from .errors import CasebookError
 
 log = logging.getLogger(__name__)
 LOCK_NAME = ".casebook.lock"
-_held: list[int] = []  # descriptors of the locks this process holds
 
 
 class BuildLocked(CasebookError):
@@ -39,22 +38,23 @@ def hold(out: Path) -> Iterator[None]:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         _remove_leftovers(out)
-        _held.append(handle.fileno())
-        try:
-            yield
-        finally:
-            _held.remove(handle.fileno())
+        yield
 
 
 def forget_inherited() -> None:
-    """In a forked worker: close the inherited lock descriptors (the parent keeps the lock),
-    so a worker that outlives a killed build cannot keep the folder locked."""
-    for fd in _held:
+    """In a forked worker: close every inherited lock file descriptor (the parent keeps the
+    lock), so no worker can keep a folder locked: neither one that outlives a killed build nor
+    one forked by another thread's build while this lock was being taken."""
+    for entry in Path("/proc/self/fd").iterdir():
         try:
-            os.close(fd)
+            target = os.readlink(entry)
         except OSError:
-            pass
-    _held.clear()
+            continue
+        if target.endswith(f"/{LOCK_NAME}"):
+            try:
+                os.close(int(entry.name))
+            except OSError:
+                pass
 
 
 def _remove_leftovers(out: Path) -> None:

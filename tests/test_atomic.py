@@ -19,10 +19,10 @@ from conftest import ROOT
 # (log text that marks the phase, seconds to wait after it): 10 kill points in all
 KILL_POINTS = [
     ("Step 2/", 0.05), ("Step 2/", 0.4),                        # pandoc
-    ("Laying out", 0.1), ("Laying out", 1.0), ("Laying out", 2.0),  # WeasyPrint layout
-    ("writing the PDF", 0.05), ("writing the PDF", 0.3),       # PDF written
-    ("writing the EPUB", 0.05), ("writing the HTML", 0.02),    # EPUB, HTML written
-    ("writing the HTML", 0.2),                                   # site being written/published
+    ("Laying out", 0.1), ("Laying out", 1.0), ("Laying out", 2.0),  # WeasyPrint layout, HTML
+    ("Painting the PDF", 0.05), ("Painting the PDF", 0.3),     # PDF painted, EPUB written
+    ("Cover: spine", 0.05),                                      # the cover spread
+    ("Step 4/4", 0.0), ("Step 4/4", 0.02),                       # publishing
 ]
 
 
@@ -51,7 +51,25 @@ def _kill_at(book: Path, out: Path, marker: str, delay: float) -> bool:
         proc.send_signal(signal.SIGKILL)
     threading.Thread(target=proc.stderr.read, daemon=True).start()
     proc.wait()
+    assert not _survivors(out), "the build's worker processes must die with it"
     return killed
+
+
+def _survivors(out: Path, wait: float = 2.0) -> list[int]:
+    """Processes still running with this output folder on their command line."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if entry.name.isdigit() and str(out).encode() in cmdline:
+                found.append(int(entry.name))
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")

@@ -66,11 +66,8 @@ def test_a_second_build_with_nothing_changed_writes_nothing(book, tmp_path, capl
     assert {name: (out / name).stat().st_mtime_ns for name in _digests(out)} == before
 
 
-@pytest.mark.parametrize("change", ["case", "template", "style", "removed output", "mode"])
-def test_each_change_makes_a_rebuild(book, tmp_path, change, caplog):
-    out = tmp_path / "out"
-    _build(book, out)
-    draft = False
+def _change(book: Path, out: Path, change: str) -> bool:
+    """Make one kind of change; return the draft mode the next build should use."""
     if change == "case":
         path = _first_case(book)
         path.write_text(path.read_text(encoding="utf-8") + "\n补记一句。\n", encoding="utf-8")
@@ -83,15 +80,22 @@ def test_each_change_makes_a_rebuild(book, tmp_path, change, caplog):
             (ROOT / "styles" / "common.css").read_text(encoding="utf-8"), encoding="utf-8")
     elif change == "removed output":
         (out / "html" / "index.html").unlink()
-    else:
-        draft = True
-    assert fresh.stale_reason(book, out, Options().record(), draft, ["pdf", "epub", "html"])
-    with caplog.at_level(logging.INFO, logger="casebook"):
-        _build(book, out, draft=draft)
-    assert not any("Nothing changed" in r.getMessage() for r in caplog.records)
-    assert (out / "html" / "index.html").exists()
-    assert fresh.stale_reason(book, out, Options().record(), draft, ["pdf", "epub", "html"]) \
-        is None
+    return change == "mode"
+
+
+def test_each_change_makes_a_rebuild(book, tmp_path, caplog):
+    out = tmp_path / "out"
+    _build(book, out)
+    editions = ["pdf", "epub", "html"]
+    for change in ("case", "template", "style", "removed output", "mode"):
+        draft = _change(book, out, change)
+        assert fresh.stale_reason(book, out, Options().record(), draft, editions), change
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="casebook"):
+            _build(book, out, draft=draft)
+        assert not any("Nothing changed" in r.getMessage() for r in caplog.records), change
+        assert (out / "html" / "index.html").exists()
+        assert fresh.stale_reason(book, out, Options().record(), draft, editions) is None
 
 
 def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
@@ -159,3 +163,22 @@ def test_no_op_build_from_the_command_line_is_quick(book, tmp_path):
                 if line.startswith("import time:")}
     assert "casebook.fresh" in imported
     assert not {"weasyprint", "pypandoc", "ebooklib", "jinja2"} & imported
+
+
+def test_an_edit_saved_during_a_build_is_built_next_time(book, tmp_path, monkeypatch):
+    """The record holds the sources as read, not as they are when the build ends."""
+    from casebook import render
+    out, case = tmp_path / "out", _first_case(book)
+    real_render_all = render.render_all
+
+    def render_then_edit(*args, **kwargs):  # the real renderer, then an editor saves
+        fragments = real_render_all(*args, **kwargs)
+        case.write_text(case.read_text(encoding="utf-8") + "\n构建期间保存的句子。\n",
+                        encoding="utf-8")
+        return fragments
+    monkeypatch.setattr(render, "render_all", render_then_edit)
+    first = _texts(_build(book, out))
+    assert all("构建期间保存的句子" not in text for text in first.values())
+    monkeypatch.setattr(render, "render_all", real_render_all)
+    assert fresh.stale_reason(book, out, Options().record(), False, ["pdf", "epub", "html"])
+    assert all("构建期间保存的句子" in text for text in _texts(_build(book, out)).values())
