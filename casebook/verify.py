@@ -77,7 +77,8 @@ def _editions(opts: VerifyOptions, book) -> dict[str, Path]:
     slug = book.meta.slug
     paths = {"epub": opts.out_dir / f"{slug}.epub", "pdf": opts.out_dir / f"{slug}.pdf",
              "screen": opts.out_dir / f"{slug}-screen.pdf",
-             "html": opts.out_dir / "html" / "index.html"}
+             "html": opts.out_dir / "html" / "index.html",
+             "cover": opts.out_dir / f"{slug}-cover.pdf"}
     build(Options(book_dir=opts.book_dir, out_dir=opts.out_dir, draft=opts.draft,
                   force=opts.rebuild))
     return paths

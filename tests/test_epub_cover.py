@@ -1,4 +1,4 @@
-"""The EPUB cover: drawn from book.yaml in the declared fonts, or replaced by book.yaml's cover:."""
+"""The EPUB cover: the print cover's front as a PNG, configured by book.yaml's cover:."""
 
 import io
 import zipfile
@@ -7,43 +7,48 @@ import pytest
 from PIL import Image
 
 from bookfactory import make_book, yaml_line
-from casebook import cover, fonts, source
+from casebook import check, cover, source
 from casebook.editions import epub
 from casebook.errors import SourceError
 
 
-def test_drawn_cover_has_the_trim_proportions_and_uses_declared_fonts_only(builds):
-    meta = builds("real", False).book.meta
-    assert {line.family for line in cover.lines(meta)} <= set(fonts.DECLARED)
-    assert [line.text for line in cover.lines(meta)] == [
-        meta.title, meta.subtitle, meta.editors, meta.publisher]
-    drawn = cover.draw(meta)
-    image = Image.open(io.BytesIO(drawn.data))
-    assert image.format == "PNG" and drawn.generated
-    width, height = image.size
-    assert abs(height / width - meta.print.trim_height / meta.print.trim_width) < 0.002
-    assert len(image.convert("RGB").getcolors(1 << 16)) > 8  # text was set, not a flat fill
-    assert cover.draw(meta).data == drawn.data  # reproducible
-
-
 def _book_with_cover(tmp_path, name="cover.jpg", fmt="JPEG"):
-    image = io.BytesIO()
+    image = io.BytesIO()  # synthetic: a flat blue picture
     Image.new("RGB", (600, 900), (20, 60, 120)).save(image, fmt)
     return make_book(tmp_path, yaml_extra=f"cover: images/{name}\n",
                      files={f"images/{name}": image.getvalue()})
 
 
-def test_a_cover_in_book_yaml_replaces_the_drawn_one(tmp_path):
-    root = _book_with_cover(tmp_path)
+def test_the_epub_cover_is_the_rendered_front_and_passes_epubcheck(tmp_path):
+    root = make_book(tmp_path, yaml_extra="subtitle: 合成副题\npublisher: 合成出版社\n"
+                                          "creators: [{name: 某某, role: 主编}]\n")
     book = source.load(root).select(False)
-    assert book.meta.cover == root / "images" / "cover.jpg"
     target = epub.write(book, tmp_path)
     with zipfile.ZipFile(target) as z:
-        assert z.read("EPUB/images/cover.jpg") == (root / "images" / "cover.jpg").read_bytes()
-        assert "EPUB/images/cover.png" not in z.namelist()
+        data = z.read("EPUB/images/cover.png")
         opf = z.read("EPUB/content.opf").decode()
-    assert ('href="images/cover.jpg" id="cover-image" media-type="image/jpeg" '
+        page = z.read("EPUB/text/cover.xhtml").decode()
+    assert data == cover.make(book.meta, root).data
+    width, height = Image.open(io.BytesIO(data)).size
+    assert width >= 1600 and height >= 2560
+    assert ('href="images/cover.png" id="cover-image" media-type="image/png" '
             'properties="cover-image"') in opf
+    assert 'alt="封面：测试之书——合成副题，某某　主编，合成出版社"' in page
+    result = check.epubcheck(target)
+    assert (result.errors, result.warnings) == (0, 0), result.messages
+
+
+def test_a_bare_cover_path_fills_the_front_with_that_image(tmp_path):
+    root = _book_with_cover(tmp_path)
+    book = source.load(root).select(False)
+    assert book.meta.cover.image == root / "images" / "cover.jpg"
+    assert book.meta.cover.layout == "image"
+    target = epub.write(book, tmp_path)
+    with zipfile.ZipFile(target) as z:
+        image = Image.open(io.BytesIO(z.read("EPUB/images/cover.png"))).convert("RGB")
+        assert "EPUB/images/cover.jpg" not in z.namelist()
+    for x, y in ((3, 3), (image.width // 2, image.height // 2)):
+        assert all(abs(a - b) <= 2 for a, b in zip(image.getpixel((x, y)), (20, 60, 120)))
 
 
 @pytest.mark.parametrize("value, message", [
@@ -65,4 +70,4 @@ def test_a_cover_file_that_is_not_an_image_is_refused(tmp_path):
     root = make_book(tmp_path, yaml_extra="cover: images/cover.png\n",
                      files={"images/cover.png": b"not an image"})
     with pytest.raises(SourceError, match="not a readable image"):
-        cover.make(source.load(root).meta)
+        cover.make(source.load(root).meta, root)

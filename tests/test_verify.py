@@ -23,7 +23,8 @@ def ctx(builds, tmp_path):
     shutil.copytree(built.out, out)
     slug = built.book.meta.slug
     paths = {"epub": out / f"{slug}.epub", "pdf": out / f"{slug}.pdf",
-             "screen": out / f"{slug}-screen.pdf", "html": out / "html" / "index.html"}
+             "screen": out / f"{slug}-screen.pdf", "html": out / "html" / "index.html",
+             "cover": out / f"{slug}-cover.pdf"}
     work = tmp_path / "work"
     work.mkdir()
     return registry.Context(book=built.book, paths=paths, sample=None, work=work)
@@ -121,3 +122,13 @@ def test_verify_command_prints_the_table_and_writes_json(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "toc-parity" in result.stdout and "skipped" in result.stdout
     assert '"ok": true' in report.read_text(encoding="utf-8")
+
+
+def test_the_cover_check_fails_when_the_spine_does_not_match_the_interior(ctx):
+    from casebook.editions import cover_pdf
+    assert registry.cover(ctx)[0]
+    with pikepdf.open(ctx.paths["pdf"]) as pdf:
+        pages = len(pdf.pages)
+    cover_pdf.write(ctx.book, ctx.paths["cover"].parent, pages + 40)  # 2 mm thicker
+    ok, details = registry.cover(ctx)
+    assert not ok and "box" in details.lower(), details

@@ -84,6 +84,19 @@ def preflight(ctx: Context) -> tuple[bool, str]:
     return _summary(problems, "fonts embedded+subset, boxes, PDF/X-4 output intent, qpdf clean")
 
 
+def cover(ctx: Context) -> tuple[bool, str]:
+    """The cover spread: the interior's preflight, and a spine as thick as the interior."""
+    import pikepdf
+    from ..editions import cover_pdf
+    with pikepdf.open(ctx.paths["pdf"]) as interior:
+        pages = len(interior.pages)
+    geometry = cover_pdf.geometry(ctx.book.meta, pages)
+    problems = pdf_checks.print_preflight(ctx.paths["cover"], geometry)
+    spine = cover_pdf.spine_width(ctx.book.meta.print, pages)
+    return _summary(problems, f"spine {spine:.2f} mm for {pages} pages; fonts embedded, "
+                              "boxes, PDF/X-4 output intent, qpdf clean")
+
+
 def screen(ctx: Context) -> tuple[bool, str]:
     problems = pdf_checks.screen_preflight(ctx.paths["screen"], _geometry(ctx))
     return _summary(problems, "PDF/UA-1 identified and tagged, links described")
@@ -195,7 +208,8 @@ def glyphs(ctx: Context) -> tuple[bool, str]:
 CHECKS = [
     ("epubcheck", "epub", epubcheck), ("ace", "epub", ace),
     ("vnu", "html", vnu), ("axe", "html", axe),
-    ("preflight", "pdf", preflight), ("bookmarks", "pdf", bookmarks),
+    ("preflight", "pdf", preflight), ("preflight", "cover pdf", cover),
+    ("bookmarks", "pdf", bookmarks),
     ("pdf/ua", "screen pdf", screen),
     ("toc-parity", "all", toc_parity), ("preface-parity", "all", preface_parity),
     ("links", "epub", epub_links), ("links", "html", html_links), ("links", "screen pdf", pdf_links),

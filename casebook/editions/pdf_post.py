@@ -49,7 +49,7 @@ class Finish:
             self._print_boxes(pdf)
             self._crop_marks(pdf)
             if self.book.meta.print.output_intent == "cmyk":
-                _default_rgb(pdf)
+                default_rgb(pdf)
             pdf.docinfo[Name.GTS_PDFXVersion] = String(PDFX_VERSION)
             self._document_id(pdf, "print")
             pdf.save(target, deterministic_id=True)
@@ -118,7 +118,7 @@ class Finish:
             if Name.XObject not in resources:
                 resources.XObject = Dictionary()
             resources.XObject.CasebookCropMarks = marks
-            page.obj.Contents = Array([before, *_contents(page.obj), after])
+            page.obj.Contents = Array([before, *contents(page.obj), after])
 
     # -- screen ---------------------------------------------------------------------------
     def _screen_boxes(self, pdf: pikepdf.Pdf) -> None:
@@ -153,8 +153,13 @@ def _label_style(label: str) -> tuple[str, int]:
 
 
 def _marks_content(g: Geometry) -> bytes:
+    return "\n".join(crop_marks(g)).encode()
+
+
+def crop_marks(g: Geometry, folds: tuple[float, ...] = ()) -> list[str]:
     """Crop marks: at each corner, a horizontal and a vertical stroke in the outer half of the
-    bleed, so they stay clear of the trim by half the bleed and end at the MediaBox edge."""
+    bleed, so they stay clear of the trim by half the bleed and end at the MediaBox edge; and
+    a vertical fold mark above and below the trim at each of ``folds`` (mm from its left)."""
     x0, y0, x1, y1 = g.trim_box_pt()
     bleed = g.spec.bleed * PT_PER_MM
     near, far = bleed / 2, bleed
@@ -163,10 +168,15 @@ def _marks_content(g: Geometry) -> bytes:
         for y, sy in ((y0, -1), (y1, 1)):
             ops.append(f"{x + sx * near:.3f} {y:.3f} m {x + sx * far:.3f} {y:.3f} l S")
             ops.append(f"{x:.3f} {y + sy * near:.3f} m {x:.3f} {y + sy * far:.3f} l S")
-    return "\n".join(ops).encode()
+    for fold in folds:
+        x = x0 + fold * PT_PER_MM
+        for y, sy in ((y0, -1), (y1, 1)):
+            ops.append(f"{x:.3f} {y + sy * near:.3f} m {x:.3f} {y + sy * far:.3f} l S")
+    return ops
 
 
-def _contents(page: Dictionary) -> list:
+def contents(page: Dictionary) -> list:
+    """A page's content streams as a list (one stream or an array of them)."""
     contents = page.Contents
     return list(contents) if isinstance(contents, Array) else [contents]
 
@@ -182,7 +192,7 @@ def _strip_structure(pdf: pikepdf.Pdf) -> None:
                 del page.obj[key]
 
 
-def _default_rgb(pdf: pikepdf.Pdf) -> None:
+def default_rgb(pdf: pikepdf.Pdf) -> None:
     """Map DeviceRGB (images) to sRGB, as PDF/X-4 requires under a CMYK output intent."""
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     stream = pdf.make_stream(profile)

@@ -1,0 +1,106 @@
+"""The print cover: ``<slug>-cover.pdf``, one PDF/X-4 spread (back, spine, front) with bleed.
+
+The spine's width comes from the interior's real page count (the caller reads it from the
+built PDF): pages ÷ 2 × ``print.paper_caliper_mm`` + ``print.cover_board_mm``. The spread is
+set by WeasyPrint from templates/cover/ and styles/cover.css with the interior's output
+intent; pikepdf then adds the BleedBox, crop marks at the four corners and fold marks at the
+spine's two edges (0.25 pt, K only, in the outer half of the bleed), as the interior has.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import uuid
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Name, String
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from .. import fonts, model, render
+from ..cover_design import SPINE_END_MM, Design, spine_width
+from . import pdf_post
+from .common import build_time
+from .pdf_geometry import Geometry
+
+log = logging.getLogger(__name__)
+SUFFIX = "-cover"
+INTENTS = {"srgb": "srgb", "cmyk": "device-cmyk"}  # as casebook/editions/pdf.py
+
+
+def write(book: model.Book, out_dir: Path, pages: int) -> Path:
+    """Write ``<slug>-cover.pdf`` for an interior of ``pages`` pages; return its path."""
+    meta = book.meta
+    env = render.environment(book)
+    design = Design.of(meta, pages, env)
+    spec = meta.print
+    log.info("Cover: spine %.2f mm (%d pages ÷ 2 × %.3f mm paper + %.2f mm board); "
+             "spread %.2f × %.2f mm plus %.1f mm bleed", design.spine_mm, pages,
+             spec.paper_caliper_mm, spec.cover_board_mm, design.spread_width,
+             spec.trim_height, spec.bleed)
+    target = Path(out_dir) / f"{meta.slug}{SUFFIX}.pdf"
+    painted = paint(book, design, env, "cover/spread.html.j2", design.spread_width, spec.bleed,
+                    pdf_variant="pdf/x-4", output_intent=INTENTS[spec.output_intent])
+    _finish(painted, target, design)
+    embedded = fonts.check_embedded(target, shown=target.name)
+    log.info("Cover PDF: %s (%.1f MB; fonts: %s)", target, target.stat().st_size / 1e6,
+             ", ".join(embedded))
+    return target
+
+
+def geometry(meta: model.Meta, pages: int) -> Geometry:
+    """The spread as a page Geometry (trim = back + spine + front), for the preflight checks."""
+    spine = spine_width(meta.print, pages)
+    spec = dataclasses.replace(meta.print, trim_width=2 * meta.print.trim_width + spine)
+    return Geometry.of(spec)
+
+
+def paint(book: model.Book, design: Design, env, template: str, width: float, bleed: float,
+          **options) -> bytes:
+    """Lay out and paint one cover template on a page ``width`` mm wide (plus bleed)."""
+    spec = book.meta.print
+    cmyk = spec.output_intent == "cmyk" and bleed > 0
+    page_css = render.render_template(
+        env, "cover/page.css.j2", d=design, width=width, height=spec.trim_height, bleed=bleed,
+        front_left=width - spec.trim_width, spine_end=SPINE_END_MM, cmyk=cmyk,
+        icc_url=spec.icc.resolve().as_uri() if cmyk else "")
+    html = render.render_template(env, template, d=design, created=build_time().isoformat())
+    profiles: dict = {}
+    font_config = FontConfiguration()
+    sheets = [CSS(string=text, color_profiles=profiles, font_config=font_config)
+              for text in (render.style("cover.css"), page_css)]
+    document = HTML(string=html, base_url=book.root.resolve().as_uri() + "/").render(
+        stylesheets=sheets, color_profiles=profiles, font_config=font_config,
+        output_intent=options.get("output_intent"))
+    if len(document.pages) != 1:
+        raise ValueError(f"the cover laid out on {len(document.pages)} pages, not one")
+    return document.write_pdf(pdf_identifier=f"{book.meta.slug}{SUFFIX}".encode(), **options)
+
+
+def _finish(painted: bytes, target: Path, design: Design) -> None:
+    """PDF/X-4 keys, the BleedBox and the marks, as pdf_post.py finishes the interior."""
+    g = geometry(design.meta, design.pages)
+    with pikepdf.open(io.BytesIO(painted)) as pdf:
+        page = pdf.pages[0].obj
+        page.BleedBox = Array(g.bleed_box_pt())
+        if Name.CropBox in page:
+            del page.CropBox
+        marks = pdf.make_stream(b"q\n" + _marks(g, design.trim_width, design.spine_mm)
+                                + b"\nQ\n")
+        page.Contents = Array([pdf.make_stream(b"q\n"), *pdf_post.contents(page),
+                               pdf.make_stream(b"\nQ\n"), marks])
+        if design.meta.print.output_intent == "cmyk":
+            pdf_post.default_rgb(pdf)
+        pdf.docinfo[Name.GTS_PDFXVersion] = String(pdf_post.PDFX_VERSION)
+        name = f"casebook:{design.meta.slug}:cover"
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["xmpMM:DocumentID"] = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+        pdf.save(target, deterministic_id=True)
+
+
+def _marks(g: Geometry, trim_width: float, spine: float) -> bytes:
+    """Crop marks at the corners and fold marks at the spine edges (as the interior's)."""
+    return "\n".join(pdf_post.crop_marks(g, folds=(trim_width, trim_width + spine))).encode()
