@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import importlib
 
-COMMANDS: tuple[str, ...] = ("lint", "status")  # module names inside casebook.commands
+# module names inside casebook.commands
+COMMANDS: tuple[str, ...] = ("new", "import_docx", "serve", "lint", "status")
 
 
 def load():

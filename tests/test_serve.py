@@ -1,0 +1,174 @@
+"""`serve`: the open page reloads itself after an edit and shows a failed build as an overlay.
+
+Runs the real `build.py serve` in a subprocess on a free port, drives Debian's Chromium with
+Playwright, and edits synthetic case files on disk. The reload latency (write → new text
+visible) is printed and recorded as the test property ``reload_latency_s``.
+"""
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from bookfactory import make_book, md
+from casebook.check import html as check_html
+from conftest import ROOT
+
+CASES = {"source/cases/01/001-a.md": md("甲", "合成正文一，尚未修改。\n"),
+         "source/cases/01/002-b.md": md("乙", "合成正文二，尚未修改。\n"),
+         "source/cases/01/003-c.md": md("丙", "合成正文三。\n")}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the preview server did not answer {url}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    book = make_book(tmp_path_factory.mktemp("serve"), CASES)
+    port = _free_port()
+    log = (book.parent / "serve.log").open("w+", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--book", str(book),
+                             "--port", str(port)], cwd=ROOT, stdout=log, stderr=log)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/cases/001-a.html")
+        yield book, f"http://127.0.0.1:{port}/", book.parent / "serve.log"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = check_html.launch_chromium(p)
+        yield b
+        b.close()
+
+
+def _open_live(browser, url):
+    page = browser.new_page()
+    page.goto(url)
+    expect(page.locator("html")).to_have_attribute("data-casebook-preview", "live")
+    return page
+
+
+def test_editing_a_case_updates_the_open_page_within_3_seconds(server, browser,
+                                                                record_property):
+    book, url, _ = server
+    page = _open_live(browser, url + "cases/001-a.html")
+    expect(page.locator("main")).to_contain_text("合成正文一，尚未修改。")
+    reloads = []
+    page.on("load", lambda: reloads.append(time.monotonic()))
+    started = time.monotonic()
+    (book / "source/cases/01/001-a.md").write_text(md("甲", "合成正文一，已经改过。\n"),
+                                                    encoding="utf-8")
+    expect(page.locator("main")).to_contain_text("合成正文一，已经改过。", timeout=3000)
+    latency = time.monotonic() - started
+    record_property("reload_latency_s", round(latency, 3))
+    print(f"\npreview reload latency: {latency:.2f} s")
+    assert latency < 3 and len(reloads) == 1
+    served = page.content()
+    on_disk = (book / ".casebook-preview/html/cases/001-a.html").read_text(encoding="utf-8")
+    assert "/__casebook/reload.js" in served and "/__casebook/reload.js" not in on_disk
+    assert "script-src 'none'" in on_disk and "已经改过" in on_disk
+    assert not (book / "dist").exists()
+    page.close()
+
+
+def test_a_failed_build_shows_an_overlay_over_the_last_good_page(server, browser):
+    book, url, log = server
+    case = book / "source/cases/01/002-b.md"
+    page = _open_live(browser, url + "cases/002-b.html")
+    broken = md("乙", "合成正文二，改坏了。\n\n::: {.commentary}\n合成点评。\n:::\n")
+    case.write_text(broken, encoding="utf-8")
+    overlay = page.locator("#casebook-preview-error")
+    message = f"{case}:7: a commentary needs its author"
+    expect(overlay).to_contain_text(message, timeout=3000)
+    expect(page.locator("main")).to_contain_text("合成正文二，尚未修改。")
+    other = urllib.request.urlopen(url + "cases/003-c.html", timeout=5).read().decode()
+    assert "合成正文三" in other
+    assert message in log.read_text(encoding="utf-8")
+    case.write_text(md("乙", "合成正文二，修好了。\n"), encoding="utf-8")
+    expect(page.locator("main")).to_contain_text("合成正文二，修好了。", timeout=3000)
+    expect(overlay).to_have_count(0)
+    page.close()
+
+
+def _pdf_text(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            data = response.read()
+    except urllib.error.HTTPError:
+        return ""
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_with_pdf_the_pdf_is_rebuilt_after_an_edit(tmp_path):
+    book = make_book(tmp_path, CASES)
+    port = _free_port()
+    with (tmp_path / "serve.log").open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "build.py", "serve", "--book", str(book),
+                                 "--port", str(port), "--pdf"], cwd=ROOT, stdout=log,
+                                stderr=log)
+        try:
+            pdf = f"http://127.0.0.1:{port}/__casebook/pdf/test-book.pdf"
+            _wait_for(pdf, 120)
+            assert "合成正文三。" in _pdf_text(pdf)
+            (book / "source/cases/01/003-c.md").write_text(md("丙", "合成正文三，改过。\n"),
+                                                          encoding="utf-8")
+            deadline = time.monotonic() + 120
+            while "合成正文三，改过。" not in _pdf_text(pdf):
+                assert time.monotonic() < deadline, "the PDF was not rebuilt"
+                time.sleep(0.5)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def test_before_any_good_build_a_waiting_page_shows_the_error_then_the_book(tmp_path, browser):
+    broken = md("甲", "合成正文。\n\n::: {.commentary}\n合成点评。\n:::\n")
+    book = make_book(tmp_path, {"source/cases/01/001-a.md": broken})
+    port = _free_port()
+    with (tmp_path / "serve.log").open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "build.py", "serve", "--book", str(book),
+                                 "--port", str(port)], cwd=ROOT, stdout=log, stderr=log)
+        try:
+            page = browser.new_page()
+            deadline = time.monotonic() + 60
+            while "preview build failed" not in (tmp_path / "serve.log").read_text("utf-8"):
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.2)
+            response = page.goto(f"http://127.0.0.1:{port}/")
+            assert response.status == 503
+            expect(page.locator("#casebook-preview-error")).to_contain_text(
+                f"{book / 'source/cases/01/001-a.md'}:7: a commentary needs its author")
+            (book / "source/cases/01/001-a.md").write_text(md("甲", "合成正文，好了。\n"),
+                                                          encoding="utf-8")
+            expect(page.locator("#toc")).to_contain_text("甲", timeout=5000)
+            page.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
