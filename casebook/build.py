@@ -8,9 +8,13 @@ one (fresh.py) does nothing.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
 import logging
 import multiprocessing
+import os
+import signal
 import shutil
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +28,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".casebook-cache"
 BUILD_INFO = fresh.BUILD_INFO  # what the last build in an output folder was
 ORDER = ("pdf", "epub", "html")  # EPUB after PDF: it uses the layout's PageMap
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,11 @@ class Options:
 def build(options: Options) -> dict[str, Path]:
     """Build the requested editions; an existing out_dir is only touched when all succeed."""
     whole = source.load(options.book_dir, options.encoding)
+    read = fresh.digests(_inputs(whole))  # now: an edit during the build must not be lost
     book = whole.select(options.draft)
     with lock.hold(options.out_dir):
         written = _up_to_date(book, options)
-        return written if written is not None else _build(whole, book, options)
+        return written if written is not None else _build(whole, book, options, read)
 
 
 def _up_to_date(book, options: Options) -> dict[str, Path] | None:
@@ -67,7 +73,7 @@ def _up_to_date(book, options: Options) -> dict[str, Path] | None:
     return {name: options.out_dir / path for name, path in info["written"].items()}
 
 
-def _build(whole, book, options: Options) -> dict[str, Path]:
+def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Path]:
     log.info("Step 1/4: read %s", options.book_dir / source.BOOK_FILE)
     _report_pending(book)
     log.info("Step 2/4: rendering Markdown with pandoc")
@@ -81,7 +87,8 @@ def _build(whole, book, options: Options) -> dict[str, Path]:
                  ", ".join(e.upper() for e in options.editions))
         written = _write_editions(book, fragments, staging, options)
         log.info("Step 4/4: publishing into %s", out)
-        info = fresh.record(options.book_dir, _inputs(whole, fragments), _font_files(options),
+        images = fresh.digests(Path(p) for p in fragments.images.values())
+        info = fresh.record(options.book_dir, {**read, **images}, _font_files(options),
                             options.record(), book.draft, list(options.editions))
         info["written"] = {n: p.relative_to(staging).as_posix() for n, p in written.items()}
         names = [p.name for p in staging.iterdir()]
@@ -93,8 +100,11 @@ def _build(whole, book, options: Options) -> dict[str, Path]:
 
 
 def _write_editions(book, fragments, staging: Path, options: Options) -> dict[str, Path]:
-    """HTML in a worker from the start, the PDF here, the EPUB in a worker once laid out."""
-    from .editions import writer
+    """HTML in a worker from the start, the PDF here, the EPUB in a worker once laid out.
+
+    The print cover follows the PDF, since its spine is as wide as the interior is thick.
+    The screen cover the HTML worker renders is handed on to the EPUB worker.
+    """
     wanted = [name for name in ORDER if name in options.editions]
     epub_extra = {"embed_fonts": True} if options.extra.get("embed_fonts") else {}
     with _pool(options.workers) as pool:
@@ -105,21 +115,44 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
             if "epub" in wanted:
                 log.info("EPUB without a print page-list: build the PDF too to get one")
                 jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
-                                           epub_extra)
-            return {name: jobs[name].result() for name in wanted}
+                                           epub_extra, _cover_from(jobs))
+            return {name: jobs[name].result()[0] for name in wanted}
         from .editions import pdf
         layout = pdf.lay_out(book, fragments)
         if "epub" in wanted:
             jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
-                                       {**epub_extra, "pagemap": layout.pagemap})
-        written = {"pdf": writer("pdf")(book, staging, fragments, layout=layout)}
-        written.update({name: job.result() for name, job in jobs.items()})
-        return {name: written[name] for name in wanted}
+                                       {**epub_extra, "pagemap": layout.pagemap},
+                                       _cover_from(jobs))
+        written = {"pdf": pdf.write(book, staging, fragments, layout=layout)}
+        del layout  # the cover and the workers' results need none of it
+        cover = pool.submit(_print_cover, book, staging, written["pdf"])
+        written.update({name: job.result()[0] for name, job in jobs.items()})
+        written["cover"] = cover.result()
+        return {name: written[name] for name in (*wanted, "cover")}
 
 
-def _edition(name: str, book, staging: Path, fragments, extra: dict) -> Path:
+def _edition(name: str, book, staging: Path, fragments, extra: dict, cover=None):
+    """Write one edition (in a worker); return its path and the screen cover it used."""
+    from . import cover as covers
     from .editions import writer
-    return writer(name)(book, staging, fragments, **extra)
+    if cover is not None:
+        covers.remember(book.meta, book.root, cover)
+    path = writer(name)(book, staging, fragments, **extra)
+    return path, covers.make(book.meta, book.root)
+
+
+def _cover_from(jobs: dict[str, Future]):
+    """The screen cover the HTML job rendered, when there is one."""
+    return jobs["html"].result()[1] if "html" in jobs else None
+
+
+def _print_cover(book, staging: Path, interior: Path) -> Path:
+    """The cover spread, its spine from the page count of the interior PDF as built."""
+    import pikepdf
+    from .editions import cover_pdf
+    with pikepdf.open(interior) as pdf:
+        pages = len(pdf.pages)
+    return cover_pdf.write(book, staging, pages)
 
 
 class _InProcess:
@@ -144,14 +177,23 @@ def _pool(workers: int):
     """Worker processes forked now, while this process is still small."""
     if workers <= 0:
         return _InProcess()
-    return ProcessPoolExecutor(max_workers=workers, initializer=lock.forget_inherited,
+    return ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                               initargs=(os.getpid(),),
                                mp_context=multiprocessing.get_context("fork"))
 
 
-def _inputs(whole, fragments) -> list[Path]:
-    """Every file the build read: book.yaml, all listed documents, images, meta's files."""
+def _worker_start(parent: int) -> None:
+    """A worker dies with its build: a killed build must not leave workers holding memory."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the line above
+        os._exit(1)
+    lock.forget_inherited()
+
+
+def _inputs(whole) -> list[Path]:
+    """The files a build reads besides images: book.yaml, all listed documents, meta's files."""
     files = [whole.root / source.BOOK_FILE, *(d.source for d in whole.documents())]
-    files += [Path(p) for p in fragments.images.values()]
     files += _meta_paths(whole.meta)
     return fresh.input_files(whole.root, files)
 

@@ -40,6 +40,8 @@ def resolve(doc: model.Document, html: str) -> str:
         attrs, href = match.group(1), match.group(2)
         if WEB.match(href) and _valid_web(href):
             return f'<a{attrs} href="{quote(href, safe=_URL_SAFE)}"'
+        if href.startswith("case:"):  # a cross-reference: xref.py resolves it
+            return match.group(0)
         if href.startswith("#") and unquote(href[1:]) in ids:
             return match.group(0)
         log.warning("%s:%d: link '%s' leads to no page of this book; it is kept as plain "

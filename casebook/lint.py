@@ -135,7 +135,8 @@ def lint_book(book_dir: Path, files: list[Path] | None = None, fix: bool = False
               encoding: str | None = None) -> Report:
     """Lint every Markdown source of the book (or just ``files``) with the book's settings."""
     options = settings(book_dir)
-    paths = files or [doc.source for doc in source.load(book_dir, encoding).documents()]
+    paths = files or [doc.source for doc in source.load(book_dir, encoding).documents()
+                      if not getattr(doc, "generated", "")]  # indexes have no source file
     report = Report(files=len(paths))
     for path in paths:
         findings, fixed = lint_file(Path(path), options, fix, encoding)

@@ -44,6 +44,23 @@ class PrintSpec:
     margins: tuple[float, float, float, float] = (24.0, 22.0, 22.0, 24.0)
     output_intent: str = "srgb"
     icc: Path | None = None
+    paper_caliper_mm: float = 0.1  # one leaf (two pages): 70 g offset paper
+    cover_board_mm: float = 0.0    # added to the spine: the cover board's own thickness
+
+
+@dataclass(frozen=True)
+class CoverSpec:
+    """book.yaml ``cover:``: the design shared by the print cover and the EPUB/HTML cover image.
+
+    ``layout`` is ``classic``, ``vertical`` or ``image`` (the image fills the front); ``addon``
+    holds the barcode's add-on digits (2 or 5; 00 by default when ``price`` is set).
+    """
+
+    background: str = "#961b1e"
+    image: Path | None = None
+    layout: str = "classic"
+    blurb: str = ""
+    addon: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,7 @@ class Meta:
     print: PrintSpec = field(default_factory=PrintSpec)
     html: HtmlSpec = field(default_factory=HtmlSpec)
     epub: EpubSpec = field(default_factory=EpubSpec)
-    cover: Path | None = None  # book.yaml ``cover:``: a PNG or JPEG replacing the drawn cover
+    cover: CoverSpec = field(default_factory=CoverSpec)
 
     @property
     def editors(self) -> str:
@@ -112,6 +129,7 @@ class Matter(Document):
     in_toc: bool = True
     type: str = "other"
     section: str = "front"
+    generated: str = ""  # "contributors" or "topics": an index written by casebook/indexes.py
 
     @property
     def toc_title(self) -> str:

@@ -8,17 +8,14 @@ import json
 import os
 import logging
 import re
-import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 import pypandoc
 
-from . import images, links, model, sanitize, typeset
+from . import apparatus, images, links, model, notes, pandoc_batch, sanitize, typeset, xref
 from .errors import Collector, RenderError, ToolError
-from .progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +63,7 @@ def _args(doc: model.Document) -> list[str]:
 def _code_digest() -> str:
     """The post-processing code that shapes a fragment is part of every cache key."""
     digest = hashlib.sha256()
-    for path in sorted([*FILTERS, *PACKAGE_DIR.glob("*.py")]):
+    for path in sorted([*PACKAGE_DIR.glob("filters/*.lua"), *PACKAGE_DIR.glob("*.py")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -79,17 +76,12 @@ def _cache_key(doc: model.Document, version: str) -> str:
     return digest.hexdigest()
 
 
-def _pandoc(doc: model.Document) -> tuple[str, list[str]]:
-    """Run pandoc on one body; return the HTML and its warnings, each with the file line."""
-    cmd = [pypandoc.get_pandoc_path(), "--from", PANDOC_FORMAT, "--to", "html5", *_args(doc)]
-    try:
-        run = subprocess.run(cmd, input=doc.body, capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise ToolError(f"pandoc could not run ({exc}); run `make book`") from None
-    if run.returncode:
-        raise RenderError(f"pandoc failed: {run.stderr.strip()}", doc.source, doc.body_line)
-    warnings = [_locate(line, doc) for line in run.stderr.splitlines() if line.strip()]
-    return run.stdout, warnings
+def _pandoc(docs: list[model.Document], workers: int = 2) -> dict[str, tuple[str, list[str]]]:
+    """Run pandoc on the bodies; each one's HTML and its warnings, each with the file line."""
+    results = pandoc_batch.run(docs, PANDOC_FORMAT, FILTERS, workers)
+    located = {d.id: d for d in docs}
+    return {key: (html, [_locate(w, located[key]) for w in warnings])
+            for key, (html, warnings) in results.items()}
 
 
 def _locate(warning: str, doc: model.Document) -> str:
@@ -102,21 +94,36 @@ def _locate(warning: str, doc: model.Document) -> str:
 
 def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -> str:
     """One document's Markdown body as an HTML fragment (empty for pending documents)."""
-    if not doc.body.strip():
-        return ""
-    cached = cache_dir / f"{_cache_key(doc, version)}.json" if cache_dir else None
-    if cached and cached.exists():
-        entry = json.loads(cached.read_text(encoding="utf-8"))
-    else:
-        html, warnings = _pandoc(doc)
-        html = normalise_headings(sanitize.clean(html), 3 if isinstance(doc, model.Case) else 2)
-        entry = {"html": number_blocks(html, doc.id), "warnings": warnings}
-        entry["html"] = typeset.mark_halt(entry["html"])
+    return _fragments([doc], cache_dir, version)[doc.id]
+
+
+def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
+               workers: int = 2) -> dict[str, str]:
+    """Fragments from the cache where they are, from batched pandoc runs where not."""
+    entries: dict[str, dict] = {}
+    todo = []
+    for doc in docs:
+        cached = cache_dir / f"{_cache_key(doc, version)}.json" if cache_dir else None
+        if not doc.body.strip():
+            entries[doc.id] = {"html": "", "warnings": []}
+        elif cached and cached.exists():
+            entries[doc.id] = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            todo.append((doc, cached))
+    rendered = _pandoc([doc for doc, _ in todo], workers)
+    for doc, cached in todo:
+        entries[doc.id] = _entry(doc, *rendered[doc.id])
         if cached:
-            _store(cached, entry)
-    for warning in entry["warnings"]:
-        log.warning("%s", warning)
-    return entry["html"]
+            _store(cached, entries[doc.id])
+    for doc in docs:
+        for warning in entries[doc.id]["warnings"]:
+            log.warning("%s", warning)
+    return {doc.id: entries[doc.id]["html"] for doc in docs}
+
+
+def _entry(doc: model.Document, html: str, warnings: list[str]) -> dict:
+    html = normalise_headings(sanitize.clean(html), 3 if isinstance(doc, model.Case) else 2)
+    return {"html": typeset.mark_halt(number_blocks(html, doc.id)), "warnings": warnings}
 
 
 def _store(path: Path, entry: dict) -> None:
@@ -126,19 +133,16 @@ def _store(path: Path, entry: dict) -> None:
     tmp.replace(path)
 
 
-def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 4) -> Fragments:
-    """Render every document of the book, in parallel pandoc processes."""
-    version = pandoc_version()
+def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 2) -> Fragments:
+    """Render every document of the book: pandoc runs in ``workers`` batched processes."""
     docs = list(book.documents())
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(render_fragment, d, cache_dir, version) for d in docs]
-        html = {d.id: f.result() for d, f in progress(zip(docs, futures), len(docs),
-                                                     "pandoc")}
+    html = _fragments(docs, cache_dir, pandoc_version(), workers)
     errors, found = Collector(), {}
     for doc in docs:
-        html[doc.id] = links.resolve(doc, images.resolve(book, doc, html[doc.id], errors, found))
+        html[doc.id] = apparatus.prepare(book, doc, links.resolve(
+            doc, images.resolve(book, doc, html[doc.id], errors, found)), errors)
     errors.raise_if_any()
-    return Fragments(html, dict(sorted(found.items())))
+    return Fragments(apparatus.finish(book, html), dict(sorted(found.items())))
 
 
 def normalise_headings(html: str, top: int) -> str:
@@ -185,6 +189,10 @@ def environment(book: model.Book) -> jinja2.Environment:
     )
     env.globals.update(PENDING_LABEL=model.PENDING_LABEL, Case=model.Case, Part=model.Part,
                        Matter=model.Matter)
+    from .draftmark import label as draft_mark  # 草稿 · build date, for --draft builds
+    env.globals["draft_mark"] = draft_mark
+    env.filters["print_notes"] = notes.for_print  # the PDF's page-foot notes (notes.py)
+    env.filters["print_folios"] = xref.with_folios  # page references of a chunked PDF
     return env
 
 

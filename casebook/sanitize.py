@@ -20,7 +20,7 @@ ATTRIBUTES = {
     "th": COMMON | {"colspan", "rowspan", "scope"},
     "ol": COMMON | {"start", "type"},
 }
-URL_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = {"http", "https", "mailto", "case"}  # case: cross-references (xref.py)
 
 
 def clean(html: str) -> str:

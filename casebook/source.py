@@ -6,7 +6,7 @@ import logging
 import re
 from pathlib import Path
 
-from . import icc, model, yamlines
+from . import icc, indexes, model, yamlines
 from .bodycheck import check_body
 from .errors import Collector, SourceError
 from .schema import Field, check_mapping, line_of
@@ -20,21 +20,28 @@ BOOK_FIELDS = (
     Field("lang", required=True), Field("isbn"), Field("publisher"), Field("date"),
     Field("price"), Field("creators", list), Field("print", dict), Field("copyright", dict),
     Field("front", list), Field("parts", list, required=True), Field("back", list),
-    Field("html", dict), Field("epub", dict), Field("cover"),
+    Field("html", dict), Field("epub", dict), Field("cover", object),
     Field("lint", dict),  # checked by casebook.lint.settings
 )
 CREATOR_FIELDS = (Field("name", required=True), Field("role"))
 PRINT_FIELDS = (Field("trim"), Field("bleed"), Field("margins"),
-                Field("output_intent", choices=("srgb", "cmyk")), Field("icc"))
+                Field("output_intent", choices=("srgb", "cmyk")), Field("icc"),
+                Field("paper_caliper_mm"), Field("cover_board_mm"))
 HTML_FIELDS = (Field("base_url"),)
 EPUB_FIELDS = (Field("embed_fonts", bool),)
 COVER_TYPES = (".png", ".jpg", ".jpeg")
+COVER_FIELDS = (Field("background"), Field("image"), Field("blurb"), Field("addon"),
+                Field("layout", choices=("classic", "vertical", "image")))
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ADDON = re.compile(r"^(\d{2}|\d{5})$")
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:mm)?\s*$")
 COPYRIGHT_FIELDS = (Field("cip_title"), Field("cip", list), Field("cip_record"),
                     Field("imprint", list))
 IMPRINT_FIELDS = (Field("label"), Field("value", required=True))
 PART_FIELDS = (Field("title", required=True), Field("cases", list, required=True))
 CASE_FIELDS = (Field("title", required=True), Field("unit"),
                Field("status", choices=(model.PENDING,)), Field("print_page", int))
+INDEX_FIELDS = (Field("index", required=True, choices=tuple(indexes.KINDS)), Field("title"))
 MATTER_FIELDS = (Field("title", required=True), Field("author"), Field("toc", bool),
                  Field("type", choices=("preface", "afterword", "contributors", "foreword",
                                         "acknowledgments", "appendix", "other")),
@@ -92,6 +99,8 @@ class _Loader:
         if not _SLUG.match(slug):
             self.errors.add(f"'slug' must be lowercase ASCII letters, digits and '-' "
                             f"(got {slug!r})", self.shown_yaml, line_of(data, "slug"))
+        if top.get("isbn"):
+            self.isbn(str(top["isbn"]), data)
         creators = tuple(model.Creator(**c) for c in self.items(
             top.get("creators", []), CREATOR_FIELDS, "a creator"))
         return model.Meta(
@@ -147,7 +156,30 @@ class _Loader:
         bleed = self.lengths(top.get("bleed"), 1, data, "bleed") or (default.bleed,)
         margins = self.lengths(top.get("margins"), 4, data, "margins") or default.margins
         intent, profile = self.output_intent(top, data)
-        return model.PrintSpec(trim[0], trim[1], bleed[0], tuple(margins), intent, profile)
+        return model.PrintSpec(trim[0], trim[1], bleed[0], tuple(margins), intent, profile,
+                               paper_caliper_mm=self.thickness(top, data, "paper_caliper_mm",
+                                                               default.paper_caliper_mm),
+                               cover_board_mm=self.thickness(top, data, "cover_board_mm",
+                                                             default.cover_board_mm))
+
+    def thickness(self, top: dict, data, key: str, default: float) -> float:
+        """``print.paper_caliper_mm`` / ``print.cover_board_mm``: a number of millimetres."""
+        if key not in top:
+            return default
+        match = _NUMBER.match(str(top[key]))
+        if not match or (key == "paper_caliper_mm" and float(match.group(1)) <= 0):
+            self.errors.add(f"'print.{key}' must be a positive number of millimetres, like "
+                            f"0.1 (got {top[key]!r})", self.shown_yaml, line_of(data, key))
+            return default
+        return float(match.group(1))
+
+    def isbn(self, value: str, data) -> None:
+        """A wrong ISBN is found when the book is read, not when its barcode is drawn."""
+        from .barcode_svg import isbn_digits
+        try:
+            isbn_digits(value)
+        except SourceError as exc:
+            self.errors.add(exc.message, self.shown_yaml, line_of(data, "isbn"))
 
     def output_intent(self, top: dict, data) -> tuple[str, Path | None]:
         """``print.output_intent`` and its ``print.icc``: a CMYK intent needs a CMYK profile."""
@@ -179,10 +211,34 @@ class _Loader:
             return model.HtmlSpec()
         return model.HtmlSpec(base_url=url if not url or url.endswith("/") else url + "/")
 
-    def cover(self, rel: str | None, data) -> Path | None:
-        """``cover:``: a PNG or JPEG inside the book that replaces the generated EPUB cover."""
-        if rel is None:
-            return None
+    def cover(self, value, data) -> model.CoverSpec:
+        """``cover:``: the design; a bare path is short for ``{image: …, layout: image}``."""
+        if value is None:
+            return model.CoverSpec()
+        if isinstance(value, str):
+            image = self.cover_image(value, data, "cover")
+            return model.CoverSpec(image=image, layout="image") if image else model.CoverSpec()
+        top = check_mapping(value, COVER_FIELDS, self.shown_yaml, self.errors, "cover",
+                            line_of(data, "cover"))
+        default = model.CoverSpec()
+        background = top.get("background", default.background)
+        if not _COLOUR.match(background):
+            self.errors.add(f"'cover.background' must be a colour like '#961b1e' (got "
+                            f"{background!r})", self.shown_yaml, line_of(value, "background"))
+        addon = top.get("addon", "")
+        if addon and not _ADDON.match(addon):
+            self.errors.add(f"'cover.addon' must be 2 or 5 digits, quoted, like '00' (got "
+                            f"{addon!r})", self.shown_yaml, line_of(value, "addon"))
+        image = self.cover_image(top["image"], value, "image") if "image" in top else None
+        layout = top.get("layout", default.layout)
+        if layout == "image" and image is None:
+            self.errors.add("'cover.layout: image' needs 'cover.image'", self.shown_yaml,
+                            line_of(value, "layout"))
+        return model.CoverSpec(background=background, image=image, layout=layout,
+                               blurb=top.get("blurb", "").strip(), addon=addon)
+
+    def cover_image(self, rel: str, data, key: str) -> Path | None:
+        """A PNG or JPEG inside the book, for the front cover."""
         path = (self.root / rel).resolve()
         problem = ("points outside the book directory"
                    if not path.is_relative_to(self.root.resolve()) else
@@ -190,7 +246,8 @@ class _Loader:
                    "must be a PNG or JPEG image (.png, .jpg, .jpeg)"
                    if path.suffix.lower() not in COVER_TYPES else "")
         if problem:
-            self.errors.add(f"'cover' {rel!r} {problem}", self.shown_yaml, line_of(data, "cover"))
+            shown = "cover" if key == "cover" else f"cover.{key}"
+            self.errors.add(f"'{shown}' {rel!r} {problem}", self.shown_yaml, line_of(data, key))
             return None
         return path
 
@@ -227,11 +284,34 @@ class _Loader:
 
     def matters(self, seq, section: str) -> tuple[model.Matter, ...]:
         docs = []
-        for i, rel in self.strings(seq, section):
-            doc = self.document(rel, line_of(seq, i), section)
+        for i, item in enumerate(seq):
+            if section == "back" and isinstance(item, dict):  # - index: contributors
+                doc = self.index_matter(item, line_of(seq, i))
+            elif isinstance(item, str):
+                doc = self.document(item, line_of(seq, i), section)
+            else:
+                self.errors.add(f"each entry of '{section}' must be a string", self.shown_yaml,
+                                line_of(seq, i))
+                continue
             if doc is not None:
                 docs.append(doc)
         return tuple(docs)
+
+    def index_matter(self, item, yaml_line: int) -> model.Matter | None:
+        """A generated index in ``back:`` (``index: contributors`` or ``topics``; indexes.py)."""
+        good = check_mapping(item, INDEX_FIELDS, self.shown_yaml, self.errors,
+                             "an index entry", yaml_line)
+        if "index" not in good:
+            return None
+        kind = good["index"]
+        doc_id = f"back-index-{kind}"
+        if doc_id in self.ids:
+            self.errors.add(f"the {kind} index is listed twice", self.shown_yaml, yaml_line)
+            return None
+        self.ids[doc_id] = str(self.shown_yaml)
+        return model.Matter(id=doc_id, title=good.get("title", indexes.KINDS[kind]).strip(),
+                            body="", source=self.shown_yaml, body_line=yaml_line,
+                            type="index", section="back", generated=kind)
 
     def document(self, rel: str, yaml_line: int, kind: str, **extra):
         path = self.resolve(rel, yaml_line)

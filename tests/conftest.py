@@ -86,5 +86,10 @@ def no_unexpected_warnings(caplog):
     """Fail a test that logs a warning it did not expect (pending notices are expected)."""
     yield
     bad = [r for r in caplog.get_records("call") if r.levelno >= logging.WARNING
-           and "pending" not in r.getMessage()]
+           and "pending" not in r.getMessage() and not _thin_spine(r.getMessage())]
     assert not bad, [r.getMessage() for r in bad]
+
+
+def _thin_spine(message: str) -> bool:
+    """Small test books make covers whose spine has no room for text: that warning is expected."""
+    return message.startswith("Cover: the ") and "spine is too narrow" in message

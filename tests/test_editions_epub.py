@@ -103,7 +103,7 @@ def test_alternative_text_is_claimed_only_when_every_image_has_it():
 XNS = {"x": "http://www.w3.org/1999/xhtml", "ops": "http://www.idpf.org/2007/ops"}
 ROLE_OF = {"preface": "doc-preface", "afterword": "doc-afterword", "part": "doc-part",
            "chapter": "doc-chapter", "toc": "doc-toc", "page-list": "doc-pagelist",
-           "pagebreak": "doc-pagebreak", "noteref": "doc-noteref", "endnotes": "doc-endnotes"}
+           "pagebreak": "doc-pagebreak", "noteref": "doc-noteref", "footnote": "doc-footnote"}
 
 
 def _documents(epub):
@@ -125,7 +125,7 @@ def test_epub_types_carry_their_matching_roles(builds):
                 assert element.get("role") == ROLE_OF[kind], (name, kind)
     assert {"frontmatter", "bodymatter", "backmatter", "cover", "titlepage", "copyright-page",
             "preface", "toc", "landmarks", "page-list", "part", "chapter", "afterword",
-            "pagebreak", "noteref", "endnotes"} <= types
+            "pagebreak", "noteref", "footnote"} <= types
 
 
 def test_body_sections_and_heading_hierarchy(builds):

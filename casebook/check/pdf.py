@@ -233,7 +233,8 @@ def text_in_band(path: Path, top_mm: float, bottom_mm: float) -> list[str]:
     run = subprocess.run([_tool("pdftotext"), "-layout", "-x", "0", "-y", str(int(top)),
                           "-W", "100000", "-H", str(int(bottom - top)), str(path), "-"],
                          capture_output=True, text=True, check=True)
-    return [" ".join(page.split()) for page in run.stdout.split("\f")[:-1]]
+    from ..draftmark import strip  # --draft marks every page's bottom margin: not a folio
+    return [" ".join(strip(page).split()) for page in run.stdout.split("\f")[:-1]]
 
 
 def running_heads(path: Path, geometry: Geometry) -> list[str]:

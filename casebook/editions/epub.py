@@ -14,7 +14,7 @@ from ..errors import RenderError
 from ..images import MEDIA_TYPES
 from ..pagemap import PageMap
 from ..render import Fragments
-from . import epub_docs, epub_fonts, epub_meta, pagelist
+from . import epub_docs, epub_fonts, epub_images, epub_meta, pagelist
 from .common import build_time, toc_tree
 from .epub_docs import Doc
 
@@ -29,9 +29,9 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
     ``pagemap`` comes from the print layout (the build passes it when it builds the PDF) and
     gives the page-list. ``embed_fonts`` (or book.yaml ``epub.embed_fonts``) embeds subset fonts.
     """
-    fragments = fragments or render.render_all(book)
+    fragments = epub_images.for_epub(fragments or render.render_all(book))
     env = render.environment(book)
-    cover = covers.make(book.meta)
+    cover = covers.make(book.meta, book.root)
     docs, pages = _documents(book, fragments, env, cover, pagemap)
     embedded = epub_fonts.embed(docs) if embed_fonts or book.meta.epub.embed_fonts else []
     pub = _package(book, env, docs, pages, embedded)
@@ -109,8 +109,8 @@ def _binaries(cover: covers.Cover, fragments: Fragments, embedded) -> list[ebook
                           "cover; move or rename that image")
     items = [_item(COVER_ID, cover.name, cover.data, ("cover-image",), cover.media_type)]
     for rel, path in fragments.images.items():
-        items.append(_item(_image_id(rel), rel, path.read_bytes(),
-                           media_type=MEDIA_TYPES[path.suffix.lower()]))
+        items.append(_item(_image_id(rel), rel, epub_images.payload(rel, path),
+                           media_type=MEDIA_TYPES[Path(rel).suffix.lower()]))
     for font in embedded:
         items.append(_item(f"font-{font.role.stem}", font.name, font.data,
                            media_type=epub_fonts.MEDIA_TYPE))

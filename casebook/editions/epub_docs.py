@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import jinja2
 from lxml import etree
 
-from .. import model, render
+from .. import model, notes, render, xref
 from ..cover import Cover
 from ..errors import RenderError
 from ..images import prefix_src
@@ -68,18 +68,19 @@ def documents(book: model.Book, fragments: Fragments, env: jinja2.Environment,
     nav = Doc("nav", "nav.xhtml", parse(nav_text, "templates/epub/nav.xhtml.j2"), ("nav",))
     items = list(book.reading_order())
     split = len(book.front)  # reading_order() starts with the front matter
-    docs += [_document(item, fragments, page) for item in items[:split]]
+    local = {key: href.removeprefix("text/") for key, href in hrefs(book).items()}
+    docs += [_document(item, fragments, page, local) for item in items[:split]]
     docs.append(nav)
-    docs += [_document(item, fragments, page) for item in items[split:]]
+    docs += [_document(item, fragments, page, local) for item in items[split:]]
     for doc in docs:
         add_semantics(doc.root)
     return docs
 
 
-def _document(item, fragments: Fragments, page) -> Doc:
+def _document(item, fragments: Fragments, page, local: dict[str, str]) -> Doc:
     if isinstance(item, model.Part):
         return page("part", item.id, item.title, "bodymatter", part=item)
-    body = to_xhtml(prefix_src(fragments[item.id], "../"))
+    body = to_xhtml(xref.localise(prefix_src(fragments[item.id], "../"), item.id, local))
     if isinstance(item, model.Case):
         return page("case", item.id, item.title, "bodymatter", doc=item, fragment=body)
     matter = "frontmatter" if item.section == "front" else "backmatter"
@@ -87,7 +88,11 @@ def _document(item, fragments: Fragments, page) -> Doc:
 
 
 def add_semantics(root: etree._Element) -> None:
-    """Give pandoc's note references and endnote sections the epub:type their role implies."""
+    """Give pandoc's note references and endnote sections the epub:type their role implies.
+
+    Footnotes become pop-up ``aside epub:type="footnote"`` elements (notes.py).
+    """
+    notes.for_epub(root)
     for link in root.iter(x("a")):
         if link.get("role") == "doc-noteref":
             link.set(EPUB_TYPE, "noteref")

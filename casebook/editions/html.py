@@ -6,7 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from .. import model, render
+from .. import model, render, xref
 from ..images import prefix_src
 from ..render import Fragments, shift_headings
 from . import search
@@ -25,6 +25,8 @@ def page_path(item) -> str:
     if isinstance(item, model.Part):
         return f"parts/{item.id}.html"
     folder = "cases" if isinstance(item, model.Case) else FOLDERS[item.section]
+    if getattr(item, "generated", ""):  # a generated index: back/index-topics.html
+        return f"{folder}/index-{item.generated}.html"
     return f"{folder}/{item.source.stem}.html"
 
 
@@ -66,7 +68,15 @@ class _Writer:
         target.write_text(text, encoding="utf-8")
 
     def index(self, first) -> None:
-        self.render("index.html.j2", "index.html", next=_link(first, ""),
+        from .. import cover  # the front cover, rendered as for the EPUB (casebook/cover.py)
+        from ..errors import RenderError
+        front = cover.make(self.book.meta, self.book.root)
+        if front.name in self.fragments.images:
+            raise RenderError(f"the book has an image at {front.name}, where the HTML edition "
+                              "keeps its cover; move or rename that image")
+        (self.site / front.name).parent.mkdir(parents=True, exist_ok=True)
+        (self.site / front.name).write_bytes(front.data)
+        self.render("index.html.j2", "index.html", next=_link(first, ""), cover=front,
                     tree=toc_tree(self.book), units={c.id: c.unit for c in self.book.cases()},
                     extra_pages=_extra_pages(self.book))
 
@@ -89,7 +99,8 @@ class _Writer:
         if isinstance(item, model.Part):
             self.render("part.html.j2", path, part=item, **context)
             return
-        fragment = prefix_src(self.fragments[item.id], root)
+        fragment = xref.localise(prefix_src(self.fragments[item.id], root), item.id,
+                                 {i.id: root + page_path(i) for i in self.book.reading_order()})
         if isinstance(item, model.Case):
             self.render("case.html.j2", path, doc=item, fragment=shift_headings(fragment, -1),
                         **context)

@@ -99,7 +99,7 @@ def _stylesheets(book: model.Book, env, profiles: dict, font_config) -> list[CSS
     geometry = render.render_template(
         env, "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT, line_height=LINE_HEIGHT,
         icc_url=spec.icc.resolve().as_uri() if spec.icc else "")
-    texts = (render.style("common.css"), render.style("pdf.css"), geometry)
+    texts = (render.style("common.css", book), render.style("pdf.css", book), geometry)
     return [CSS(string=text, color_profiles=profiles, font_config=font_config)
             for text in texts]
 
