@@ -126,8 +126,14 @@ def barcode_markup(meta: model.Meta, env) -> Markup:
     addon = meta.cover.addon or (DEFAULT_ADDON if meta.price else "")
     symbol = barcode_svg.symbol(meta.isbn, addon)
     log.debug("Cover: barcode %s%s", symbol.digits, f" + add-on {addon}" if addon else "")
-    return Markup(render_template(env, "cover/barcode.svg.j2", s=symbol, ink="#000000",
+    return Markup(render_template(env, "cover/barcode.svg.j2", s=symbol, ink=_ink(meta),
                                   font_size=barcode_svg.TEXT_MODULES))
+
+
+def _ink(meta: model.Meta) -> str:
+    """Black for the bars: under a CMYK intent, black ink alone (K 100%), as scanners and
+    printers want barcodes: a black converted from RGB would be built of all four inks."""
+    return "device-cmyk(0 0 0 1)" if meta.print.output_intent == "cmyk" else "#000000"
 
 
 def check_glyphs(meta: model.Meta) -> None:

@@ -18,7 +18,7 @@ from casebook import barcode_svg, source
 from casebook.build import Options, build
 from casebook.check import pdf as pdf_check
 from casebook.cover_design import SPINE_MIN_PT
-from casebook.editions import cover_pdf
+from casebook.editions import cover_pdf, pdf_post
 from casebook.editions.pdf_geometry import PT_PER_MM
 from casebook.errors import SourceError
 
@@ -244,4 +244,16 @@ def test_a_cmyk_intent_gives_a_cmyk_cover_that_passes_preflight(tmp_path):
     assert pdf_check.print_preflight(path, cover_pdf.geometry(book.meta, 240)) == []
     with pikepdf.open(path) as pdf:
         assert pdf_check.output_intent(pdf).components == 4
+        painted = b"".join(_page_streams(pdf))
+    assert b"/DeviceCMYK cs" in painted and b"0 0 0 1 scn" in painted  # bars in black ink only
     assert "9780000000002" in _decode(path)
+
+
+def _page_streams(pdf) -> list[bytes]:
+    """Every content stream of the first page and of the forms it draws, decoded."""
+    page = pdf.pages[0]
+    streams = [s.read_bytes() for s in pdf_post.contents(page.obj)]
+    for _, xobject in page.Resources.get("/XObject", {}).items():
+        if xobject.get("/Subtype") == "/Form":
+            streams.append(xobject.read_bytes())
+    return streams
