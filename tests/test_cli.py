@@ -80,3 +80,12 @@ def test_gbk_file_builds_with_encoding_and_is_fixed_by_fix_encoding(tmp_path):
     assert path.read_text(encoding="utf-8").endswith("中文正文。\n")
     assert (path.parent / "001-a.md.orig").read_bytes() == case
     assert _run("html", "--book", str(root), "-q").returncode == 0
+
+
+def test_check_reports_a_bad_lint_setting_with_its_line(tmp_path):
+    from bookfactory import make_book
+    root = make_book(tmp_path, yaml_extra="lint: {cjk_latin_space: sometimes}\n")
+    result = _run("check", "--book", str(root))
+    assert result.returncode == 1
+    assert "book.yaml:" in result.stderr and "cjk_latin_space" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .. import fonts, render, source
+from .. import fonts, lint, render, source
 from ..errors import CasebookError, Collector
 
 log = logging.getLogger(__name__)
 
 
 def check_book(root: Path, encoding: str | None = None, draft: bool = True) -> list[CasebookError]:
-    """Every problem of the sources: YAML, front matter, bodies, images, glyphs."""
+    """Every problem of the sources: YAML, front matter, bodies, images, glyphs, and the
+    ``lint:`` settings (so a bad one is found before `lint` runs)."""
     problems = Collector()
     try:
         book = source.load(root, encoding).select(draft)
@@ -20,7 +21,7 @@ def check_book(root: Path, encoding: str | None = None, draft: bool = True) -> l
         problems.extend(exc)
         return problems.errors
     for step in (lambda: render.render_all(book, root / ".casebook-cache"),
-                 lambda: fonts.check_glyphs(book)):
+                 lambda: fonts.check_glyphs(book), lambda: lint.settings(root)):
         try:
             step()
         except CasebookError as exc:
