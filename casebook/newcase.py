@@ -212,8 +212,26 @@ def create(book_dir: Path, title: str, part: int, unit: str = "") -> Path:
     if not title:
         raise SourceError("the title is empty")
     book = BookYaml(book_dir)
+    _warn_if_titled(book_dir, book.all_cases(), title)
     rel = plan_paths(book, part, [title])[0]
     path = add_cases(book_dir, book, part, [NewCase(rel, render_case(title, unit.strip(),
                                                                       pending=True))])[0]
     log.info("Created %s (status: pending) at the end of part %d in %s", rel, part, BOOK_FILE)
     return path
+
+
+_TITLE = re.compile(r"^title:\s*(.*?)\s*$", re.M)
+
+
+def _warn_if_titled(book_dir: Path, listed: list[str], title: str) -> None:
+    """A second case with a title already in the book is most likely a slip: say so."""
+    for rel in listed:
+        try:
+            head = (Path(book_dir) / rel).read_text(encoding="utf-8")[:2000]
+        except (OSError, UnicodeDecodeError):
+            continue
+        found = _TITLE.search(head)
+        if found and found.group(1).strip("'\"") == title:
+            log.warning("%s already has a case titled %s: %s; adding another", BOOK_FILE,
+                        title, rel)
+            return

@@ -101,3 +101,15 @@ def test_new_case_in_a_generated_book_builds_as_a_draft(tmp_path):
                         draft=True))
     page = (out["html"].parent / "cases" / "002-he-cheng-xin-pian.html").read_text("utf-8")
     assert "合成新篇" in page and "稿件待补" in page
+
+
+def test_a_title_already_in_the_book_is_added_with_a_warning(tmp_path, caplog):
+    from casebook import newcase
+    from bookfactory import make_book
+    root = make_book(tmp_path)
+    first = newcase.create(root, "合成标题甲", 1)
+    assert not caplog.records
+    second = newcase.create(root, "合成标题甲", 1)
+    assert second != first and second.exists()
+    assert "already has a case titled 合成标题甲" in caplog.text
+    caplog.clear()  # the warning above is expected
