@@ -27,6 +27,8 @@ CODE_TREES = ("casebook", "templates", "styles", "static")
 CODE_FILES = ("package-lock.json",)
 BOOK_TREES = ("templates", "styles")  # a book's own overrides
 ENV_KEYS = ("SOURCE_DATE_EPOCH",)
+RECORD_KEYS = {"draft", "editions", "options", "env", "code", "tools", "trees", "inputs",
+               "fonts", "outputs", "written"}
 
 
 def file_digest(path: Path) -> str:
@@ -131,13 +133,21 @@ def stale_reason(book_dir: Path, out: Path, options: dict, draft: bool,
                  editions: list[str]) -> str | None:
     """Why the editions in ``out`` must be rebuilt, or None when they are fresh."""
     info = load(out)
-    if not info or "inputs" not in info or "outputs" not in info:
-        return "no record of an earlier build"
+    if not isinstance(info, dict) or not RECORD_KEYS <= set(info):
+        return "no usable record of an earlier build"
+    try:
+        return _stale(Path(book_dir), Path(out), info, options, draft, editions)
+    except (AttributeError, TypeError, ValueError):  # a record edited by hand, or damaged
+        return "the record of the earlier build is damaged"
+
+
+def _stale(book_dir: Path, out: Path, info: dict, options: dict, draft: bool,
+           editions: list[str]) -> str | None:
     if info["draft"] != draft or info["editions"] != editions or info["options"] != options:
         return "the mode, the editions or the options differ"
     if info["env"] != {k: os.environ.get(k, "") for k in ENV_KEYS}:
         return "SOURCE_DATE_EPOCH differs"
-    return (_changed_inputs(Path(book_dir).resolve(), info) or _changed_outputs(Path(out), info)
+    return (_changed_inputs(book_dir.resolve(), info) or _changed_outputs(out, info)
             or _changed_code(info))
 
 

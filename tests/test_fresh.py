@@ -4,6 +4,7 @@ and an incremental build is byte-identical to a clean build of the same sources.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import shutil
 import subprocess
@@ -182,3 +183,16 @@ def test_an_edit_saved_during_a_build_is_built_next_time(book, tmp_path, monkeyp
     monkeypatch.setattr(render, "render_all", real_render_all)
     assert fresh.stale_reason(book, out, Options().record(), False, ["pdf", "epub", "html"])
     assert all("构建期间保存的句子" in text for text in _texts(_build(book, out)).values())
+
+
+@pytest.mark.parametrize("damage", ["{}", "[1, 2]", "not json", '{"draft": false}'])
+def test_a_damaged_record_means_a_rebuild_not_a_crash(book, tmp_path, damage):
+    out = tmp_path / "out"
+    _build(book, out)
+    record = out / fresh.BUILD_INFO
+    if damage == '{"draft": false}':
+        info = json.loads(record.read_text(encoding="utf-8"))
+        info["inputs"] = ["a list", "where a mapping belongs"]
+        damage = json.dumps(info)
+    record.write_text(damage, encoding="utf-8")
+    assert fresh.stale_reason(book, out, Options().record(), False, ["pdf", "epub", "html"])
