@@ -11,7 +11,16 @@ from tqdm import tqdm
 T = TypeVar("T")
 
 
-def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
+def _disabled() -> bool:
     quiet = logging.getLogger("casebook").getEffectiveLevel() > logging.INFO
-    disable = quiet or not sys.stderr.isatty()
-    yield from tqdm(items, total=total, desc=label, unit="doc", disable=disable, leave=False)
+    return quiet or not sys.stderr.isatty()
+
+
+def progress(items: Iterable[T], total: int | None, label: str, unit: str = "doc") -> Iterator[T]:
+    """Yield ``items`` while a bar counts them (``total`` None: a counter without an end)."""
+    yield from tqdm(items, total=total, desc=label, unit=unit, disable=_disabled(), leave=False)
+
+
+def bar(total: int | None, label: str, unit: str) -> tqdm:
+    """A bar to ``update()`` by hand; close it when the work ends."""
+    return tqdm(total=total, desc=label, unit=unit, disable=_disabled(), leave=False)

@@ -19,7 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import fonts, model, render
 from ..pagemap import PageMap
 from ..render import Fragments
-from . import pdf_justify, pdf_post, pdf_speed
+from . import pdf_justify, pdf_post, pdf_progress, pdf_speed
 from .common import build_time, toc_tree
 from .pdf_geometry import BODY_PT, LINE_HEIGHT, Geometry
 
@@ -45,9 +45,10 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
     screen = out_dir / f"{book.meta.slug}{SCREEN_SUFFIX}.pdf"
     log.info("Painting the PDF (WeasyPrint)")
     intent = INTENTS[book.meta.print.output_intent]
-    painted = layout.document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
-                                        output_intent=intent,
-                                        pdf_identifier=book.meta.slug.encode())
+    with pdf_progress.painting(len(layout.document.pages)):
+        painted = layout.document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
+                                            output_intent=intent,
+                                            pdf_identifier=book.meta.slug.encode())
     finish = pdf_post.Finish(book, layout.pagemap, Geometry.of(book.meta.print))
     finish.print_pdf(painted, printed)
     finish.screen_pdf(painted, screen)
@@ -80,9 +81,10 @@ def lay_out(book: model.Book, fragments: Fragments | None = None,
     base = book.root.resolve().as_uri() + "/"
     profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
     font_config = FontConfiguration()
-    document = HTML(string=html, base_url=base).render(
-        stylesheets=_stylesheets(book, env, profiles, font_config), color_profiles=profiles,
-        font_config=font_config, output_intent=INTENTS[book.meta.print.output_intent])
+    with pdf_progress.laying_out():
+        document = HTML(string=html, base_url=base).render(
+            stylesheets=_stylesheets(book, env, profiles, font_config), color_profiles=profiles,
+            font_config=font_config, output_intent=INTENTS[book.meta.print.output_intent])
     anchors = [list(page.anchors) for page in document.pages]
     first = next(iter(book.parts), None) or next(iter(book.back), None)
     return Layout(document, PageMap.from_anchors(anchors, first.id if first else None))
