@@ -142,7 +142,8 @@ def _build(args) -> int:
     written = build(options)
     for name, path in written.items():
         log.info("%-4s %s", name, path)
-    log.info("Built %d edition(s) in %.1f s", len(written), time.monotonic() - started)
+    editions = [name for name in written if name in EDITIONS]  # the cover is not one
+    log.info("%d edition(s) ready in %.1f s", len(editions), time.monotonic() - started)
     return 0
 
 
