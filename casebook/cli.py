@@ -22,13 +22,17 @@ def _common(p: argparse.ArgumentParser) -> None:
     level.add_argument("-q", "--quiet", action="store_true", help="show only warnings and errors")
 
 
-def _book_options(p: argparse.ArgumentParser) -> None:
+def book_options(p: argparse.ArgumentParser, *, encoding: bool = True,
+                 draft: bool = True) -> None:
+    """--book, and unless turned off --encoding and --draft (also for casebook.commands)."""
     p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
                    help="the book project: a directory holding book.yaml (default: .)")
-    p.add_argument("--encoding", metavar="NAME", default=None,
-                   help="read sources that are not UTF-8 in this encoding (e.g. gb18030)")
-    p.add_argument("--draft", action="store_true",
-                   help="include 'status: pending' documents, marked 稿件待补")
+    if encoding:
+        p.add_argument("--encoding", metavar="NAME", default=None,
+                       help="read sources that are not UTF-8 in this encoding (e.g. gb18030)")
+    if draft:
+        p.add_argument("--draft", action="store_true",
+                       help="include 'status: pending' documents, marked 稿件待补")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -39,10 +43,10 @@ def parser() -> argparse.ArgumentParser:
         b = sub.add_parser(target, help=f"build {'all editions' if target == 'all' else 'the ' + target.upper() + ' edition'}")
         _build_options(b)
     c = sub.add_parser("check", help="validate the whole book and list every problem")
-    _book_options(c)
+    book_options(c)
     _common(c)
     v = sub.add_parser("verify", help="check every edition and prove they agree (release gate)")
-    _book_options(v)
+    book_options(v)
     v.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="the editions to verify (default: DIR/dist); built if not fresh")
     v.add_argument("--json", type=Path, default=None, metavar="FILE",
@@ -71,7 +75,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _build_options(p: argparse.ArgumentParser) -> None:
-    _book_options(p)
+    book_options(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="where the editions go (default: DIR/dist)")
     p.add_argument("--no-cache", action="store_true",
@@ -191,5 +195,3 @@ def _fix(args) -> int:
     log.info("%d file(s) converted to UTF-8", changed)
     return 0
 
-
-book_options = _book_options  # for casebook.commands modules: --book, --encoding, --draft

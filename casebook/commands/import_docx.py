@@ -12,8 +12,8 @@ def add_arguments(p) -> None:
     p.add_argument("docx", type=Path, metavar="MANUSCRIPT", help="the .docx file to import")
     p.add_argument("--part", type=int, default=None, metavar="N",
                    help="the part (1-based) the cases go into (default: the last part)")
-    p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
-                   help="the book project: a directory holding book.yaml (default: .)")
+    from ..cli import book_options
+    book_options(p, encoding=False, draft=False)
 
 
 def run(args) -> int:

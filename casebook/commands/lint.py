@@ -13,10 +13,8 @@ log = logging.getLogger("casebook")
 def add_arguments(p) -> None:
     p.add_argument("files", nargs="*", type=Path, metavar="FILE",
                    help="lint only these Markdown files (default: every source of the book)")
-    p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
-                   help="the book project: a directory holding book.yaml (default: .)")
-    p.add_argument("--encoding", metavar="NAME", default=None,
-                   help="read sources that are not UTF-8 in this encoding (e.g. gb18030)")
+    from ..cli import book_options
+    book_options(p, draft=False)
     p.add_argument("--fix", action="store_true",
                    help="apply the safe fixes, rewriting files atomically; report the rest")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 NAME = "new"
 HELP = "create a pending case file from the template and add it to the end of part N"
 
@@ -13,8 +11,8 @@ def add_arguments(p) -> None:
     p.add_argument("--part", type=int, required=True, metavar="N",
                    help="the part (1-based, as listed in book.yaml) the case goes into")
     p.add_argument("--unit", default="", metavar="UNIT", help="the contributing organisation")
-    p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
-                   help="the book project: a directory holding book.yaml (default: .)")
+    from ..cli import book_options
+    book_options(p, encoding=False, draft=False)
 
 
 def run(args) -> int:

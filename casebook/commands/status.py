@@ -10,10 +10,8 @@ HELP = "show cases received and pending per part, case lengths and estimated PDF
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
-                   help="the book project: a directory holding book.yaml (default: .)")
-    p.add_argument("--encoding", metavar="NAME", default=None,
-                   help="read sources that are not UTF-8 in this encoding (e.g. gb18030)")
+    from ..cli import book_options
+    book_options(p, draft=False)
     p.add_argument("--json", metavar="FILE", default=None,
                    help="write the report as JSON to FILE instead of the table ('-': stdout)")
 
