@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -73,15 +74,15 @@ def test_index_to_case_and_back(browser, builds, tmp_path):
     page.goto((built.html / "index.html").as_uri())
     assert page.title() == "一流党建促一流开发"
     page.get_by_role("link", name="外资银行金融机构党建工作探索").click()
-    assert page.locator("h1").inner_text() == "外资银行金融机构党建工作探索"
+    expect(page.locator("h1")).to_have_text("外资银行金融机构党建工作探索")
     assert page.locator("aside.commentary").is_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow, "horizontal scroll at 360 px"
     page.screenshot(path=str(tmp_path / "case-360.png"), full_page=True)
     page.locator("a[rel=prev]").click()
-    assert page.locator("h1").inner_text() == "党的组织覆盖和工作覆盖"
+    expect(page.locator("h1")).to_have_text("党的组织覆盖和工作覆盖")
     page.locator("a[rel=next]").click()
-    assert "001-foreign-banks" in page.url
+    expect(page).to_have_url(re.compile("001-foreign-banks"))
     assert not errors
 
 
@@ -163,7 +164,8 @@ def test_focus_is_visible_and_the_skip_link_works(browser, real_url):
     assert skip.evaluate("a => getComputedStyle(a).outlineStyle") != "none"
     assert skip.bounding_box()["y"] >= 0, "the focused skip link is on screen"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    expect(page).to_have_url(re.compile("#main$"))  # waits: the jump is async
+    expect(page.locator("#main")).to_be_in_viewport()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
