@@ -1,8 +1,8 @@
 """Build editions: read the book once, render fragments once, write into staging, then publish.
 
-The HTML edition needs no layout, so a worker process writes it while this process lays
-the PDF out; the EPUB waits for the layout's PageMap and is written by a second worker
-while the PDF is painted. A build whose inputs and outputs match the record of the last
+The HTML edition needs no layout, so a worker process writes it while the workers lay the
+PDF out chunk by chunk (pdf_chunks.py); the EPUB waits for the layout's PageMap and is
+written by a worker while this process merges and finishes the PDF. A build whose inputs and outputs match the record of the last
 one (fresh.py) does nothing.
 """
 
@@ -117,8 +117,9 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
                 jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
                                            epub_extra, _cover_from(jobs))
             return {name: jobs[name].result()[0] for name in wanted}
-        from .editions import pdf
-        layout = pdf.lay_out(book, fragments)
+        from .editions import pdf, pdf_chunks
+        cache = options.book_dir / CACHE_DIR if options.cache else None
+        layout = pdf_chunks.lay_out(book, fragments, pool, cache)
         if "epub" in wanted:
             jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
                                        {**epub_extra, "pagemap": layout.pagemap},

@@ -19,7 +19,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import fonts, model, render
 from ..pagemap import PageMap
 from ..render import Fragments
-from . import pdf_justify, pdf_post, pdf_progress, pdf_speed
+from . import pdf_justify, pdf_plan, pdf_post, pdf_progress, pdf_speed
 from .common import build_time, toc_tree
 from .pdf_geometry import BODY_PT, LINE_HEIGHT, Geometry
 
@@ -30,10 +30,15 @@ INTENTS = {"srgb": "srgb", "cmyk": "device-cmyk"}  # book.yaml value -> WeasyPri
 
 @dataclass(frozen=True)
 class Layout:
-    """A laid-out print edition: WeasyPrint's document and the PageMap read from it."""
+    """A laid-out print edition: the PageMap, and WeasyPrint's document or the painted PDF.
 
-    document: object
+    A chunked layout (pdf_chunks.py) is painted chunk by chunk as it is laid out, so it
+    comes as ``painted`` bytes; a whole-book layout keeps the document to paint once.
+    """
+
+    document: object | None
     pagemap: PageMap
+    painted: bytes | None = None
 
 
 def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
@@ -43,12 +48,7 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
     out_dir = Path(out_dir)
     printed = out_dir / f"{book.meta.slug}.pdf"
     screen = out_dir / f"{book.meta.slug}{SCREEN_SUFFIX}.pdf"
-    log.info("Painting the PDF (WeasyPrint)")
-    intent = INTENTS[book.meta.print.output_intent]
-    with pdf_progress.painting(len(layout.document.pages)):
-        painted = layout.document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
-                                            output_intent=intent,
-                                            pdf_identifier=book.meta.slug.encode())
+    painted = layout.painted if layout.painted is not None else paint(book, layout.document)
     finish = pdf_post.Finish(book, layout.pagemap, Geometry.of(book.meta.print))
     finish.print_pdf(painted, printed)
     finish.screen_pdf(painted, screen)
@@ -59,35 +59,67 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
     return printed
 
 
+def paint(book: model.Book, document) -> bytes:
+    """Paint a laid-out document as a tagged PDF/X-4 with the book's output intent."""
+    log.info("Painting the PDF (WeasyPrint)")
+    with pdf_progress.painting(len(document.pages)):
+        return document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
+                                  output_intent=INTENTS[book.meta.print.output_intent],
+                                  pdf_identifier=book.meta.slug.encode())
+
+
 def lay_out(book: model.Book, fragments: Fragments | None = None,
             folios: dict[str, str] | None = None) -> Layout:
-    """Lay the book out once; both PDFs and the EPUB page-list use the result.
+    """Lay the whole book out as one document; both PDFs and the EPUB page-list use the result.
 
     ``folios`` (each TOC target's printed page label, from an earlier PageMap) prints the TOC
     numbers as given instead of counting them with ``target-counter()``; a chunked render
     that lays parts out separately supplies them.
     """
+    prepare(book)
+    fragments = fragments or render.render_all(book)
+    html = book_html(book, fragments, pdf_plan.whole(book), folios, build_time().isoformat())
+    log.info("Laying out the PDF (WeasyPrint)")
+    with pdf_progress.laying_out():
+        document = render_document(book, html)
+    anchors = [list(page.anchors) for page in document.pages]
+    return Layout(document, PageMap.from_anchors(anchors, body_start(book)))
+
+
+def prepare(book: model.Book) -> None:
+    """Check the fonts and install the WeasyPrint patches, once per process."""
     fonts.check_glyphs(book)
     for family in fonts.DECLARED:
         fonts.locate(family)
     pdf_justify.install()
     pdf_speed.install()
-    fragments = fragments or render.render_all(book)
-    env = render.environment(book)
-    html = render.render_template(env, "pdf/book.html.j2", book=book, fragments=fragments,
-                                  tree=toc_tree(book), sections=_sections(book),
-                                  created=build_time().isoformat(), folios=folios)
-    log.info("Laying out the PDF (WeasyPrint)")
+
+
+def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, str] | None,
+              created: str) -> str:
+    """The HTML of the whole book or of one chunk (pdf_plan.Chunk) for WeasyPrint."""
+    return render.render_template(render.environment(book), "pdf/book.html.j2", book=book,
+                                  fragments=fragments, tree=toc_tree(book),
+                                  sections=_sections(book), created=created, folios=folios,
+                                  chunk=chunk)
+
+
+def render_document(book: model.Book, html: str, extra: tuple[str, ...] = ()):
+    """Lay out ``html`` with the book's stylesheets and any ``extra`` ones from styles/."""
     base = book.root.resolve().as_uri() + "/"
     profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
     font_config = FontConfiguration()
-    with pdf_progress.laying_out():
-        document = HTML(string=html, base_url=base).render(
-            stylesheets=_stylesheets(book, env, profiles, font_config), color_profiles=profiles,
-            font_config=font_config, output_intent=INTENTS[book.meta.print.output_intent])
-    anchors = [list(page.anchors) for page in document.pages]
+    return HTML(string=html, base_url=base).render(
+        stylesheets=[CSS(string=text, color_profiles=profiles, font_config=font_config)
+                     for text in stylesheet_texts(book, extra)],
+        color_profiles=profiles, font_config=font_config,
+        output_intent=INTENTS[book.meta.print.output_intent])
+
+
+def body_start(book: model.Book) -> str | None:
+    """The id where arabic folios start at 1: the first part, or else the back matter."""
     first = next(iter(book.parts), None) or next(iter(book.back), None)
-    return Layout(document, PageMap.from_anchors(anchors, first.id if first else None))
+    return first.id if first else None
 
 
 def toc_folios(book: model.Book, pagemap: PageMap) -> dict[str, str]:
@@ -96,14 +128,14 @@ def toc_folios(book: model.Book, pagemap: PageMap) -> dict[str, str]:
     return {entry.target: labels[entry.target] for entry in book.toc()}
 
 
-def _stylesheets(book: model.Book, env, profiles: dict, font_config) -> list[CSS]:
+def stylesheet_texts(book: model.Book, extra: tuple[str, ...] = ()) -> list[str]:
+    """The print stylesheets' text: common.css, pdf.css, the page geometry, then ``extra``."""
     spec = book.meta.print
     geometry = render.render_template(
-        env, "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT, line_height=LINE_HEIGHT,
-        icc_url=spec.icc.resolve().as_uri() if spec.icc else "")
-    texts = (render.style("common.css", book), render.style("pdf.css", book), geometry)
-    return [CSS(string=text, color_profiles=profiles, font_config=font_config)
-            for text in texts]
+        render.environment(book), "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT,
+        line_height=LINE_HEIGHT, icc_url=spec.icc.resolve().as_uri() if spec.icc else "")
+    return [render.style("common.css", book), render.style("pdf.css", book), geometry,
+            *(render.style(name, book) for name in extra)]
 
 
 def _sections(book: model.Book) -> dict[str, str]:

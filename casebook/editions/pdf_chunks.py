@@ -1,0 +1,262 @@
+"""The print PDF laid out in chunks, in parallel, each reused while its HTML is unchanged.
+
+Each chunk (pdf_plan.py) is laid out and painted on its own by a worker, through the
+standard ``concurrent.futures`` Executor interface. A chunk's folios are drawn invisibly
+(styles/pdf-chunk.css) and stamped on the merged PDF from a folio sheet (pdf_folios.py),
+so a chunk's pages do not depend on where it lands; page references across chunks (TOC,
+cross-references, indexes) print folios given as data. Those folios come from the merged
+PageMap, so the layout repeats until no chunk's HTML changes: a clean build lays the TOC
+and the indexes out twice, an edit lays out the chunks it changed. Chunks are cached in
+``.casebook-cache/pdf/`` by their HTML, stylesheets, code, tools and fonts.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+import logging
+import re
+import os
+import time
+from concurrent.futures import Executor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import fonts, fresh, model
+from ..errors import RenderError
+from ..pagemap import PageMap
+from ..progress import progress
+from ..render import Fragments
+from . import pdf, pdf_plan
+from .common import build_time
+
+log = logging.getLogger(__name__)
+MAX_ROUNDS = 5
+UNUSED_FOR = 7 * 24 * 3600  # seconds after which the cache forgets a chunk no build used
+CHUNK_CREATED = "2000-01-01T00:00:00+00:00"  # the merged PDF gets the build's own dates
+CHUNK_STYLE = "pdf-chunk.css"
+PLACEHOLDER = "0"  # the folio of a page reference before the first round has placed it
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Laid:
+    """One chunk laid out and painted: the PDF, each page's anchors, which pages show a folio."""
+
+    pdf: bytes
+    anchors: tuple[tuple[str, ...], ...]
+    shown: tuple[bool, ...]
+
+
+def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
+            cache_dir: Path | None = None) -> pdf.Layout:
+    """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout."""
+    pdf.prepare(book)
+    store = _Store(book, cache_dir)
+    chunks, folios = pdf_plan.plan(book), store.folios()
+    htmls = [_html(book, fragments, c, folios) for c in chunks]
+    for round_ in range(1, MAX_ROUNDS + 1):
+        laid = _lay_out_all(book, htmls, pool, store)
+        blanks, pagemap, shown = _assemble(book, chunks, laid)
+        chunks = _sides(chunks, blanks, laid)
+        again = [_html(book, fragments, c, pagemap.labels()) for c in chunks]
+        if again == htmls:
+            break
+        log.info("Chunked layout: %d chunk(s) print folios that moved; round %d",
+                 sum(a != b for a, b in zip(again, htmls)), round_ + 1)
+        htmls = again
+    else:
+        raise RenderError(f"the chunked PDF layout did not settle in {MAX_ROUNDS} rounds")
+    painted = _merge(book, laid, blanks, pagemap, shown, store)
+    store.keep(pagemap.labels())
+    return pdf.Layout(None, pagemap, painted)
+
+
+def lay_out_chunk(book: model.Book, html: str) -> Laid:
+    """Lay out and paint one chunk (in a worker): links may lead into other chunks."""
+    from . import pdf_folios, pdf_links
+    pdf.prepare(book)
+    pdf_links.install()
+    document = pdf.render_document(book, html, (CHUNK_STYLE,))
+    with pdf_links.external(set(_HREF.findall(html))):
+        painted = document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
+                                     output_intent=pdf.INTENTS[book.meta.print.output_intent],
+                                     pdf_identifier=book.meta.slug.encode())
+    return Laid(painted, tuple(tuple(page.anchors) for page in document.pages),
+                tuple(pdf_folios.shown(document)))
+
+
+class _Folios(dict):
+    """Folios by anchor; one not known yet prints as 0 until the next round knows it.
+
+    A chunk must never count pages with ``target-counter()``: it would count in the chunk.
+    """
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __contains__(self, anchor) -> bool:
+        return True
+
+    def __missing__(self, anchor: str) -> str:
+        return PLACEHOLDER
+
+    def get(self, anchor, default=None):
+        return self[anchor]
+
+
+def _html(book: model.Book, fragments: Fragments, chunk: pdf_plan.Chunk,
+          folios: dict[str, str]) -> str:
+    return pdf.book_html(book, fragments, chunk, _Folios(folios), CHUNK_CREATED)
+
+
+def _lay_out_all(book: model.Book, htmls: list[str], pool: Executor, store: "_Store"):
+    """Every chunk, from the cache or laid out on the pool, longest first."""
+    laid: dict[int, Laid] = {i: hit for i, html in enumerate(htmls)
+                             if (hit := store.get(html)) is not None}
+    todo = sorted(set(range(len(htmls))) - set(laid), key=lambda i: -len(htmls[i]))
+    log.info("Laying out %d PDF chunk(s); %d unchanged", len(todo), len(laid))
+    jobs = {pool.submit(lay_out_chunk, book, htmls[i]): i for i in todo}
+    for job in progress(as_completed(jobs), len(jobs), "PDF chunks", unit="chunk"):
+        laid[jobs[job]] = store.put(htmls[jobs[job]], job.result())
+    return [laid[i] for i in range(len(htmls))]
+
+
+def _assemble(book: model.Book, chunks, laid: list[Laid]):
+    """Blank versos before chunks that open on a recto, the PageMap, and the folio pages."""
+    blanks, anchors, shown = [], [], []
+    for chunk, one in zip(chunks, laid):
+        blanks.append(1 if chunk.opens_recto and len(anchors) % 2 else 0)
+        anchors += [[]] * blanks[-1] + [list(a) for a in one.anchors]
+        shown += [False] * blanks[-1] + list(one.shown)
+    return blanks, PageMap.from_anchors(anchors, pdf.body_start(book)), shown
+
+
+def _sides(chunks, blanks: list[int], laid: list[Laid]):
+    """Each chunk placed on the side its first page falls on in the merged book."""
+    placed, start = [], 0
+    for chunk, blank, one in zip(chunks, blanks, laid):
+        start += blank
+        placed.append(chunk.on(left=start % 2 == 1))
+        start += len(one.anchors)
+    return placed
+
+
+def _merge(book: model.Book, laid: list[Laid], blanks: list[int], pagemap: PageMap,
+           shown: list[bool], store: "_Store") -> bytes:
+    """Merge the chunks, stamp the folios, share the font subsets, date the result."""
+    import pikepdf
+
+    from . import pdf_folios, pdf_fontshare, pdf_merge
+    log.info("Merging %d chunks (%d pages)", len(laid), len(pagemap.pages))
+    merged = pdf_merge.merge([one.pdf for one in laid], blanks)
+    labels = [page.label if show else None for page, show in zip(pagemap.pages, shown)]
+    stamped = pdf_folios.stamp(merged, store.sheet(labels))
+    stats = pdf_fontshare.share(merged, store.fonts_dir())
+    log.debug("Folios stamped on %d pages; fonts shared: %s", stamped, stats)
+    _date(merged, build_time())
+    out = io.BytesIO()
+    merged.save(out, deterministic_id=True,  # object streams: thousands of destinations
+                object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    merged.close()
+    return out.getvalue()
+
+
+def _date(pdf_file, when: datetime.datetime) -> None:
+    """The build's date in the Info dictionary and the XMP, as a whole-book render has it."""
+    import pikepdf
+    stamp = when.strftime("D:%Y%m%d%H%M%S+00'00'")
+    pdf_file.docinfo[pikepdf.Name.CreationDate] = pikepdf.String(stamp)
+    pdf_file.docinfo[pikepdf.Name.ModDate] = pikepdf.String(stamp)
+    iso = when.isoformat()
+    with pdf_file.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+            meta[key] = iso
+
+
+class _Store:
+    """Laid-out chunks and folio sheets on disk, keyed by everything that shapes them."""
+
+    def __init__(self, book: model.Book, cache_dir: Path | None):
+        self.book = book
+        self.dir = cache_dir / "pdf" if cache_dir else None
+        self.used: set[str] = set()
+        self.memory: dict[str, Laid] = {}  # this build's chunks, for its later rounds
+        self.base = hashlib.sha256("\0".join([
+            *pdf.stylesheet_texts(book, (CHUNK_STYLE,)), fresh.code_digest(),
+            fresh.tools_digest(), book.meta.print.output_intent, book.meta.slug,
+            *(json.dumps(fonts.locate(f).path.stat().st_mtime_ns) for f in fonts.DECLARED),
+        ]).encode()).hexdigest()
+
+    def _key(self, text: str) -> str:
+        key = hashlib.sha256((self.base + "\0" + text).encode()).hexdigest()
+        self.used.add(key)
+        return key
+
+    def get(self, html: str) -> Laid | None:
+        key = self._key(html)
+        if key in self.memory or self.dir is None:
+            return self.memory.get(key)
+        meta, data = self.dir / f"{key}.json", self.dir / f"{key}.pdf"
+        try:
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            os.utime(data)
+            return Laid(data.read_bytes(), tuple(map(tuple, info["anchors"])),
+                        tuple(info["shown"]))
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, html: str, laid: Laid) -> Laid:
+        key = self._key(html)
+        self.memory[key] = laid
+        if self.dir is not None:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            _atomic(self.dir / f"{key}.pdf", laid.pdf)
+            _atomic(self.dir / f"{key}.json", json.dumps(
+                {"anchors": laid.anchors, "shown": laid.shown}).encode())
+        return laid
+
+    def sheet(self, labels: list[str | None]) -> bytes:
+        """The folio sheet for these labels, from the cache or rendered now."""
+        from . import pdf_folios
+        key = self._key(json.dumps(labels, ensure_ascii=False))
+        path = self.dir / f"{key}.pdf" if self.dir else None
+        if path is not None and path.is_file():
+            os.utime(path)
+            return path.read_bytes()
+        data = pdf_folios.sheet(self.book, labels)
+        if path is not None:
+            _atomic(path, data)
+        return data
+
+    def fonts_dir(self) -> Path | None:
+        return self.dir / "fonts" if self.dir else None
+
+    def folios(self) -> dict[str, str]:
+        """The folios of the last build: most chunks then print the right ones at once."""
+        try:
+            return json.loads(self._folios_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError):
+            return {}
+
+    def _folios_file(self) -> Path:
+        return self.dir / ("folios-draft.json" if self.book.draft else "folios.json")
+
+    def keep(self, folios: dict[str, str]) -> None:
+        """Remember the folios; forget chunks and sheets that no build used for a week."""
+        if self.dir is None or not self.dir.is_dir():
+            return
+        _atomic(self._folios_file(), json.dumps(folios, ensure_ascii=False).encode())
+        old = time.time() - UNUSED_FOR
+        for path in self.dir.glob("*.pdf"):
+            if path.stem not in self.used and path.stat().st_mtime < old:
+                path.unlink(missing_ok=True)
+                path.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)

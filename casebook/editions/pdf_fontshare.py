@@ -1,0 +1,344 @@
+"""Merged PDF chunks: one embedded program per font face, subset once with the union of glyphs."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import logging
+import operator
+import os
+import re
+import struct
+import subprocess
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cffi
+import pikepdf
+from fontTools.ttLib import TTFont
+from weasyprint.text.ffi import ffi as _wffi
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+from weasyprint.text.fonts import get_hb_object_data
+
+log = logging.getLogger(__name__)
+
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+# Same as weasyprint.pdf.fonts.Font._harfbuzz_subset (WeasyPrint 70).
+DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF",
+               b"LTSH", b"PCLT", b"SVG ")
+_TAG = re.compile(r"^[A-Z]{6}\+")
+_CID_FONTS = ("/CIDFontType0", "/CIDFontType2")
+_ffi = cffi.FFI()
+_ffi.include(_wffi)
+_ffi.cdef("hb_blob_t *hb_blob_create_from_file_or_fail (const char *file_name);"
+          "hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);"
+          "const char *hb_version_string (void);")
+_hb = None
+
+
+class Mismatch(Exception):
+    """The face cannot be shared safely; it is left as it is."""
+
+
+@dataclass
+class Face:
+    """The embedded programs of one face, and the fonts that use them."""
+    name: str
+    key: str
+    ps_name: str
+    kind: str
+    descriptors: list = field(default_factory=list)
+    gids: set = field(default_factory=lambda: {0})
+    top_gid: dict = field(default_factory=dict)  # program objgen -> highest gid shown
+    data: dict = field(default_factory=dict)  # program objgen -> decoded program
+    notdef_outline: bool = False
+
+
+def share(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> dict:
+    """Point every font of one face at one shared program holding the union of their glyphs."""
+    stats = {"faces": 0, "shared": 0, "skipped": [], "subset_runs": 0, "cache_hits": 0}
+    before = _programs(pdf)
+    for face in _faces(pdf).values():
+        stats["faces"] += 1
+        if len(face.data) < 2:
+            continue
+        try:
+            _install(pdf, face, *_shared_program(face, cache_dir, stats))
+            stats["shared"] += 1
+        except Exception as error:  # noqa: BLE001 - any doubt leaves the face as it was
+            log.warning("font face %s left unshared: %s", face.name, error)
+            stats["skipped"].append(face.name)
+    after = _programs(pdf)
+    stats.update(streams_before=len(before), streams_after=len(after),
+                 bytes_before=sum(before.values()), bytes_after=sum(after.values()))
+    stats["bytes_saved"] = stats["bytes_before"] - stats["bytes_after"]
+    log.info("font sharing: %(shared)d of %(faces)d faces shared, %(streams_before)d -> "
+             "%(streams_after)d programs, %(bytes_saved)d bytes saved", stats)
+    return stats
+
+
+def _programs(pdf: pikepdf.Pdf) -> dict:
+    """Encoded size of every embedded font program reachable from a font descriptor."""
+    return {obj[key].objgen: len(obj[key].read_raw_bytes()) for obj in pdf.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
+            for key in FONT_FILES if key in obj}
+
+
+def _faces(pdf: pikepdf.Pdf) -> dict:
+    """Group the CID fonts by face: FontName without tag, FontFile key, Subtype, PS name, kind."""
+    parents = {child.objgen: obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
+               and obj.get("/Subtype") == "/Type0" for child in obj.get("/DescendantFonts", [])}
+    faces, programs = {}, {}
+    for obj in pdf.objects:
+        if not (isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") in _CID_FONTS):
+            continue
+        if obj.get("/CIDToGIDMap", pikepdf.Name.Identity) != pikepdf.Name.Identity:
+            log.warning("font %s maps CIDs through a stream: it keeps its own program",
+                        obj.get("/BaseFont"))
+            continue
+        descriptor = obj.get("/FontDescriptor")
+        key = next((k for k in FONT_FILES if descriptor is not None and k in descriptor), None)
+        if key is None:
+            continue
+        program = descriptor[key]
+        if program.objgen not in programs:
+            data = program.read_bytes()
+            programs[program.objgen] = (data, _ps_name(data), _program_kind(data))
+        data, ps_name, kind = programs[program.objgen]
+        name = _TAG.sub("", str(descriptor.get("/FontName", "/?"))[1:])
+        ident = (name, key, str(program.get("/Subtype", "")), ps_name, kind)
+        face = faces.setdefault(ident, Face(f"{name} ({ps_name})", key, ps_name, kind))
+        _add_font(face, obj, parents.get(obj.objgen), descriptor, data)
+    return faces
+
+
+def _add_font(face: Face, cid_font, type0, descriptor, data: bytes) -> None:
+    program = descriptor[face.key].objgen
+    used = _used_gids(cid_font, type0) | {0}
+    face.descriptors.append(descriptor)
+    face.data[program] = data
+    face.gids |= used
+    face.top_gid[program] = max(face.top_gid.get(program, 0), max(used))
+    encoding = type0.get("/Encoding") if type0 is not None else None
+    face.notdef_outline |= encoding is not None and encoding != "/Identity-H"
+
+
+def _ps_name(data: bytes) -> str:
+    try:
+        return str(TTFont(io.BytesIO(data), lazy=True)["name"].getDebugName(6) or "?")
+    except Exception:  # noqa: BLE001 - an unreadable program is reported with its face
+        return "?"
+
+
+def _program_kind(data: bytes) -> str:
+    return "otf" if data[:4] == b"OTTO" else "ttf"
+
+
+def _used_gids(cid_font, type0) -> set:
+    """Glyph ids the font shows: its /W widths and ToUnicode CIDs (CIDToGIDMap is Identity)."""
+    cids, widths, i = set(), list(cid_font.get("/W", [])), 0
+    while i < len(widths):
+        first = int(widths[i])
+        if isinstance(widths[i + 1], pikepdf.Array):
+            cids.update(range(first, first + len(widths[i + 1])))
+            i += 2
+        else:
+            cids.update(range(first, int(widths[i + 1]) + 1))
+            i += 3
+    if type0 is not None and "/ToUnicode" in type0:
+        text = type0.ToUnicode.read_bytes().decode("latin-1")
+        for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+            cids.update(int(c, 16) for c in re.findall(r"^\s*<([0-9a-fA-F]+)>", block, re.M))
+    return cids
+
+
+def _shared_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
+    """The one program for the face (and its glyph ids), checked against every old program."""
+    olds: dict[bytes, tuple[bytes, int]] = {}
+    for objgen, data in face.data.items():
+        digest = hashlib.sha256(data).digest()
+        top = max(olds.get(digest, (b"", 0))[1], face.top_gid[objgen])
+        olds[digest] = (data, top)
+    # WeasyPrint's second pass renumbers layout-closure glyphs past the highest used gid:
+    # those are never shown, so only the glyphs up to it must survive.
+    prints = [{g: o for g, o in _glyph_prints(data).items() if g <= top}
+              for data, top in olds.values()]
+    gids = sorted(face.gids.union(*prints))
+    if len(olds) == 1:
+        return next(iter(olds.values()))[0], gids
+    data = _union_program(face, gids, cache_dir, prints, stats)
+    if _program_kind(data) != face.kind:
+        raise Mismatch("the shared program is not the same kind as the embedded ones")
+    return data, gids
+
+
+def _install(pdf: pikepdf.Pdf, face: Face, data: bytes, gids: list) -> None:
+    """Embed the shared program once and point every descriptor of the face at it."""
+    template = face.descriptors[0][face.key]
+    shared = pikepdf.Stream(pdf, zlib.compress(data))
+    shared.Filter = pikepdf.Name.FlateDecode
+    if "/Subtype" in template:
+        shared.Subtype = template.Subtype
+    if "/Length1" in template:
+        shared.Length1 = len(data)
+    shared, cid_set = pdf.make_indirect(shared), _cid_set(pdf, face, gids)
+    for descriptor in face.descriptors:
+        descriptor[face.key] = shared
+        if "/CIDSet" in descriptor:
+            descriptor.CIDSet = cid_set
+
+
+def _cid_set(pdf, face: Face, gids: list[int]):
+    """A CIDSet for the shared program: every glyph shown, as WeasyPrint writes it."""
+    if not any("/CIDSet" in d for d in face.descriptors):
+        return None
+    bits = bytearray((gids[-1] + 8) // 8)
+    for gid in gids:
+        bits[gid // 8] |= 0x80 >> (gid % 8)
+    return pdf.make_indirect(pikepdf.Stream(pdf, bytes(bits)))
+
+
+def _union_program(face, gids, cache_dir, prints, stats) -> bytes:
+    """The original's subset with the union, from the cache or HarfBuzz, checked glyph by glyph."""
+    candidates = _originals(face.ps_name)
+    if not candidates:
+        raise Mismatch(f"no installed font file has the PostScript name {face.ps_name!r}")
+    problems = []
+    for path, index in candidates:
+        data = _cached_subset(path, index, gids, face.notdef_outline, cache_dir, stats)
+        problem = _compare(_glyph_prints(data), prints)
+        if problem is None:
+            return data
+        problems.append(f"{path}#{index}: {problem}")
+    raise Mismatch("; ".join(problems))
+
+
+def _originals(ps_name: str) -> list[tuple[Path, int]]:
+    """Font files (and collection index) fontconfig knows under this PostScript name."""
+    out = subprocess.run(["fc-list", f":postscriptname={ps_name}", "-f", "%{file}\t%{index}\n"],
+                         capture_output=True, text=True, check=False).stdout
+    rows = (line.partition("\t") for line in sorted(set(out.splitlines())))
+    return [(Path(path), int(index or 0)) for path, _, index in rows]
+
+
+def _cached_subset(path, index, gids, notdef, cache_dir, stats) -> bytes:
+    """The union subset, from ``cache_dir`` when this file, face and glyph set were seen."""
+    stat, version = path.stat(), _ffi.string(_lib().hb_version_string()).decode()
+    ident = f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{notdef}|{version}|{gids}"
+    cached = cache_dir and Path(cache_dir) / f"{hashlib.sha256(ident.encode()).hexdigest()}.font"
+    if cached and cached.is_file():
+        stats["cache_hits"] += 1
+        return cached.read_bytes()
+    data = hb_subset(path, index, gids, notdef_outline=notdef)
+    stats["subset_runs"] += 1
+    log.debug("subset %s#%d with %d glyphs", path, index, len(gids))
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.with_suffix(f".{os.getpid()}.part").write_bytes(data)
+        os.replace(cached.with_suffix(f".{os.getpid()}.part"), cached)
+    return data
+
+
+def _lib():
+    global _hb
+    if _hb is None:
+        _hb = _ffi.dlopen("libharfbuzz.so.0")
+    return _hb
+
+
+def hb_subset(path: Path, index: int, gids: list[int], *, notdef_outline: bool = False) -> bytes:
+    """WeasyPrint 70's two-pass HarfBuzz subset (hinting=False, its default) of a font file."""
+    blob = _lib().hb_blob_create_from_file_or_fail(str(path).encode())
+    if blob == _ffi.NULL:
+        raise Mismatch(f"HarfBuzz cannot read {path}")
+    face = _ffi.gc(_lib().hb_face_create(blob, index), harfbuzz.hb_face_destroy)
+    harfbuzz.hb_blob_destroy(blob)
+    sub = _ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(),
+                  harfbuzz_subset.hb_subset_input_destroy)
+    _add(harfbuzz_subset.hb_subset_input_glyph_set(sub), gids)
+    drop = harfbuzz_subset.hb_subset_input_set(sub, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+    _add(drop, sorted(harfbuzz.hb_tag_from_string(t, -1) for t in DROP_TABLES))
+    extra = harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE if notdef_outline else 0
+    base = (harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+            | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE | extra)
+    face = _pass(face, sub, base | harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS)
+    _add(harfbuzz_subset.hb_subset_input_glyph_set(sub), list(range(max(gids) + 1)))
+    return get_hb_object_data(_pass(face, sub, base | harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING))
+
+
+def _add(hb_set, values: list[int]) -> None:
+    array = _ffi.new(f"hb_codepoint_t[{len(values)}]", values)
+    harfbuzz.hb_set_add_sorted_array(hb_set, array, len(values))
+
+
+def _pass(face, sub, flags: int):
+    harfbuzz_subset.hb_subset_input_set_flags(sub, flags)
+    result = harfbuzz_subset.hb_subset_or_fail(face, sub)
+    if result == _ffi.NULL:
+        raise Mismatch("HarfBuzz could not subset the original")
+    return _ffi.gc(result, harfbuzz.hb_face_destroy)
+
+
+def _glyph_prints(data: bytes) -> dict[int, object]:
+    """Every non-empty glyph of a program: gid -> outline bytes (+ CFF private dict)."""
+    font = TTFont(io.BytesIO(data), lazy=True)
+    if "CFF " in font:
+        return _cff_prints(font)
+    if "glyf" in font:
+        raw, loca = font.reader["glyf"], font["loca"]
+        return {gid: raw[loca[gid]:loca[gid + 1]].rstrip(b"\0")
+                for gid in range(font["maxp"].numGlyphs) if loca[gid + 1] > loca[gid]}
+    raise Mismatch("the embedded program has neither CFF nor glyf outlines")
+
+
+def _cff_prints(font) -> dict[int, tuple]:
+    """Charstrings read straight from the CFF INDEX (fontTools' lazy access is too slow)."""
+    raw = font.reader["CFF "]
+    top = font["CFF "].cff.topDictIndex[0].rawDict
+    count = int.from_bytes(raw[top["CharStrings"]:top["CharStrings"] + 2], "big")
+    codes = _cff_index(raw, top["CharStrings"])
+    privates, select = [b""], [0] * count
+    if "FDArray" in top:
+        fds = font["CFF "].cff.topDictIndex[0].FDArray
+        privates = [repr(sorted(fd.Private.rawDict.items())).encode() for fd in fds]
+        select = _fd_select(raw, top["FDSelect"], count)
+    return {gid: (code, privates[select[gid]]) for gid, code in codes.items()}
+
+
+def _cff_index(raw: bytes, offset: int) -> dict[int, bytes]:
+    """Non-empty entries of a CFF INDEX; a 1-byte charstring can only be a bare endchar."""
+    count = int.from_bytes(raw[offset:offset + 2], "big")
+    if count == 0:
+        return {}
+    size, table = raw[offset + 2], offset + 3
+    cells, wide = raw[table:table + (count + 1) * size], bytearray(4 * (count + 1))
+    for byte in range(size):  # widen the offsets to 4 bytes each, in C
+        wide[4 - size + byte::4] = cells[byte::size]
+    offsets = struct.unpack(f">{count + 1}I", wide)
+    lengths = map(operator.sub, offsets[1:], offsets)
+    full = itertools.compress(range(count), map(operator.ne, lengths, itertools.repeat(1)))
+    base = table + (count + 1) * size - 1
+    return {i: raw[base + offsets[i]:base + offsets[i + 1]] for i in full}
+
+
+def _fd_select(raw: bytes, offset: int, count: int) -> list[int]:
+    if raw[offset] == 0:
+        return list(raw[offset + 1:offset + 1 + count])
+    if raw[offset] != 3:
+        raise Mismatch(f"FDSelect format {raw[offset]} is not handled")
+    select, ranges = [0] * count, int.from_bytes(raw[offset + 1:offset + 3], "big")
+    for at in range(offset + 3, offset + 3 + 3 * ranges, 3):
+        first, end = (int.from_bytes(raw[i:i + 2], "big") for i in (at, at + 3))
+        select[first:end] = [raw[at + 2]] * (end - first)
+    return select
+
+
+def _compare(new: dict, olds: list[dict]) -> str | None:
+    """None if every glyph of every old program is the same in the new one."""
+    for number, old in enumerate(olds):
+        for gid, outline in old.items():
+            if new.get(gid) != outline:
+                return f"glyph {gid} of embedded program {number + 1} differs from the original's"
+    return None

@@ -1,0 +1,122 @@
+"""The chunked PDF: the same book as a whole-book render, page for page, and reused by chunk."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from casebook import build, render, source
+from casebook.editions import pdf, pdf_chunks, pdf_plan
+
+from conftest import DATA
+
+
+class Counting:
+    """The in-process pool of build.py, counting the chunks it is given to lay out."""
+
+    def __init__(self):
+        self.pool, self.laid = build._pool(0), 0
+
+    def submit(self, fn, *args):
+        self.laid += fn is pdf_chunks.lay_out_chunk
+        return self.pool.submit(fn, *args)
+
+
+def _book(tmp_path: Path, name: str, draft: bool = False):
+    root = tmp_path / name
+    shutil.copytree(DATA / name, root)
+    return source.load(root).select(draft)
+
+
+def _pages(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    return text.split("\f")
+
+
+def _outline_and_labels(path: Path):
+    with pikepdf.open(path) as doc:
+        with doc.open_outline() as outline:
+            titles = [(item.title, [c.title for c in item.children]) for item in outline.root]
+        return titles, repr(doc.Root.PageLabels.Nums)
+
+
+def _both(book, tmp_path: Path, cache: Path | None = None, pool=None):
+    """The print PDF written from a chunked layout and from one whole-book layout."""
+    fragments = render.render_all(book)
+    chunked = pdf_chunks.lay_out(book, fragments, pool or Counting(), cache)
+    (tmp_path / "chunked").mkdir()
+    (tmp_path / "whole").mkdir()
+    one = pdf.write(book, tmp_path / "chunked", fragments, layout=chunked)
+    whole = pdf.lay_out(book, fragments)
+    other = pdf.write(book, tmp_path / "whole", fragments, layout=whole)
+    return one, other, chunked.pagemap, whole.pagemap
+
+
+@pytest.mark.parametrize("name,draft", [("sample", False), ("sample", True),
+                                        ("apparatus", False)])
+def test_the_chunked_pdf_is_the_whole_book_render_page_for_page(tmp_path, name, draft):
+    """Every page's text (running heads, folios, TOC and index page numbers, notes) agrees."""
+    book = _book(tmp_path, name, draft)
+    chunked, whole, chunked_map, whole_map = _both(book, tmp_path)
+    assert chunked_map == whole_map
+    pages = _pages(chunked)
+    assert len(pages) > 5
+    assert pages == _pages(whole)
+    assert _outline_and_labels(chunked) == _outline_and_labels(whole)
+
+
+def test_parts_cut_at_a_case_continue_on_the_side_they_fall_on(tmp_path, monkeypatch):
+    """With tiny chunks, some start on a verso; the book is still the same, page for page."""
+    monkeypatch.setattr(pdf_plan, "CHUNK_CHARS", 1)
+    book = _book(tmp_path, "apparatus")
+    chunks = pdf_plan.plan(book)
+    assert sum(not c.opens_recto for c in chunks) >= 1, "no chunk continues a part"
+    chunked, whole, chunked_map, whole_map = _both(book, tmp_path)
+    assert chunked_map == whole_map
+    assert _pages(chunked) == _pages(whole)
+
+
+def test_an_unchanged_book_reuses_every_chunk_and_an_edit_lays_out_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same dates in both PDFs
+    book = _book(tmp_path, "sample")
+    cache = tmp_path / "cache"
+    fragments = render.render_all(book)
+    first = Counting()
+    clean = pdf_chunks.lay_out(book, fragments, first, cache)
+    assert first.laid >= len(pdf_plan.plan(book))
+    again = Counting()
+    assert pdf_chunks.lay_out(book, fragments, again, cache).painted == clean.painted
+    assert again.laid == 0
+    case = list(book.cases())[-1]
+    case.source.write_text(case.source.read_text(encoding="utf-8").replace("。", "！", 1),
+                           encoding="utf-8")
+    edited = source.load(book.root).select(False)
+    once = Counting()
+    layout = pdf_chunks.lay_out(edited, render.render_all(edited), once, cache)
+    assert once.laid == 1
+    assert layout.pagemap == clean.pagemap
+    assert layout.painted != clean.painted
+
+
+def test_a_clean_build_needs_one_extra_round_only_for_chunks_that_print_folios(tmp_path):
+    """The TOC (and any page reference) is laid out again; the parts are laid out once."""
+    book = _book(tmp_path, "sample")
+    pool = Counting()
+    pdf_chunks.lay_out(book, render.render_all(book), pool, None)
+    assert pool.laid == len(pdf_plan.plan(book)) + 1
+
+
+def test_the_pagemap_puts_a_blank_verso_before_a_chunk_that_opens_on_a_recto(tmp_path):
+    book = _book(tmp_path, "sample")
+    layout = pdf_chunks.lay_out(book, render.render_all(book), Counting(), None)
+    with pikepdf.open(io.BytesIO(layout.painted)) as doc:
+        assert len(doc.pages) == len(layout.pagemap.pages)
+    for part in book.parts:
+        index = layout.pagemap.page_of(part.id).index
+        assert index % 2 == 0, f"{part.id} opens on page {index + 1}, a verso"
