@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fresh, lock, source
+from .errors import ToolError
 from .publish import publish
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ class Options:
     encoding: str | None = None
     extra: dict = field(default_factory=dict)
     force: bool = False       # build even when the last build is fresh
-    workers: int = 2          # worker processes for the EPUB and HTML editions; 0: none
+    workers: int = 2          # worker processes for PDF chunks and the other editions; 0: none
+    executor: str | None = None  # "module:factory" giving a concurrent.futures Executor
 
     def record(self) -> dict:
         """The options that shape the output, as the freshness record keeps them."""
@@ -107,7 +109,7 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
     """
     wanted = [name for name in ORDER if name in options.editions]
     epub_extra = {"embed_fonts": True} if options.extra.get("embed_fonts") else {}
-    with _pool(options.workers) as pool:
+    with _pool(options.workers, options.executor) as pool:
         jobs: dict[str, Future] = {}
         if "html" in wanted:
             jobs["html"] = pool.submit(_edition, "html", book, staging, fragments, {})
@@ -174,13 +176,29 @@ class _InProcess:
         return None
 
 
-def _pool(workers: int):
-    """Worker processes forked now, while this process is still small."""
+def _pool(workers: int, executor: str | None = None):
+    """Worker processes forked now, while this process is still small, or a configured
+    Executor (Dask's ``Client.get_executor()``, say): ``module:factory``, called with
+    ``max_workers``."""
+    if executor:
+        return _configured(executor, workers)
     if workers <= 0:
         return _InProcess()
     return ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
                                initargs=(os.getpid(),),
                                mp_context=multiprocessing.get_context("fork"))
+
+
+def _configured(spec: str, workers: int):
+    import importlib
+    module, _, name = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module), name or "executor")
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ToolError(f"--executor {spec}: cannot load it ({exc}); give module:factory, "
+                        "a callable that returns a concurrent.futures Executor") from None
+    log.info("Jobs go to the executor from %s", spec)
+    return factory(max_workers=max(1, workers))
 
 
 def _worker_start(parent: int) -> None:

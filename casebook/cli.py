@@ -85,8 +85,11 @@ def _build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",
                    help="build even when nothing changed since the last build into --out")
     p.add_argument("-j", "--jobs", type=int, default=2, metavar="N",
-                   help="worker processes for the EPUB and HTML editions (default: 2; "
-                        "0: write them in the main process)")
+                   help="worker processes for the PDF's chunks and the EPUB and HTML "
+                        "editions (default: 2; 0: all in the main process)")
+    p.add_argument("--executor", metavar="MODULE:FACTORY",
+                   help="run those jobs on the concurrent.futures Executor that "
+                        "FACTORY(max_workers=N) returns, e.g. a Dask or Ray cluster's")
     _common(p)
 
 
@@ -141,7 +144,8 @@ def _build(args) -> int:
     options = Options(book_dir=args.book, out_dir=args.out or args.book / "dist",
                       editions=editions, draft=args.draft, cache=not args.no_cache,
                       encoding=args.encoding, extra={"embed_fonts": args.embed_fonts},
-                      force=args.force, workers=max(0, args.jobs))
+                      force=args.force, workers=max(0, args.jobs),
+                      executor=args.executor)
     started = time.monotonic()
     written = build(options)
     for name, path in written.items():

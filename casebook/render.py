@@ -176,11 +176,25 @@ def shift_headings(html: str, by: int) -> str:
     return _HEADING.sub(repl, html)
 
 
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
 def environment(book: model.Book) -> jinja2.Environment:
-    """The Jinja environment: the book's own templates/ first, then casebook's."""
+    """The Jinja environment: the book's own templates/ first, then casebook's.
+
+    One per template path in a process: compiled templates are kept, and reloaded when
+    their file changes (Jinja checks the mtime).
+    """
     dirs = [book.root / "templates"] if (book.root / "templates").is_dir() else []
     if TEMPLATES_DIR not in dirs:
         dirs.append(TEMPLATES_DIR)
+    key = tuple(str(d.resolve()) for d in dirs)
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS[key] = _new_environment(dirs)
+    return _ENVIRONMENTS[key]
+
+
+def _new_environment(dirs: list[Path]) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"], default=True),

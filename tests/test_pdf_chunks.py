@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -120,3 +121,25 @@ def test_the_pagemap_puts_a_blank_verso_before_a_chunk_that_opens_on_a_recto(tmp
     for part in book.parts:
         index = layout.pagemap.page_of(part.id).index
         assert index % 2 == 0, f"{part.id} opens on page {index + 1}, a verso"
+
+
+def test_the_cache_forgets_chunks_that_no_build_used_for_a_week(tmp_path):
+    book = _book(tmp_path, "sample")
+    cache = tmp_path / "cache"
+    fragments = render.render_all(book)
+    pdf_chunks.lay_out(book, fragments, Counting(), cache)
+    kept = sorted((cache / "pdf").glob("*.pdf"))
+    stale = cache / "pdf" / ("0" * 64 + ".pdf")
+    stale.write_bytes(b"%PDF-1.6")
+    stale.with_suffix(".json").write_text("{}")
+    week = pdf_chunks.UNUSED_FOR + 60
+    for path in (stale, *kept):  # every file old; the next build still uses most of them
+        os.utime(path, (path.stat().st_atime - week, path.stat().st_mtime - week))
+    pool = Counting()
+    pdf_chunks.lay_out(book, fragments, pool, cache)
+    assert pool.laid == 0
+    assert not stale.exists() and not stale.with_suffix(".json").exists()
+    assert len(list((cache / "pdf").glob("*.pdf"))) >= len(pdf_plan.plan(book)) + 1  # + sheet
+    again = Counting()  # what the build used is still there
+    pdf_chunks.lay_out(book, fragments, again, cache)
+    assert again.laid == 0

@@ -87,10 +87,15 @@ def lay_out(book: model.Book, fragments: Fragments | None = None,
 
 
 def prepare(book: model.Book) -> None:
-    """Check the fonts and install the WeasyPrint patches, once per process."""
+    """Check that the fonts exist and cover the book's text; install the WeasyPrint patches."""
     fonts.check_glyphs(book)
     for family in fonts.DECLARED:
         fonts.locate(family)
+    patch()
+
+
+def patch() -> None:
+    """Install casebook's WeasyPrint patches (each only once per process)."""
     pdf_justify.install()
     pdf_speed.install()
 
@@ -107,13 +112,26 @@ def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, s
 def render_document(book: model.Book, html: str, extra: tuple[str, ...] = ()):
     """Lay out ``html`` with the book's stylesheets and any ``extra`` ones from styles/."""
     base = book.root.resolve().as_uri() + "/"
-    profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
-    font_config = FontConfiguration()
+    stylesheets, profiles, font_config = _parsed(tuple(stylesheet_texts(book, extra)))
     return HTML(string=html, base_url=base).render(
-        stylesheets=[CSS(string=text, color_profiles=profiles, font_config=font_config)
-                     for text in stylesheet_texts(book, extra)],
-        color_profiles=profiles, font_config=font_config,
+        stylesheets=stylesheets, color_profiles=profiles, font_config=font_config,
         output_intent=INTENTS[book.meta.print.output_intent])
+
+
+_PARSED: dict[tuple[str, ...], tuple] = {}
+
+
+def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]:
+    """Stylesheets parsed once per process: a worker lays out many chunks with the same."""
+    if texts not in _PARSED:
+        profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
+        font_config = FontConfiguration()
+        css = [CSS(string=text, color_profiles=profiles, font_config=font_config)
+               for text in texts]
+        if len(_PARSED) >= 4:  # a book's chunks, its folio sheet: a few sets at most
+            _PARSED.clear()
+        _PARSED[texts] = (css, profiles, font_config)
+    return _PARSED[texts]
 
 
 def body_start(book: model.Book) -> str | None:

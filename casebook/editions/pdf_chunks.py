@@ -77,7 +77,7 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
 def lay_out_chunk(book: model.Book, html: str) -> Laid:
     """Lay out and paint one chunk (in a worker): links may lead into other chunks."""
     from . import pdf_folios, pdf_links
-    pdf.prepare(book)
+    pdf.patch()  # the build checked the fonts before it handed out the chunks
     pdf_links.install()
     document = pdf.render_document(book, html, (CHUNK_STYLE,))
     with pdf_links.external(set(_HREF.findall(html))):
@@ -254,6 +254,9 @@ class _Store:
             if path.stem not in self.used and path.stat().st_mtime < old:
                 path.unlink(missing_ok=True)
                 path.with_suffix(".json").unlink(missing_ok=True)
+        for path in self.dir.glob("fonts/*.font"):
+            if path.stat().st_mtime < old:
+                path.unlink(missing_ok=True)
 
 
 def _atomic(path: Path, data: bytes) -> None:

@@ -230,6 +230,7 @@ def _cached_subset(path, index, gids, notdef, cache_dir, stats) -> bytes:
     cached = cache_dir and Path(cache_dir) / f"{hashlib.sha256(ident.encode()).hexdigest()}.font"
     if cached and cached.is_file():
         stats["cache_hits"] += 1
+        os.utime(cached)  # in use: the build's cache pruning goes by age
         return cached.read_bytes()
     data = hb_subset(path, index, gids, notdef_outline=notdef)
     stats["subset_runs"] += 1
