@@ -104,7 +104,8 @@ def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Pat
 def _write_editions(book, fragments, staging: Path, options: Options) -> dict[str, Path]:
     """HTML in a worker from the start, the PDF here, the EPUB in a worker once laid out.
 
-    The print cover follows the PDF, since its spine is as wide as the interior is thick.
+    The print cover follows the PDF's layout, since its spine is as wide as the interior is
+    thick; it is drawn while the PDF is finished.
     The screen cover the HTML worker renders is handed on to the EPUB worker.
     """
     wanted = [name for name in ORDER if name in options.editions]
@@ -126,9 +127,9 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
             jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
                                        {**epub_extra, "pagemap": layout.pagemap},
                                        _cover_from(jobs))
+        cover = pool.submit(_print_cover, book, staging, _page_count(layout.painted))
         written = {"pdf": pdf.write(book, staging, fragments, layout=layout)}
-        del layout  # the cover and the workers' results need none of it
-        cover = pool.submit(_print_cover, book, staging, written["pdf"])
+        del layout  # the workers' results need none of it
         written.update({name: job.result()[0] for name, job in jobs.items()})
         written["cover"] = cover.result()
         return {name: written[name] for name in (*wanted, "cover")}
@@ -149,13 +150,19 @@ def _cover_from(jobs: dict[str, Future]):
     return jobs["html"].result()[1] if "html" in jobs else None
 
 
-def _print_cover(book, staging: Path, interior: Path) -> Path:
-    """The cover spread, its spine from the page count of the interior PDF as built."""
-    import pikepdf
+def _print_cover(book, staging: Path, pages: int) -> Path:
+    """The cover spread, its spine as thick as the interior's ``pages``."""
     from .editions import cover_pdf
-    with pikepdf.open(interior) as pdf:
-        pages = len(pdf.pages)
     return cover_pdf.write(book, staging, pages)
+
+
+def _page_count(painted: bytes) -> int:
+    """The page count of the interior PDF as painted (finishing adds no page)."""
+    import io
+
+    import pikepdf
+    with pikepdf.open(io.BytesIO(painted)) as pdf:
+        return len(pdf.pages)
 
 
 class _InProcess:

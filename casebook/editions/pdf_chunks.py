@@ -21,6 +21,7 @@ import re
 import os
 import time
 from concurrent.futures import Executor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,14 +30,14 @@ from ..errors import RenderError
 from ..pagemap import PageMap
 from ..progress import progress
 from ..render import Fragments
-from . import pdf, pdf_plan
+from . import pdf, pdf_folios, pdf_plan, pdf_sheets
+from .pdf_folios import CHUNK_STYLE, SHEET_STYLE
 from .common import build_time
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
 UNUSED_FOR = 7 * 24 * 3600  # seconds after which the cache forgets a chunk no build used
 CHUNK_CREATED = "2000-01-01T00:00:00+00:00"  # the merged PDF gets the build's own dates
-CHUNK_STYLE = "pdf-chunk.css"
 PLACEHOLDER = "0"  # the folio of a page reference before the first round has placed it
 _HREF = re.compile(r'href="#([^"]+)"')
 
@@ -55,28 +56,40 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout."""
     pdf.prepare(book)
     store = _Store(book, cache_dir)
-    chunks, folios = pdf_plan.plan(book), store.folios()
+    sheets = pdf_sheets.Sheets(book, store.base, store.dir / "folios" if store.dir else None)
+    folios, versos = store.last()
+    chunks = [chunk.on(left=chunk.name in versos) for chunk in pdf_plan.plan(book)]
     htmls = [_html(book, fragments, c, folios) for c in chunks]
     for round_ in range(1, MAX_ROUNDS + 1):
         laid = _lay_out_all(book, htmls, pool, store)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
+        sheets.prefetch(_labels(pagemap, shown), pool)  # while a next round lays out
         chunks = _sides(chunks, blanks, laid)
         again = [_html(book, fragments, c, pagemap.labels()) for c in chunks]
         if again == htmls:
             break
-        log.info("Chunked layout: %d chunk(s) print folios that moved; round %d",
-                 sum(a != b for a, b in zip(again, htmls)), round_ + 1)
+        moved = [c.name for c, a, b in zip(chunks, again, htmls) if a != b]
+        log.info("Chunked layout: %d chunk(s) print folios that moved or start on the other "
+                 "side; round %d", len(moved), round_ + 1)
+        log.debug("Chunks to lay out again: %s", ", ".join(moved))
         htmls = again
     else:
         raise RenderError(f"the chunked PDF layout did not settle in {MAX_ROUNDS} rounds")
-    painted = _merge(book, laid, blanks, pagemap, shown, store)
-    store.keep(pagemap.labels())
+    with ExitStack() as stack:
+        folio_pages = sheets.pages(_labels(pagemap, shown), pool, stack)
+        painted = _merge(book, laid, blanks, pagemap, folio_pages, store)
+    store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
     return pdf.Layout(None, pagemap, painted)
+
+
+def _labels(pagemap: PageMap, shown: list[bool]) -> list[str | None]:
+    """Each page's folio as printed, or None where the design prints none."""
+    return [page.label if show else None for page, show in zip(pagemap.pages, shown)]
 
 
 def lay_out_chunk(book: model.Book, html: str) -> Laid:
     """Lay out and paint one chunk (in a worker): links may lead into other chunks."""
-    from . import pdf_folios, pdf_links
+    from . import pdf_links
     pdf.patch()  # the build checked the fonts before it handed out the chunks
     pdf_links.install()
     document = pdf.render_document(book, html, (CHUNK_STYLE,))
@@ -145,15 +158,14 @@ def _sides(chunks, blanks: list[int], laid: list[Laid]):
 
 
 def _merge(book: model.Book, laid: list[Laid], blanks: list[int], pagemap: PageMap,
-           shown: list[bool], store: "_Store") -> bytes:
+           folio_pages: list, store: "_Store") -> bytes:
     """Merge the chunks, stamp the folios, share the font subsets, date the result."""
     import pikepdf
 
-    from . import pdf_folios, pdf_fontshare, pdf_merge
+    from . import pdf_fontshare, pdf_merge
     log.info("Merging %d chunks (%d pages)", len(laid), len(pagemap.pages))
     merged = pdf_merge.merge([one.pdf for one in laid], blanks)
-    labels = [page.label if show else None for page, show in zip(pagemap.pages, shown)]
-    stamped = pdf_folios.stamp(merged, store.sheet(labels))
+    stamped = pdf_folios.stamp_pages(merged, folio_pages)
     stats = pdf_fontshare.share(merged, store.fonts_dir())
     log.debug("Folios stamped on %d pages; fonts shared: %s", stamped, stats)
     _date(merged, build_time())
@@ -185,7 +197,7 @@ class _Store:
         self.used: set[str] = set()
         self.memory: dict[str, Laid] = {}  # this build's chunks, for its later rounds
         self.base = hashlib.sha256("\0".join([
-            *pdf.stylesheet_texts(book, (CHUNK_STYLE,)), fresh.code_digest(),
+            *pdf.stylesheet_texts(book, (CHUNK_STYLE, SHEET_STYLE)), fresh.code_digest(),
             fresh.tools_digest(), book.meta.print.output_intent, book.meta.slug,
             *(json.dumps(fonts.locate(f).path.stat().st_mtime_ns) for f in fonts.DECLARED),
         ]).encode()).hexdigest()
@@ -218,43 +230,33 @@ class _Store:
                 {"anchors": laid.anchors, "shown": laid.shown}).encode())
         return laid
 
-    def sheet(self, labels: list[str | None]) -> bytes:
-        """The folio sheet for these labels, from the cache or rendered now."""
-        from . import pdf_folios
-        key = self._key(json.dumps(labels, ensure_ascii=False))
-        path = self.dir / f"{key}.pdf" if self.dir else None
-        if path is not None and path.is_file():
-            os.utime(path)
-            return path.read_bytes()
-        data = pdf_folios.sheet(self.book, labels)
-        if path is not None:
-            _atomic(path, data)
-        return data
-
     def fonts_dir(self) -> Path | None:
         return self.dir / "fonts" if self.dir else None
 
-    def folios(self) -> dict[str, str]:
-        """The folios of the last build: most chunks then print the right ones at once."""
+    def last(self) -> tuple[dict[str, str], set[str]]:
+        """The last build's folios and the chunks it started on a verso: most chunks then
+        print the right ones, on the right side, at once."""
         try:
-            return json.loads(self._folios_file().read_text(encoding="utf-8"))
-        except (OSError, ValueError, TypeError):
-            return {}
+            last = json.loads(self._folios_file().read_text(encoding="utf-8"))
+            return dict(last["folios"]), set(last["versos"])
+        except (OSError, ValueError, TypeError, KeyError):
+            return {}, set()
 
     def _folios_file(self) -> Path:
         return self.dir / ("folios-draft.json" if self.book.draft else "folios.json")
 
-    def keep(self, folios: dict[str, str]) -> None:
-        """Remember the folios; forget chunks and sheets that no build used for a week."""
+    def keep(self, folios: dict[str, str], versos: list[str]) -> None:
+        """Remember the folios and sides; forget chunks and sheets no build used for a week."""
         if self.dir is None or not self.dir.is_dir():
             return
-        _atomic(self._folios_file(), json.dumps(folios, ensure_ascii=False).encode())
+        _atomic(self._folios_file(), json.dumps({"folios": folios, "versos": versos},
+                                                ensure_ascii=False).encode())
         old = time.time() - UNUSED_FOR
         for path in self.dir.glob("*.pdf"):
             if path.stem not in self.used and path.stat().st_mtime < old:
                 path.unlink(missing_ok=True)
                 path.with_suffix(".json").unlink(missing_ok=True)
-        for path in self.dir.glob("fonts/*.font"):
+        for path in (*self.dir.glob("fonts/*.font"), *self.dir.glob("folios/*.pdf")):
             if path.stat().st_mtime < old:
                 path.unlink(missing_ok=True)
 

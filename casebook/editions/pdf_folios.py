@@ -65,13 +65,31 @@ def stamp(target: pikepdf.Pdf, sheet_pdf: bytes) -> int:
         if len(source.pages) != len(target.pages):
             raise RenderError(f"the folio sheet has {len(source.pages)} pages, "
                               f"the book {len(target.pages)}")
-        stamped = 0
-        for page, folio in zip(target.pages, source.pages):
-            if _paints(folio):
-                _overlay(target, page, folio)
-                stamped += 1
+        return stamp_pages(target, list(source.pages))
+
+
+def stamp_pages(target: pikepdf.Pdf, folios: Sequence[pikepdf.Page | None]) -> int:
+    """Draw ``folios[i]`` (a sheet page, from any sheet) onto page i of ``target``.
+
+    The sheets must stay open until ``target`` is saved.
+    """
+    stamped = 0
+    for page, folio in zip(target.pages, folios, strict=True):
+        if folio is not None and _paints(folio):
+            _overlay(target, page, folio)
+            stamped += 1
     log.info("Folios stamped on %d of %d pages", stamped, len(target.pages))
     return stamped
+
+
+def arrange(labels: Sequence[tuple[str, bool]]) -> list[str | None]:
+    """Sheet pages for (label, on a verso) pairs: each on its side, blank pages between."""
+    pages: list[str | None] = []
+    for label, verso in labels:
+        if (len(pages) % 2 == 1) != verso:
+            pages.append(None)
+        pages.append(label)
+    return pages
 
 
 def _paints(page: pikepdf.Page) -> bool:

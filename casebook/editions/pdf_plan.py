@@ -1,7 +1,8 @@
 """How the print edition is cut into chunks that WeasyPrint lays out one by one.
 
-A chunk is the front matter, one part (cut at a case when the part is long), or the back
-matter. Front matter, parts and back matter all open on a recto, so such a chunk never
+A chunk is the front matter, the table of contents (apart, since it is laid out again
+whenever a folio it prints moves), one part (cut at a case when the part is long), or the
+back matter. All of these open on a recto, so such a chunk never
 depends on the page it lands on: the merge puts a blank verso before it when needed. A
 chunk that continues a long part starts on whichever side its first page falls
 (``start_left``), which the chunked layout learns from the chunks before it.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import model
 
-CHUNK_CHARS = 60_000  # about 90 pages: a longer part is cut at a case
+CHUNK_CHARS = 20_000  # about 30 pages: a longer part is cut at a case
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class Chunk:
     """One WeasyPrint document of the print edition."""
 
     name: str
-    front: bool = False
+    front: bool = False     # half title, title page, copyright page, front-matter documents
+    toc: bool = False
     pieces: tuple[Piece, ...] = ()
     back: bool = False
     start_left: bool = False
@@ -39,7 +41,7 @@ class Chunk:
     @property
     def opens_recto(self) -> bool:
         """Whether the first page is a recto by design (not by where the chunk lands)."""
-        return self.front or (self.pieces[0].opener if self.pieces else self.back)
+        return self.front or self.toc or (self.pieces[0].opener if self.pieces else self.back)
 
     def on(self, left: bool) -> "Chunk":
         """This chunk starting on a verso (``left``) or a recto."""
@@ -48,14 +50,14 @@ class Chunk:
 
 def whole(book: model.Book) -> Chunk:
     """The whole book as one document."""
-    return Chunk("book", front=True, pieces=tuple(Piece(p, True, p.cases) for p in book.parts),
+    return Chunk("book", front=True, toc=True, pieces=tuple(Piece(p, True, p.cases) for p in book.parts),
                  back=bool(book.back))
 
 
 def plan(book: model.Book, limit: int | None = None) -> list[Chunk]:
     """The chunks of the book, in reading order; parts cut at ``limit`` (CHUNK_CHARS) characters."""
     limit = limit or CHUNK_CHARS
-    chunks = [Chunk("front", front=True)]
+    chunks = [Chunk("front", front=True), Chunk("toc", toc=True)]
     for number, part in enumerate(book.parts, 1):
         for index, cases in enumerate(_cut(part.cases, limit)):
             piece = Piece(part, index == 0, cases)
