@@ -17,6 +17,12 @@ from casebook.editions import pdf, pdf_chunks, pdf_plan
 from conftest import DATA
 
 
+@pytest.fixture(autouse=True)
+def chunked(monkeypatch):
+    """The test books are short: lay them out in chunks all the same."""
+    monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 0)
+
+
 class Counting:
     """The in-process pool of build.py, counting the chunks it is given to lay out."""
 
@@ -144,3 +150,14 @@ def test_the_cache_forgets_chunks_that_no_build_used_for_a_week(tmp_path):
     again = Counting()  # what the build used is still there
     pdf_chunks.lay_out(book, fragments, again, cache)
     assert again.laid == 0
+
+
+def test_a_short_book_is_one_document_with_counted_folios(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 10 ** 9)
+    book = _book(tmp_path, "sample")
+    assert pdf_plan.plan(book) == [pdf_plan.whole(book)]
+    pool = Counting()
+    chunked, whole, chunked_map, whole_map = _both(book, tmp_path, pool=pool)
+    assert pool.laid == 0  # no chunk job: one whole-book job
+    assert chunked_map == whole_map
+    assert _pages(chunked) == _pages(whole)

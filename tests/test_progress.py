@@ -1,4 +1,4 @@
-"""Long work shows progress on a terminal: the PDF's chunks are counted as they are laid out."""
+"""Long work shows progress on a terminal: pages of a short book, chunks of a long one's PDF."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import pty
 import struct
 import sys
 import termios
+
+from casebook import source, synthetic
+from casebook.editions import pdf_plan
 
 from conftest import DATA, ROOT
 
@@ -33,14 +36,24 @@ def _run_on_terminal(args: list[str]) -> str:
     return out.decode(errors="replace")
 
 
-def test_a_build_on_a_terminal_counts_the_pdf_chunks(tmp_path):
+def test_a_short_book_on_a_terminal_counts_pages_laid_out_and_painted(tmp_path):
     shown = _run_on_terminal(["build.py", "pdf", "--book", str(DATA / "sample"), "--no-cache",
-                              "--out", str(tmp_path / "out")])  # no cache: every chunk is laid out
+                              "--out", str(tmp_path / "out")])
     frames = shown.replace("\r", "\n").splitlines()
-    assert any(f.startswith("PDF chunks: ") and "/4 [" in f for f in frames), frames
+    assert any(f.startswith("layout: ") and "page" in f for f in frames), frames
+    assert any(f.startswith("paint: ") and "page" in f for f in frames), frames
+
+
+def test_a_long_book_on_a_terminal_counts_the_pdf_chunks(tmp_path):
+    book = synthetic.make_book(tmp_path / "long", parts=2, cases_per_part=3, paragraphs=90)
+    assert len(pdf_plan.plan(source.load(book))) > 1, "the book is laid out as one document"
+    shown = _run_on_terminal(["build.py", "pdf", "--book", str(book), "--out",
+                              str(tmp_path / "out")])
+    frames = shown.replace("\r", "\n").splitlines()
+    assert any(f.startswith("PDF chunks: ") and "chunk" in f for f in frames), frames
 
 
 def test_quiet_builds_show_no_bars(tmp_path):
     shown = _run_on_terminal(["build.py", "pdf", "-q", "--book", str(DATA / "sample"),
                               "--out", str(tmp_path / "out")])
-    assert "PDF chunks: " not in shown
+    assert "PDF chunks: " not in shown and "layout: " not in shown and "paint: " not in shown

@@ -30,7 +30,7 @@ from ..errors import RenderError
 from ..pagemap import PageMap
 from ..progress import progress
 from ..render import Fragments
-from . import pdf, pdf_folios, pdf_plan, pdf_sheets
+from . import pdf, pdf_folios, pdf_plan, pdf_progress, pdf_sheets
 from .pdf_folios import CHUNK_STYLE, SHEET_STYLE
 from .common import build_time
 
@@ -56,9 +56,12 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout."""
     pdf.prepare(book)
     store = _Store(book, cache_dir)
+    plan = pdf_plan.plan(book)
+    if len(plan) == 1:
+        return _whole(book, fragments, pool, store)
     sheets = pdf_sheets.Sheets(book, store.base, store.dir / "folios" if store.dir else None)
     folios, versos = store.last()
-    chunks = [chunk.on(left=chunk.name in versos) for chunk in pdf_plan.plan(book)]
+    chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
     htmls = [_html(book, fragments, c, folios) for c in chunks]
     for round_ in range(1, MAX_ROUNDS + 1):
         laid = _lay_out_all(book, htmls, pool, store)
@@ -80,6 +83,36 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
         painted = _merge(book, laid, blanks, pagemap, folio_pages, store)
     store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
     return pdf.Layout(None, pagemap, painted)
+
+
+def _whole(book: model.Book, fragments: Fragments, pool: Executor, store: "_Store") -> pdf.Layout:
+    """A short book: one document, whose folios and page references WeasyPrint counts."""
+    html = pdf.book_html(book, fragments, pdf_plan.whole(book), None, CHUNK_CREATED)
+    laid = store.get(html)
+    log.info("Laying out the PDF as one document%s", " (unchanged)" if laid else "")
+    if laid is None:
+        laid = store.put(html, pool.submit(lay_out_whole, book, html).result())
+    pagemap = PageMap.from_anchors([list(a) for a in laid.anchors], pdf.body_start(book))
+    store.keep({}, [])
+    return pdf.Layout(None, pagemap, _dated(laid.pdf))
+
+
+def lay_out_whole(book: model.Book, html: str) -> Laid:
+    """Lay out and paint a whole short book (in a worker)."""
+    pdf.patch()
+    with pdf_progress.laying_out():
+        document = pdf.render_document(book, html)
+    painted = pdf.paint(book, document)
+    return Laid(painted, tuple(tuple(page.anchors) for page in document.pages), ())
+
+
+def _dated(painted: bytes) -> bytes:
+    import pikepdf
+    with pikepdf.open(io.BytesIO(painted)) as opened:
+        _date(opened, build_time())
+        out = io.BytesIO()
+        opened.save(out, deterministic_id=True)
+    return out.getvalue()
 
 
 def _labels(pagemap: PageMap, shown: list[bool]) -> list[str | None]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .. import model
 
 CHUNK_CHARS = 20_000  # about 30 pages: a longer part is cut at a case
+WHOLE_BELOW = 40_000  # a shorter book is one document: chunks would cost more than they save
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,13 @@ def whole(book: model.Book) -> Chunk:
 
 
 def plan(book: model.Book, limit: int | None = None) -> list[Chunk]:
-    """The chunks of the book, in reading order; parts cut at ``limit`` (CHUNK_CHARS) characters."""
+    """The chunks of the book, in reading order; parts cut at ``limit`` (CHUNK_CHARS) characters.
+
+    A book of fewer than WHOLE_BELOW characters is one chunk, ``whole(book)``.
+    """
     limit = limit or CHUNK_CHARS
+    if sum(len(doc.body) for doc in book.documents()) < WHOLE_BELOW:
+        return [whole(book)]
     chunks = [Chunk("front", front=True), Chunk("toc", toc=True)]
     for number, part in enumerate(book.parts, 1):
         for index, cases in enumerate(_cut(part.cases, limit)):
