@@ -2,8 +2,8 @@
 
 The HTML edition needs no layout, so a worker process writes it while the workers lay the
 PDF out chunk by chunk (pdf_chunks.py); the EPUB waits for the layout's PageMap and is
-written by a worker while this process merges and finishes the PDF. A build whose inputs and outputs match the record of the last
-one (fresh.py) does nothing.
+written by a worker while this process merges and finishes the PDF. A build whose inputs
+and outputs match the record of the last one (fresh.py) does nothing.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Pat
 
 
 def _write_editions(book, fragments, staging: Path, options: Options) -> dict[str, Path]:
-    """HTML in a worker from the start, the PDF here, the EPUB in a worker once laid out.
+    """HTML in a worker from the start, the PDF's chunks in workers, then the EPUB.
 
     The print cover follows the PDF's layout, since its spine is as wide as the interior is
     thick; it is drawn while the PDF is finished.

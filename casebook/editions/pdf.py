@@ -1,14 +1,18 @@
-"""The PDF editions: one WeasyPrint layout, written once, finished as a print and a screen PDF.
+"""The PDF editions: a laid-out, painted book finished as a print and a screen PDF.
 
 ``lay_out`` renders the whole book as one HTML document and returns the layout with its
-PageMap; Chinese lines are justified between characters (pdf_justify.py). ``write`` paints
-that layout once, as a tagged PDF/X-4, and derives both files from it (pdf_post.py):
-``<slug>.pdf`` for the printer (PDF/X-4, bleed, crop marks, no annotations) and
-``<slug>-screen.pdf`` for reading (PDF/UA-1, cropped to the trim, live links).
+PageMap; a long book is laid out in chunks instead (pdf_chunks.py), from the same template
+and stylesheets (``book_html``, ``render_document``). Chinese lines are justified between
+characters (pdf_justify.py). ``write`` derives both files from the painted, tagged PDF/X-4
+(pdf_post.py): ``<slug>.pdf`` for the printer (PDF/X-4, bleed, crop marks, no annotations)
+and ``<slug>-screen.pdf`` for reading (PDF/UA-1, cropped to the trim, live links).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,12 +55,23 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
     painted = layout.painted if layout.painted is not None else paint(book, layout.document)
     finish = pdf_post.Finish(book, layout.pagemap, Geometry.of(book.meta.print))
     finish.print_pdf(painted, printed)
+    give_back_memory()
     finish.screen_pdf(painted, screen)
+    give_back_memory()
     for path in (printed, screen):
         embedded = fonts.check_embedded(path, shown=path.name)
         log.info("PDF: %s (%d pages, %.1f MB; fonts: %s)", path, len(layout.pagemap.pages),
                  path.stat().st_size / 1e6, ", ".join(embedded))
     return printed
+
+
+def give_back_memory() -> None:
+    """Return freed memory to the system (glibc keeps it otherwise): a 3,000-page book's
+    layouts and PDF objects are hundreds of MB that the rest of the build does not need."""
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name and hasattr(libc := ctypes.CDLL(name), "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 def paint(book: model.Book, document) -> bytes:

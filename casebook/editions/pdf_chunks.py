@@ -81,6 +81,9 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     with ExitStack() as stack:
         folio_pages = sheets.pages(_labels(pagemap, shown), pool, stack)
         painted = _merge(book, laid, blanks, pagemap, folio_pages, store)
+    del laid, folio_pages
+    store.memory.clear()
+    pdf.give_back_memory()
     store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
     return pdf.Layout(None, pagemap, painted)
 
@@ -130,8 +133,11 @@ def lay_out_chunk(book: model.Book, html: str) -> Laid:
         painted = document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
                                      output_intent=pdf.INTENTS[book.meta.print.output_intent],
                                      pdf_identifier=book.meta.slug.encode())
-    return Laid(painted, tuple(tuple(page.anchors) for page in document.pages),
+    laid = Laid(painted, tuple(tuple(page.anchors) for page in document.pages),
                 tuple(pdf_folios.shown(document)))
+    del document
+    pdf.give_back_memory()  # a worker keeps what it has until the build ends
+    return laid
 
 
 class _Folios(dict):

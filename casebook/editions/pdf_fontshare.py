@@ -52,7 +52,7 @@ class Face:
     descriptors: list = field(default_factory=list)
     gids: set = field(default_factory=lambda: {0})
     top_gid: dict = field(default_factory=dict)  # program objgen -> highest gid shown
-    data: dict = field(default_factory=dict)  # program objgen -> decoded program
+    data: dict = field(default_factory=dict)  # program objgen -> (sha256, its stream)
     notdef_outline: bool = False
 
 
@@ -103,22 +103,23 @@ def _faces(pdf: pikepdf.Pdf) -> dict:
         if key is None:
             continue
         program = descriptor[key]
-        if program.objgen not in programs:
+        if program.objgen not in programs:  # read once here, and again only when shared
             data = program.read_bytes()
-            programs[program.objgen] = (data, _ps_name(data), _program_kind(data))
-        data, ps_name, kind = programs[program.objgen]
+            programs[program.objgen] = (hashlib.sha256(data).digest(), _ps_name(data),
+                                        _program_kind(data))
+        digest, ps_name, kind = programs[program.objgen]
         name = _TAG.sub("", str(descriptor.get("/FontName", "/?"))[1:])
         ident = (name, key, str(program.get("/Subtype", "")), ps_name, kind)
         face = faces.setdefault(ident, Face(f"{name} ({ps_name})", key, ps_name, kind))
-        _add_font(face, obj, parents.get(obj.objgen), descriptor, data)
+        _add_font(face, obj, parents.get(obj.objgen), descriptor, digest)
     return faces
 
 
-def _add_font(face: Face, cid_font, type0, descriptor, data: bytes) -> None:
+def _add_font(face: Face, cid_font, type0, descriptor, digest: bytes) -> None:
     program = descriptor[face.key].objgen
     used = _used_gids(cid_font, type0) | {0}
     face.descriptors.append(descriptor)
-    face.data[program] = data
+    face.data[program] = (digest, descriptor[face.key])
     face.gids |= used
     face.top_gid[program] = max(face.top_gid.get(program, 0), max(used))
     encoding = type0.get("/Encoding") if type0 is not None else None
@@ -155,20 +156,26 @@ def _used_gids(cid_font, type0) -> set:
 
 
 def _shared_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
-    """The one program for the face (and its glyph ids), checked against every old program."""
-    olds: dict[bytes, tuple[bytes, int]] = {}
-    for objgen, data in face.data.items():
-        digest = hashlib.sha256(data).digest()
-        top = max(olds.get(digest, (b"", 0))[1], face.top_gid[objgen])
-        olds[digest] = (data, top)
+    """The one program for the face (and its glyph ids), checked against every old program.
+
+    The old programs are read one at a time and their glyphs gathered into one map, so a
+    book of many chunks never holds all its programs at once.
+    """
+    olds: dict[bytes, tuple[object, int]] = {}
+    for objgen, (digest, stream) in face.data.items():
+        top = max(olds.get(digest, (None, 0))[1], face.top_gid[objgen])
+        olds[digest] = (stream, top)
+    if len(olds) == 1:
+        return next(iter(olds.values()))[0].read_bytes(), sorted(face.gids)
     # WeasyPrint's second pass renumbers layout-closure glyphs past the highest used gid:
     # those are never shown, so only the glyphs up to it must survive.
-    prints = [{g: o for g, o in _glyph_prints(data).items() if g <= top}
-              for data, top in olds.values()]
-    gids = sorted(face.gids.union(*prints))
-    if len(olds) == 1:
-        return next(iter(olds.values()))[0], gids
-    data = _union_program(face, gids, cache_dir, prints, stats)
+    glyphs: dict[int, object] = {}
+    for stream, top in olds.values():
+        for gid, outline in _glyph_prints(stream.read_bytes()).items():
+            if gid <= top and glyphs.setdefault(gid, outline) != outline:
+                raise Mismatch(f"glyph {gid} differs between two embedded programs")
+    gids = sorted(face.gids.union(glyphs))
+    data = _union_program(face, gids, cache_dir, [glyphs], stats)
     if _program_kind(data) != face.kind:
         raise Mismatch("the shared program is not the same kind as the embedded ones")
     return data, gids
