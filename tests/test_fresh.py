@@ -163,7 +163,7 @@ def test_no_op_build_from_the_command_line_is_quick(book, tmp_path):
     imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines()
                 if line.startswith("import time:")}
     assert "casebook.fresh" in imported
-    assert not {"weasyprint", "pypandoc", "ebooklib", "jinja2"} & imported
+    assert not {"weasyprint", "pypandoc", "ebooklib", "jinja2", "pypinyin"} & imported
 
 
 def test_an_edit_saved_during_a_build_is_built_next_time(book, tmp_path, monkeypatch):
