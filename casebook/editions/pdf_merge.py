@@ -208,24 +208,22 @@ def _renumber(pages, offset: int) -> None:
 
 def _number_tree(node) -> Iterator[tuple[int, object]]:
     """(key, value) pairs of a number tree, leaves in order."""
-    if node is None:
-        return
-    nums = node.get(Name.Nums, Array())
-    for i in range(0, len(nums) - 1, 2):
-        yield int(nums[i]), nums[i + 1]
-    for kid in node.get(Name.Kids, Array()):
-        yield from _number_tree(kid)
+    return _tree_leaves(node, Name.Nums, int)
 
 
 def _name_tree(node) -> Iterator[tuple[bytes, object]]:
     """(key bytes, value) pairs of a name tree, leaves in order."""
+    return _tree_leaves(node, Name.Names, bytes)
+
+
+def _tree_leaves(node, key: Name, convert) -> Iterator[tuple[object, object]]:
     if node is None:
         return
-    names = node.get(Name.Names, Array())
-    for i in range(0, len(names) - 1, 2):
-        yield bytes(names[i]), names[i + 1]
+    pairs = node.get(key, Array())
+    for i in range(0, len(pairs) - 1, 2):
+        yield convert(pairs[i]), pairs[i + 1]
     for kid in node.get(Name.Kids, Array()):
-        yield from _name_tree(kid)
+        yield from _tree_leaves(kid, key, convert)
 
 
 def _named_dests(pdf: pikepdf.Pdf) -> Iterator[tuple[bytes, object]]:
