@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from casebook.build import Options, build
+from casebook.editions import pdf_plan
 from casebook.errors import ToolError
 
 from conftest import DATA
@@ -25,6 +26,7 @@ def spawn(max_workers: int) -> ProcessPoolExecutor:
 
 def test_a_configured_executor_builds_the_same_editions(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 0)  # chunk jobs, not one whole-book job
     book = tmp_path / "sample"
     shutil.copytree(DATA / "sample", book)
     ours = build(Options(book_dir=book, out_dir=tmp_path / "spawned", cache=False,
