@@ -7,7 +7,8 @@ so a chunk's pages do not depend on where it lands; page references across chunk
 cross-references, indexes) print folios given as data. Those folios come from the merged
 PageMap, so the layout repeats until no chunk's HTML changes: a clean build lays the TOC
 and the indexes out twice, an edit lays out the chunks it changed. Chunks are cached in
-``.casebook-cache/pdf/`` by their HTML, stylesheets, code, tools and fonts.
+``.casebook-cache/pdf/`` by their HTML, stylesheets, code, tools and fonts. A short book
+(``pdf_plan.WHOLE_BELOW``) is one document, laid out by one worker, and cached the same way.
 """
 
 from __future__ import annotations
