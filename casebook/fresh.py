@@ -116,10 +116,8 @@ def add_outputs(info: dict, out: Path, names: Iterable[str]) -> dict:
 
 def write(out: Path, info: dict) -> None:
     """Write the record atomically, after the editions it describes are published."""
-    path = Path(out) / BUILD_INFO
-    tmp = path.with_name(f"{BUILD_INFO}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(path)
+    from .publish import write_file
+    write_file(Path(out) / BUILD_INFO, json.dumps(info, ensure_ascii=False, indent=1).encode())
 
 
 def load(out: Path) -> dict | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import logging
 import re
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ import pypandoc
 
 from . import apparatus, images, links, model, notes, pandoc_batch, sanitize, typeset, xref
 from .errors import Collector, RenderError, ToolError
+from .publish import write_file
 
 log = logging.getLogger(__name__)
 
@@ -127,10 +127,7 @@ def _entry(doc: model.Document, html: str, warnings: list[str]) -> dict:
 
 
 def _store(path: Path, entry: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    write_file(path, json.dumps(entry, ensure_ascii=False).encode())
 
 
 def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 2) -> Fragments:

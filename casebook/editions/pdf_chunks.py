@@ -30,6 +30,7 @@ from .. import fonts, fresh, model
 from ..errors import RenderError
 from ..pagemap import PageMap
 from ..progress import progress
+from ..publish import write_file
 from ..render import Fragments
 from . import pdf, pdf_folios, pdf_plan, pdf_progress, pdf_sheets
 from .pdf_folios import CHUNK_STYLE, SHEET_STYLE
@@ -264,9 +265,8 @@ class _Store:
         key = self._key(html)
         self.memory[key] = laid
         if self.dir is not None:
-            self.dir.mkdir(parents=True, exist_ok=True)
-            _atomic(self.dir / f"{key}.pdf", laid.pdf)
-            _atomic(self.dir / f"{key}.json", json.dumps(
+            write_file(self.dir / f"{key}.pdf", laid.pdf)
+            write_file(self.dir / f"{key}.json", json.dumps(
                 {"anchors": laid.anchors, "shown": laid.shown}).encode())
         return laid
 
@@ -289,7 +289,7 @@ class _Store:
         """Remember the folios and sides; forget chunks and sheets no build used for a week."""
         if self.dir is None or not self.dir.is_dir():
             return
-        _atomic(self._folios_file(), json.dumps({"folios": folios, "versos": versos},
+        write_file(self._folios_file(), json.dumps({"folios": folios, "versos": versos},
                                                 ensure_ascii=False).encode())
         old = time.time() - UNUSED_FOR
         for path in self.dir.glob("*.pdf"):
@@ -299,9 +299,3 @@ class _Store:
         for path in (*self.dir.glob("fonts/*.font"), *self.dir.glob("folios/*.pdf")):
             if path.stat().st_mtime < old:
                 path.unlink(missing_ok=True)
-
-
-def _atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

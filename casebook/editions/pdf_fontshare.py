@@ -22,6 +22,8 @@ from weasyprint.text.ffi import ffi as _wffi
 from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import get_hb_object_data
 
+from ..publish import write_file
+
 log = logging.getLogger(__name__)
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
@@ -243,9 +245,7 @@ def _cached_subset(path, index, gids, notdef, cache_dir, stats) -> bytes:
     stats["subset_runs"] += 1
     log.debug("subset %s#%d with %d glyphs", path, index, len(gids))
     if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.with_suffix(f".{os.getpid()}.part").write_bytes(data)
-        os.replace(cached.with_suffix(f".{os.getpid()}.part"), cached)
+        write_file(cached, data)
     return data
 
 

@@ -17,6 +17,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from .. import model
+from ..publish import write_file
 
 SLICE = 120  # sheet pages per job: slices spread over the workers
 
@@ -76,10 +77,7 @@ class Sheets:
         if name in self.pending:
             self.data[name] = self.pending.pop(name).result()
             if self.dir is not None:
-                self.dir.mkdir(parents=True, exist_ok=True)
-                tmp = self._path(name).with_suffix(".tmp")
-                tmp.write_bytes(self.data[name])
-                tmp.replace(self._path(name))
+                write_file(self._path(name), self.data[name])
         if name not in self.data:
             os.utime(self._path(name))  # in use: cache pruning goes by age
             self.data[name] = self._path(name).read_bytes()
@@ -103,10 +101,8 @@ class Sheets:
     def _write_index(self) -> None:
         if self.dir is not None and self.dir.is_dir():
             live = {k: v for k, v in self.index.items() if v[0] in self.used or self._have(k)}
-            tmp = self.dir / "index.json.tmp"
-            tmp.write_text(json.dumps({"base": self.base, "pages": live}, ensure_ascii=False),
-                           encoding="utf-8")
-            tmp.replace(self.dir / "index.json")
+            write_file(self.dir / "index.json",
+                       json.dumps({"base": self.base, "pages": live}, ensure_ascii=False).encode())
 
 
 def _key(label: str, verso: bool) -> str:
