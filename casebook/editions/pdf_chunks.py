@@ -21,7 +21,7 @@ import logging
 import re
 import os
 import time
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,7 @@ from pathlib import Path
 from .. import fonts, fresh, model
 from ..errors import RenderError
 from ..pagemap import PageMap
-from ..progress import progress
+from ..progress import bar as progress_bar
 from ..publish import write_file
 from ..render import Fragments
 from . import pdf, pdf_folios, pdf_plan, pdf_progress, pdf_sheets
@@ -66,11 +66,13 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
     htmls = [_html(book, fragments, c, folios) for c in chunks]
     for round_ in range(1, MAX_ROUNDS + 1):
-        laid = _lay_out_all(book, htmls, pool, store)
+        chunks, htmls, laid = _lay_out_all(book, (fragments, folios), chunks, htmls, pool,
+                                           store)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
         sheets.prefetch(_labels(pagemap, shown), pool)  # while a next round lays out
         chunks = _sides(chunks, blanks, laid)
-        again = [_html(book, fragments, c, pagemap.labels()) for c in chunks]
+        folios = pagemap.labels()
+        again = [_html(book, fragments, c, folios) for c in chunks]
         if again == htmls:
             break
         moved = [c.name for c, a, b in zip(chunks, again, htmls) if a != b]
@@ -127,11 +129,12 @@ def _labels(pagemap: PageMap, shown: list[bool]) -> list[str | None]:
 
 def lay_out_chunk(book: model.Book, html: str) -> Laid:
     """Lay out and paint one chunk (in a worker): links may lead into other chunks."""
-    from . import pdf_links
+    from . import pdf_fontmark, pdf_links
     pdf.patch()  # the build checked the fonts before it handed out the chunks
     pdf_links.install()
+    pdf_fontmark.install()
     document = pdf.render_document(book, html, (CHUNK_STYLE,))
-    with pdf_links.external(set(_HREF.findall(html))):
+    with pdf_links.external(set(_HREF.findall(html))), pdf_fontmark.marking():
         painted = document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
                                      output_intent=pdf.INTENTS[book.meta.print.output_intent],
                                      pdf_identifier=book.meta.slug.encode())
@@ -166,16 +169,65 @@ def _html(book: model.Book, fragments: Fragments, chunk: pdf_plan.Chunk,
     return pdf.book_html(book, fragments, chunk, _Folios(folios), CHUNK_CREATED)
 
 
-def _lay_out_all(book: model.Book, htmls: list[str], pool: Executor, store: "_Store"):
-    """Every chunk, from the cache or laid out on the pool, longest first."""
-    laid: dict[int, Laid] = {i: hit for i, html in enumerate(htmls)
-                             if (hit := store.get(html)) is not None}
-    todo = sorted(set(range(len(htmls))) - set(laid), key=lambda i: -len(htmls[i]))
-    log.info("Laying out %d PDF chunk(s); %d unchanged", len(todo), len(laid))
-    jobs = {pool.submit(lay_out_chunk, book, htmls[i]): i for i in todo}
-    for job in progress(as_completed(jobs), len(jobs), "PDF chunks", unit="chunk"):
-        laid[jobs[job]] = store.put(htmls[jobs[job]], job.result())
-    return [laid[i] for i in range(len(htmls))]
+def _lay_out_all(book: model.Book, text: tuple[Fragments, dict], chunks: list,
+                 htmls: list[str], pool: Executor, store: "_Store"):
+    """Every chunk, from the cache or laid out on the pool, longest first.
+
+    A chunk that continues a part waits for the chunks before it in that part: then the
+    side it starts on is known, and it is laid out once, on that side. ``text`` is the
+    fragments and the folios the HTML prints. Returns the chunks as placed, their HTML,
+    and each one laid out.
+    """
+    chunks, htmls = list(chunks), list(htmls)
+    laid: dict[int, Laid] = {}
+    jobs: dict[Future, int] = {}
+    waiting, submitted = set(range(len(chunks))), 0
+    log.info("Laying out the PDF: %d chunk(s)", len(chunks))
+    bar = progress_bar(None, "PDF chunks", "chunk")
+    try:
+        while waiting or jobs:
+            for i in sorted(_ready(chunks, waiting, laid), key=lambda i: -len(htmls[i])):
+                waiting.discard(i)
+                chunks[i], htmls[i] = _placed(book, text, chunks, htmls, laid, i)
+                if (hit := store.get(htmls[i])) is not None:
+                    laid[i] = hit
+                else:
+                    jobs[pool.submit(lay_out_chunk, book, htmls[i])] = i
+                    submitted += 1
+                    bar.total = submitted
+                    bar.refresh()
+            if not jobs:
+                continue
+            done, _ = wait(jobs, return_when=FIRST_COMPLETED)
+            for job in done:
+                i = jobs.pop(job)
+                laid[i] = store.put(htmls[i], job.result())
+                bar.update()
+    finally:
+        bar.close()
+    log.info("Laid out %d PDF chunk(s); %d unchanged", submitted, len(chunks) - submitted)
+    return chunks, htmls, [laid[i] for i in range(len(chunks))]
+
+
+def _ready(chunks: list, waiting: set[int], laid: dict) -> list[int]:
+    """Waiting chunks that can be placed: all but those whose part's earlier chunks are out."""
+    return [i for i in waiting if chunks[i].opens_recto or (i - 1) in laid]
+
+
+def _placed(book, text, chunks: list, htmls: list[str], laid: dict, i: int):
+    """Chunk ``i`` on the side the pages of its part before it leave it on, and its HTML."""
+    if chunks[i].opens_recto:
+        return chunks[i], htmls[i]
+    before, j = 0, i - 1
+    while True:
+        before += len(laid[j].anchors)
+        if chunks[j].opens_recto:
+            break
+        j -= 1
+    placed = chunks[i].on(left=before % 2 == 1)
+    if placed == chunks[i]:
+        return chunks[i], htmls[i]
+    return placed, _html(book, text[0], placed, text[1])
 
 
 def _assemble(book: model.Book, chunks, laid: list[Laid]):

@@ -22,7 +22,9 @@ from weasyprint.text.ffi import ffi as _wffi
 from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import get_hb_object_data
 
+from ..errors import RenderError
 from ..publish import write_file
+from . import pdf_fontmark
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class Face:
     top_gid: dict = field(default_factory=dict)  # program objgen -> highest gid shown
     data: dict = field(default_factory=dict)  # program objgen -> (sha256, its stream)
     notdef_outline: bool = False
+    marks: set = field(default_factory=set)  # pdf_fontmark.Mark: chunks embedded no subset
 
 
 def share(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> dict:
@@ -64,6 +67,10 @@ def share(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> dict:
     before = _programs(pdf)
     for face in _faces(pdf).values():
         stats["faces"] += 1
+        if face.marks:  # no fallback: a mark left in the PDF is a font that shows nothing
+            _install(pdf, face, *_marked_program(face, cache_dir, stats))
+            stats["shared"] += 1
+            continue
         if len(face.data) < 2:
             continue
         try:
@@ -77,7 +84,7 @@ def share(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> dict:
                  bytes_before=sum(before.values()), bytes_after=sum(after.values()))
     stats["bytes_saved"] = stats["bytes_before"] - stats["bytes_after"]
     log.info("font sharing: %(shared)d of %(faces)d faces shared, %(streams_before)d -> "
-             "%(streams_after)d programs, %(bytes_saved)d bytes saved", stats)
+             "%(streams_after)d programs of %(bytes_after)d bytes", stats)
     return stats
 
 
@@ -107,13 +114,18 @@ def _faces(pdf: pikepdf.Pdf) -> dict:
         program = descriptor[key]
         if program.objgen not in programs:  # read once here, and again only when shared
             data = program.read_bytes()
-            programs[program.objgen] = (hashlib.sha256(data).digest(), _ps_name(data),
-                                        _program_kind(data))
-        digest, ps_name, kind = programs[program.objgen]
+            mark = pdf_fontmark.read(data)
+            programs[program.objgen] = (hashlib.sha256(data).digest(),
+                                        mark.ps_name if mark else _ps_name(data),
+                                        pdf_fontmark.kind(data), mark)
+        digest, ps_name, kind, mark = programs[program.objgen]
         name = _TAG.sub("", str(descriptor.get("/FontName", "/?"))[1:])
-        ident = (name, key, str(program.get("/Subtype", "")), ps_name, kind)
+        ident = (name, key, str(program.get("/Subtype", "")), ps_name, kind,
+                 mark and (mark.sha256, mark.index))
         face = faces.setdefault(ident, Face(f"{name} ({ps_name})", key, ps_name, kind))
         _add_font(face, obj, parents.get(obj.objgen), descriptor, digest)
+        if mark:
+            face.marks.add(mark)
     return faces
 
 
@@ -133,10 +145,6 @@ def _ps_name(data: bytes) -> str:
         return str(TTFont(io.BytesIO(data), lazy=True)["name"].getDebugName(6) or "?")
     except Exception:  # noqa: BLE001 - an unreadable program is reported with its face
         return "?"
-
-
-def _program_kind(data: bytes) -> str:
-    return "otf" if data[:4] == b"OTTO" else "ttf"
 
 
 def _used_gids(cid_font, type0) -> set:
@@ -178,8 +186,25 @@ def _shared_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
                 raise Mismatch(f"glyph {gid} differs between two embedded programs")
     gids = sorted(face.gids.union(glyphs))
     data = _union_program(face, gids, cache_dir, [glyphs], stats)
-    if _program_kind(data) != face.kind:
+    if pdf_fontmark.kind(data) != face.kind:
         raise Mismatch("the shared program is not the same kind as the embedded ones")
+    return data, gids
+
+
+def _marked_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
+    """The subset of the very file the chunks were laid out with, with all their glyphs."""
+    mark = next(iter(face.marks))
+    path = pdf_fontmark.original(mark)
+    if path is None:
+        raise RenderError(f"font {face.name}: no installed file has the bytes the PDF chunks "
+                          f"were laid out with (sha256 {mark.sha256[:16]}…): remove "
+                          ".casebook-cache and build again")
+    gids = sorted(face.gids)
+    notdef = face.notdef_outline or any(m.notdef for m in face.marks)
+    data = _cached_subset(path, mark.index, gids, notdef, cache_dir, stats)
+    if pdf_fontmark.kind(data) != face.kind:
+        raise RenderError(f"font {face.name}: the subset of {path} is not the kind of program "
+                          "the PDF chunks declare")
     return data, gids
 
 

@@ -1,0 +1,112 @@
+"""Chunks embed a mark naming each font face instead of a subset; the merge subsets it once.
+
+Subsetting the 20–27 MB CJK collections is a large part of painting a chunk, and the merged
+PDF throws every chunk's subset away for one program per face (pdf_fontshare.py). So while
+``marking()`` is active, WeasyPrint's ``Font.subset`` writes a mark instead: the face's
+PostScript name, its index in the file, and the size and SHA-256 of the file it was laid
+out with. The glyphs a chunk shows stay in its font dictionaries (``/W`` and ToUnicode), as
+always. The merge finds the file again by its digest (``original``) and subsets it with the
+union of every chunk's glyphs. A mark must never reach a finished PDF: the merge fails when
+it cannot resolve one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+MAGIC = b"casebook-face-mark\n"
+_state = {"active": False}
+_digests: dict[tuple, str] = {}  # (face pointer, size) -> sha256, per process
+_files: dict[tuple, str] = {}    # (path, size, mtime) -> sha256, per process
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Which face of which font file a chunk showed, and whether .notdef needs an outline."""
+
+    ps_name: str
+    index: int
+    size: int
+    sha256: str
+    notdef: bool
+
+
+def install() -> None:
+    """Wrap WeasyPrint's ``Font.subset`` (once per process); it marks only inside marking()."""
+    from weasyprint.pdf import fonts
+    if getattr(fonts.Font.subset, "casebook_mark", False):
+        return
+    original = fonts.Font.subset
+
+    def subset(font, to_unicode, hinting):
+        if not (_state["active"] and to_unicode and _plain(font)):
+            return original(font, to_unicode, hinting)
+        font.file_content = _mark_bytes(font)
+    subset.casebook_mark = True
+    fonts.Font.subset = subset
+
+
+@contextmanager
+def marking():
+    """Within this block, painted PDFs carry face marks instead of font subsets."""
+    _state["active"] = True
+    try:
+        yield
+    finally:
+        _state["active"] = False
+
+
+def _plain(font) -> bool:
+    """A static outline face: WeasyPrint's clean() does nothing to it beyond subsetting."""
+    return not ({"fvar", "CBDT", "COLR", "SVG "} & set(font.tables)
+                or font.png or font.svg or font.colr or font.bitmap)
+
+
+def _mark_bytes(font) -> bytes:
+    """The mark, after the sfnt tag WeasyPrint reads the program's kind from."""
+    from fontTools.ttLib import TTFont
+    from weasyprint.text.ffi import ffi
+    data = font.file_content
+    kind = b"OTTO" if {"CFF ", "CFF2"} & set(font.tables) else b"\x00\x01\x00\x00"
+    # The same face object serves every chunk a worker lays out: hash its file once.
+    key = (int(ffi.cast("uintptr_t", font.hb_face)), len(data), data[:64], data[::1 << 16])
+    if key not in _digests:
+        _digests[key] = hashlib.sha256(data).hexdigest()
+    name = TTFont(io.BytesIO(data), fontNumber=font.index, lazy=True)["name"].getDebugName(6)
+    mark = {"ps_name": str(name), "index": font.index, "size": len(data),
+            "sha256": _digests[key], "notdef": bool(font.missing)}
+    return kind + MAGIC + json.dumps(mark, sort_keys=True).encode()
+
+
+def read(data: bytes) -> Mark | None:
+    """The mark a program holds, or None for a real font program."""
+    if data[4:4 + len(MAGIC)] != MAGIC:
+        return None
+    return Mark(**json.loads(data[4 + len(MAGIC):]))
+
+
+def kind(data: bytes) -> str:
+    """'otf' or 'ttf', for a mark as for a program (WeasyPrint's own test)."""
+    return "otf" if data[:4] == b"OTTO" else "ttf"
+
+
+def original(mark: Mark) -> Path | None:
+    """The installed font file the mark was laid out with: same PostScript name, same bytes."""
+    out = subprocess.run(["fc-list", f":postscriptname={mark.ps_name}", "-f", "%{file}\n"],
+                         capture_output=True, text=True, check=False).stdout
+    for path in sorted({Path(line) for line in out.splitlines() if line}):
+        stat = path.stat()
+        if stat.st_size != mark.size:
+            continue
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key not in _files:
+            _files[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if _files[key] == mark.sha256:
+            return path
+    return None
