@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -117,6 +118,34 @@ def test_a_clean_build_needs_one_extra_round_only_for_chunks_that_print_folios(t
     pool = Counting()
     pdf_chunks.lay_out(book, render.render_all(book), pool, None)
     assert pool.laid == len(pdf_plan.plan(book)) + 1
+
+
+class _Nines(pdf_chunks._Folios):
+    """Every page reference printed as 9: a chunk whose HTML changes prints folios."""
+
+    def __missing__(self, anchor: str) -> str:
+        return "9"
+
+
+def _prints_folios(book, fragments, chunk) -> bool:
+    return (pdf.book_html(book, fragments, chunk, _Nines(), pdf_chunks.CHUNK_CREATED)
+            != pdf_chunks._html(book, fragments, chunk, {}))
+
+
+def test_a_chunk_that_continues_a_part_is_laid_out_once_on_its_true_side(tmp_path,
+                                                                          monkeypatch):
+    """It waits for the part's earlier chunks: a clean build never guesses its side wrong.
+    Only chunks that print folios (TOC, cross-references, indexes) are laid out again."""
+    monkeypatch.setattr(pdf_plan, "CHUNK_CHARS", 1)
+    book = _book(tmp_path, "apparatus")
+    fragments, pool = render.render_all(book), Counting()
+    pdf_chunks.lay_out(book, fragments, pool, tmp_path / "cache")
+    versos = json.loads((tmp_path / "cache" / "pdf" / "folios.json").read_text())["versos"]
+    assert versos, "no chunk starts on a verso: the test proves nothing"
+    plan = pdf_plan.plan(book)
+    again = [c.name for c in plan if _prints_folios(book, fragments, c)]
+    assert "toc" in again and len(again) < len(plan)
+    assert pool.laid == len(plan) + len(again)
 
 
 def test_the_pagemap_puts_a_blank_verso_before_a_chunk_that_opens_on_a_recto(tmp_path):
