@@ -110,6 +110,9 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
     """
     wanted = [name for name in ORDER if name in options.editions]
     epub_extra = {"embed_fonts": True} if options.extra.get("embed_fonts") else {}
+    if "pdf" in wanted:
+        from .editions import pdf_chunks
+        pdf_chunks.warm(book)  # before the workers fork: they inherit WeasyPrint, parsed
     with _pool(options.workers, options.executor) as pool:
         jobs: dict[str, Future] = {}
         if "html" in wanted:
@@ -127,11 +130,12 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
             jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
                                        {**epub_extra, "pagemap": layout.pagemap},
                                        _cover_from(jobs))
+        screen = pool.submit(pdf.write_screen, book, staging, layout.pagemap, layout.painted)
         cover = pool.submit(_print_cover, book, staging, _page_count(layout.painted))
-        written = {"pdf": pdf.write(book, staging, fragments, layout=layout)}
+        written = {"pdf": pdf.write_print(book, staging, layout.pagemap, layout.painted)}
         del layout  # the workers' results need none of it
         written.update({name: job.result()[0] for name, job in jobs.items()})
-        written["cover"] = cover.result()
+        written["cover"], _ = cover.result(), screen.result()
         return {name: written[name] for name in (*wanted, "cover")}
 
 

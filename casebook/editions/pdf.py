@@ -49,20 +49,36 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
           layout: Layout | None = None) -> Path:
     """Write ``<slug>.pdf`` and ``<slug>-screen.pdf`` into ``out_dir``; return the print one."""
     layout = layout or lay_out(book, fragments)
-    out_dir = Path(out_dir)
-    printed = out_dir / f"{book.meta.slug}.pdf"
-    screen = out_dir / f"{book.meta.slug}{SCREEN_SUFFIX}.pdf"
     painted = layout.painted if layout.painted is not None else paint(book, layout.document)
-    finish = pdf_post.Finish(book, layout.pagemap, Geometry.of(book.meta.print))
-    finish.print_pdf(painted, printed)
-    give_back_memory()
-    finish.screen_pdf(painted, screen)
-    give_back_memory()
-    for path in (printed, screen):
-        embedded = fonts.check_embedded(path, shown=path.name)
-        log.info("PDF: %s (%d pages, %.1f MB; fonts: %s)", path, len(layout.pagemap.pages),
-                 path.stat().st_size / 1e6, ", ".join(embedded))
+    printed = write_print(book, out_dir, layout.pagemap, painted)
+    write_screen(book, out_dir, layout.pagemap, painted)
     return printed
+
+
+def write_print(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes) -> Path:
+    """``<slug>.pdf`` for the printer, from the painted PDF."""
+    path = Path(out_dir) / f"{book.meta.slug}.pdf"
+    _finish(book, pagemap).print_pdf(painted, path)
+    return _checked(path, pagemap)
+
+
+def write_screen(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes) -> Path:
+    """``<slug>-screen.pdf`` for reading, from the painted PDF (a worker may write it)."""
+    path = Path(out_dir) / f"{book.meta.slug}{SCREEN_SUFFIX}.pdf"
+    _finish(book, pagemap).screen_pdf(painted, path)
+    return _checked(path, pagemap)
+
+
+def _finish(book: model.Book, pagemap: PageMap) -> pdf_post.Finish:
+    return pdf_post.Finish(book, pagemap, Geometry.of(book.meta.print))
+
+
+def _checked(path: Path, pagemap: PageMap) -> Path:
+    give_back_memory()
+    embedded = fonts.check_embedded(path, shown=path.name)
+    log.info("PDF: %s (%d pages, %.1f MB; fonts: %s)", path, len(pagemap.pages),
+             path.stat().st_size / 1e6, ", ".join(embedded))
+    return path
 
 
 def give_back_memory() -> None:
@@ -101,9 +117,11 @@ def lay_out(book: model.Book, fragments: Fragments | None = None,
     return Layout(document, PageMap.from_anchors(anchors, body_start(book)))
 
 
-def prepare(book: model.Book) -> None:
-    """Check that the fonts exist and cover the book's text; install the WeasyPrint patches."""
-    fonts.check_glyphs(book)
+def prepare(book: model.Book, glyphs: bool = True) -> None:
+    """Check that the fonts exist and (``glyphs``) cover the book's text; install the
+    WeasyPrint patches."""
+    if glyphs:
+        fonts.check_glyphs(book)
     for family in fonts.DECLARED:
         fonts.locate(family)
     patch()
@@ -127,13 +145,18 @@ def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, s
 def render_document(book: model.Book, html: str, extra: tuple[str, ...] = ()):
     """Lay out ``html`` with the book's stylesheets and any ``extra`` ones from styles/."""
     base = book.root.resolve().as_uri() + "/"
-    stylesheets, profiles, font_config = _parsed(tuple(stylesheet_texts(book, extra)))
+    stylesheets, profiles, font_config = parsed(book, extra)
     return HTML(string=html, base_url=base).render(
         stylesheets=stylesheets, color_profiles=profiles, font_config=font_config,
         output_intent=INTENTS[book.meta.print.output_intent])
 
 
 _PARSED: dict[tuple[str, ...], tuple] = {}
+
+
+def parsed(book: model.Book, extra: tuple[str, ...] = ()):
+    """The book's stylesheets and ``extra`` ones, parsed: (CSS list, profiles, font config)."""
+    return _parsed(tuple(stylesheet_texts(book, extra)))
 
 
 def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]:

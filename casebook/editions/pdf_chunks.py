@@ -56,9 +56,9 @@ class Laid:
 def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
             cache_dir: Path | None = None) -> pdf.Layout:
     """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout."""
-    pdf.prepare(book)
-    store = _Store(book, cache_dir)
     plan = pdf_plan.plan(book)
+    pdf.prepare(book, glyphs=len(plan) == 1)  # a chunked book's while its chunks lay out
+    store = _Store(book, cache_dir)
     if len(plan) == 1:
         return _whole(book, fragments, pool, store)
     sheets = pdf_sheets.Sheets(book, store.base, store.dir / "folios" if store.dir else None)
@@ -66,8 +66,9 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
     htmls = [_html(book, fragments, c, folios) for c in chunks]
     for round_ in range(1, MAX_ROUNDS + 1):
+        meanwhile = (lambda: fonts.check_glyphs(book)) if round_ == 1 else None
         chunks, htmls, laid = _lay_out_all(book, (fragments, folios), chunks, htmls, pool,
-                                           store)
+                                           store, meanwhile)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
         sheets.prefetch(_labels(pagemap, shown), pool)  # while a next round lays out
         chunks = _sides(chunks, blanks, laid)
@@ -90,6 +91,13 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     pdf.give_back_memory()
     store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
     return pdf.Layout(None, pagemap, painted)
+
+
+def warm(book: model.Book) -> None:
+    """Import WeasyPrint and parse the stylesheets chunks (or a short book) are laid out
+    with: workers forked after this inherit both instead of each doing it again."""
+    extra = () if len(pdf_plan.plan(book)) == 1 else (CHUNK_STYLE,)
+    pdf.parsed(book, extra)
 
 
 def _whole(book: model.Book, fragments: Fragments, pool: Executor, store: "_Store") -> pdf.Layout:
@@ -170,13 +178,13 @@ def _html(book: model.Book, fragments: Fragments, chunk: pdf_plan.Chunk,
 
 
 def _lay_out_all(book: model.Book, text: tuple[Fragments, dict], chunks: list,
-                 htmls: list[str], pool: Executor, store: "_Store"):
+                 htmls: list[str], pool: Executor, store: "_Store", meanwhile=None):
     """Every chunk, from the cache or laid out on the pool, longest first.
 
     A chunk that continues a part waits for the chunks before it in that part: then the
     side it starts on is known, and it is laid out once, on that side. ``text`` is the
     fragments and the folios the HTML prints. Returns the chunks as placed, their HTML,
-    and each one laid out.
+    and each one laid out. ``meanwhile`` runs here once the first chunks are handed out.
     """
     chunks, htmls = list(chunks), list(htmls)
     laid: dict[int, Laid] = {}
@@ -196,6 +204,9 @@ def _lay_out_all(book: model.Book, text: tuple[Fragments, dict], chunks: list,
                     submitted += 1
                     bar.total = submitted
                     bar.refresh()
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
             if not jobs:
                 continue
             done, _ = wait(jobs, return_when=FIRST_COMPLETED)
