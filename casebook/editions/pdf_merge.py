@@ -28,20 +28,23 @@ _BOXES = (Name.MediaBox, Name.CropBox, Name.BleedBox, Name.TrimBox, Name.ArtBox)
 
 
 def merge(chunks: Sequence[bytes], blanks_before: Sequence[int]) -> pikepdf.Pdf:
-    """One Pdf of ``chunks`` in order, ``blanks_before[i]`` empty pages before chunk ``i``."""
+    """One Pdf of ``chunks`` in order, ``blanks_before[i]`` empty pages before chunk ``i``.
+
+    Chunks are opened one at a time: each is closed once its pages are in, so a book of
+    many chunks never holds them all (see ``_own_streams``).
+    """
     if not chunks or len(chunks) != len(blanks_before):
         raise ValueError("merge needs one blanks_before count per chunk, and a chunk")
-    sources = [pikepdf.open(io.BytesIO(chunk)) for chunk in chunks]
+    out = pikepdf.open(io.BytesIO(chunks[0]))
     try:
-        return _merge(sources, blanks_before)
-    finally:
-        for pdf in sources:
-            pdf.close()
+        return _merge(out, (io.BytesIO(chunk) for chunk in chunks[1:]), blanks_before)
+    except BaseException:
+        out.close()
+        raise
 
 
-def _merge(sources: list[pikepdf.Pdf], blanks_before: Sequence[int]) -> pikepdf.Pdf:
-    """Merge into ``sources[0]``; every source stays open until the result is saved apart."""
-    out = sources[0]
+def _merge(out: pikepdf.Pdf, others: Iterator, blanks_before: Sequence[int]) -> pikepdf.Pdf:
+    """Merge the chunks ``others`` opens into ``out``, the first chunk."""
     tree = _Tree(out)
     dests = _Dests()
     blank = _Blanks(out)
@@ -51,28 +54,49 @@ def _merge(sources: list[pikepdf.Pdf], blanks_before: Sequence[int]) -> pikepdf.
     dests.add(_named_dests(out), 0)
     blank.insert(0, out.pages[0], blanks_before[0])
     tree.add(out, out.pages[blanks_before[0]:], 0)
-    for index, src in enumerate(sources[1:], start=1):
-        blank.insert(len(out.pages), src.pages[0], blanks_before[index])
-        first = len(out.pages)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-            out.pages.extend(src.pages)
-        tree.add(src, out.pages[first:], index)
-        dests.add(((name, out.copy_foreign(_indirect(src, value)))
-                   for name, value in _named_dests(src)), index)
+    for index, data in enumerate(others, start=1):
+        with pikepdf.open(data) as src:
+            blank.insert(len(out.pages), src.pages[0], blanks_before[index])
+            first = len(out.pages)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                out.pages.extend(src.pages)
+            tree.add(src, out.pages[first:], index)
+            dests.add(((name, out.copy_foreign(_indirect(src, value)))
+                       for name, value in _named_dests(src)), index)
+            _own_streams(out.pages[first:])
     tree.finish()
     dests.write(out)
     _share_icc_profiles(out)
     check_links(out)
-    return _self_contained(out)
+    return out
 
 
-def _self_contained(pdf: pikepdf.Pdf) -> pikepdf.Pdf:
-    """A copy of ``pdf`` that owns all its data (the chunk Pdfs may then be closed)."""
-    buffer = io.BytesIO()
-    pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
-    buffer.seek(0)
-    return pikepdf.open(buffer)
+def _own_streams(pages) -> None:
+    """Give the merged PDF its own copy of the data of every stream the pages use.
+
+    qpdf copies a foreign stream's data only when the copy is written; until then it reads
+    it from the chunk, which would have to stay open. Copied now, the chunk can be closed.
+    """
+    seen: set[tuple[int, int]] = set()
+    todo = [page.obj.get(key) for page in pages
+            for key in (Name.Contents, Name.Resources, Name.Annots)]
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, (Dictionary, Array, pikepdf.Stream)) and obj.is_indirect:
+            if obj.objgen in seen:
+                continue
+            seen.add(obj.objgen)
+        if isinstance(obj, pikepdf.Stream):
+            obj.write(obj.read_raw_bytes(), filter=obj.get(Name.Filter),
+                      decode_parms=obj.get(Name.DecodeParms), type_check=False)
+        if isinstance(obj, (Dictionary, pikepdf.Stream)):
+            todo += [value for key, value in obj.items() if key not in _UP]
+        elif isinstance(obj, Array):
+            todo += list(obj)
+
+
+_UP = {"/Parent", "/P", "/Pg", "/Dest", "/A"}  # links back up or across: not resources
 
 
 class _Blanks:
