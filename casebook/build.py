@@ -104,9 +104,10 @@ def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Pat
 def _write_editions(book, fragments, staging: Path, options: Options) -> dict[str, Path]:
     """HTML in a worker from the start, the PDF's chunks in workers, then the EPUB.
 
-    The print cover follows the PDF's layout, since its spine is as wide as the interior is
-    thick; it is drawn while the PDF is finished.
-    The screen cover the HTML worker renders is handed on to the EPUB worker.
+    The EPUB (its page-list) and the print cover (its spine) need the PDF's pages only, so
+    they start in the workers as soon as the layout has settled, while this process merges
+    the chunks; the screen PDF is finished in a worker while this process finishes the
+    print PDF. The screen cover the HTML worker renders is handed on to the EPUB worker.
     """
     wanted = [name for name in ORDER if name in options.editions]
     epub_extra = {"embed_fonts": True} if options.extra.get("embed_fonts") else {}
@@ -124,18 +125,25 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
                                            epub_extra, _cover_from(jobs))
             return {name: jobs[name].result()[0] for name in wanted}
         from .editions import pdf, pdf_chunks
+
+        def epub(pagemap) -> None:
+            if "epub" in wanted and "epub" not in jobs:
+                jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
+                                           {**epub_extra, "pagemap": pagemap},
+                                           _cover_from(jobs))
+
+        def settled(pagemap) -> None:  # before the chunks are merged: the pool is free
+            jobs["cover"] = pool.submit(_print_cover, book, staging, len(pagemap.pages))
+            if "html" not in jobs or jobs["html"].done():  # else the merge would wait
+                epub(pagemap)
         cache = options.book_dir / CACHE_DIR if options.cache else None
-        layout = pdf_chunks.lay_out(book, fragments, pool, cache)
-        if "epub" in wanted:
-            jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
-                                       {**epub_extra, "pagemap": layout.pagemap},
-                                       _cover_from(jobs))
+        layout = pdf_chunks.lay_out(book, fragments, pool, cache, settled)
+        epub(layout.pagemap)
         screen = pool.submit(pdf.write_screen, book, staging, layout.pagemap, layout.painted)
-        cover = pool.submit(_print_cover, book, staging, _page_count(layout.painted))
         written = {"pdf": pdf.write_print(book, staging, layout.pagemap, layout.painted)}
         del layout  # the workers' results need none of it
+        written["cover"], _ = jobs.pop("cover").result(), screen.result()
         written.update({name: job.result()[0] for name, job in jobs.items()})
-        written["cover"], _ = cover.result(), screen.result()
         return {name: written[name] for name in (*wanted, "cover")}
 
 
@@ -158,15 +166,6 @@ def _print_cover(book, staging: Path, pages: int) -> Path:
     """The cover spread, its spine as thick as the interior's ``pages``."""
     from .editions import cover_pdf
     return cover_pdf.write(book, staging, pages)
-
-
-def _page_count(painted: bytes) -> int:
-    """The page count of the interior PDF as painted (finishing adds no page)."""
-    import io
-
-    import pikepdf
-    with pikepdf.open(io.BytesIO(painted)) as pdf:
-        return len(pdf.pages)
 
 
 class _InProcess:

@@ -54,13 +54,20 @@ class Laid:
 
 
 def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
-            cache_dir: Path | None = None) -> pdf.Layout:
-    """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout."""
+            cache_dir: Path | None = None, settled=None) -> pdf.Layout:
+    """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout.
+
+    ``settled(pagemap)`` is called as soon as the PageMap is final, before the merge: work
+    that needs only the pages (the EPUB's page-list, the cover's spine) can start then.
+    """
+    settled = settled or (lambda pagemap: None)
     plan = pdf_plan.plan(book)
     pdf.prepare(book, glyphs=len(plan) == 1)  # a chunked book's while its chunks lay out
     store = _Store(book, cache_dir)
     if len(plan) == 1:
-        return _whole(book, fragments, pool, store)
+        layout = _whole(book, fragments, pool, store)
+        settled(layout.pagemap)
+        return layout
     sheets = pdf_sheets.Sheets(book, store.base, store.dir / "folios" if store.dir else None)
     folios, versos = store.last()
     chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
@@ -83,6 +90,7 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
         htmls = again
     else:
         raise RenderError(f"the chunked PDF layout did not settle in {MAX_ROUNDS} rounds")
+    settled(pagemap)
     with ExitStack() as stack:
         folio_pages = sheets.pages(_labels(pagemap, shown), pool, stack)
         painted = _merge(book, laid, blanks, pagemap, folio_pages, store)
