@@ -1,9 +1,8 @@
 """Build editions: read the book once, render fragments once, write into staging, then publish.
 
-The HTML edition needs no layout, so a worker process writes it while the workers lay the
-PDF out chunk by chunk (pdf_chunks.py); the EPUB waits for the layout's PageMap and is
-written by a worker while this process merges and finishes the PDF. A build whose inputs
-and outputs match the record of the last one (fresh.py) does nothing.
+The editions are written by worker processes and this one (jobs.py says which does what,
+and when). A build whose inputs and outputs match the record of the last one (fresh.py)
+does nothing.
 """
 
 from __future__ import annotations
@@ -102,70 +101,14 @@ def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Pat
 
 
 def _write_editions(book, fragments, staging: Path, options: Options) -> dict[str, Path]:
-    """HTML in a worker from the start, the PDF's chunks in workers, then the EPUB.
-
-    The EPUB (its page-list) and the print cover (its spine) need the PDF's pages only, so
-    they start in the workers as soon as the layout has settled, while this process merges
-    the chunks; the screen PDF is finished in a worker while this process finishes the
-    print PDF. The screen cover the HTML worker renders is handed on to the EPUB worker.
-    """
-    wanted = [name for name in ORDER if name in options.editions]
-    epub_extra = {"embed_fonts": True} if options.extra.get("embed_fonts") else {}
-    if "pdf" in wanted:
+    """The editions and the print cover, written by the workers and this process (jobs.py)."""
+    from .jobs import Jobs
+    jobs = Jobs(book, fragments, staging, [n for n in ORDER if n in options.editions], options)
+    if "pdf" in jobs.wanted:
         from .editions import pdf_chunks
         pdf_chunks.warm(book)  # before the workers fork: they inherit WeasyPrint, parsed
     with _pool(options.workers, options.executor) as pool:
-        jobs: dict[str, Future] = {}
-        if "html" in wanted:
-            jobs["html"] = pool.submit(_edition, "html", book, staging, fragments, {})
-        if "pdf" not in wanted:
-            if "epub" in wanted:
-                log.info("EPUB without a print page-list: build the PDF too to get one")
-                jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
-                                           epub_extra, _cover_from(jobs))
-            return {name: jobs[name].result()[0] for name in wanted}
-        from .editions import pdf, pdf_chunks
-
-        def epub(pagemap) -> None:
-            if "epub" in wanted and "epub" not in jobs:
-                jobs["epub"] = pool.submit(_edition, "epub", book, staging, fragments,
-                                           {**epub_extra, "pagemap": pagemap},
-                                           _cover_from(jobs))
-
-        def settled(pagemap) -> None:  # before the chunks are merged: the pool is free
-            jobs["cover"] = pool.submit(_print_cover, book, staging, len(pagemap.pages))
-            if "html" not in jobs or jobs["html"].done():  # else the merge would wait
-                epub(pagemap)
-        cache = options.book_dir / CACHE_DIR if options.cache else None
-        layout = pdf_chunks.lay_out(book, fragments, pool, cache, settled)
-        epub(layout.pagemap)
-        screen = pool.submit(pdf.write_screen, book, staging, layout.pagemap, layout.painted)
-        written = {"pdf": pdf.write_print(book, staging, layout.pagemap, layout.painted)}
-        del layout  # the workers' results need none of it
-        written["cover"], _ = jobs.pop("cover").result(), screen.result()
-        written.update({name: job.result()[0] for name, job in jobs.items()})
-        return {name: written[name] for name in (*wanted, "cover")}
-
-
-def _edition(name: str, book, staging: Path, fragments, extra: dict, cover=None):
-    """Write one edition (in a worker); return its path and the screen cover it used."""
-    from . import cover as covers
-    from .editions import writer
-    if cover is not None:
-        covers.remember(book.meta, book.root, cover)
-    path = writer(name)(book, staging, fragments, **extra)
-    return path, covers.make(book.meta, book.root)
-
-
-def _cover_from(jobs: dict[str, Future]):
-    """The screen cover the HTML job rendered, when there is one."""
-    return jobs["html"].result()[1] if "html" in jobs else None
-
-
-def _print_cover(book, staging: Path, pages: int) -> Path:
-    """The cover spread, its spine as thick as the interior's ``pages``."""
-    from .editions import cover_pdf
-    return cover_pdf.write(book, staging, pages)
+        return jobs.run(pool, options.book_dir / CACHE_DIR if options.cache else None)
 
 
 class _InProcess:
@@ -178,6 +121,9 @@ class _InProcess:
         except BaseException as exc:  # handed back through result(), as a pool would
             future.set_exception(exc)
         return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        return None
 
     def __enter__(self):
         return self

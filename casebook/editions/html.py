@@ -30,8 +30,10 @@ def page_path(item) -> str:
     return f"{folder}/{item.source.stem}.html"
 
 
-def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -> Path:
-    """Write the site into ``out_dir/html``, index it for search, return its index page."""
+def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
+          index: bool = True) -> Path:
+    """Write the site into ``out_dir/html``, index it for search (unless ``index`` is False:
+    the caller runs ``search.build_index`` later), return its index page."""
     fragments = fragments or render.render_all(book)
     site = Path(out_dir) / "html"
     site.mkdir(parents=True, exist_ok=True)
@@ -44,8 +46,10 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None) -
     writer.copyright()
     writer.search_page()
     _copy_assets(site, book, fragments)
-    search.build_index(site, expected_pages=sum(1 for _ in book.documents()))
-    log.info("HTML: %s (%d pages and a search index)", site, len(items) + 3)
+    if index:
+        search.build_index(site, expected_pages=sum(1 for _ in book.documents()))
+    log.info("HTML: %s (%d pages%s)", site, len(items) + 3,
+             " and a search index" if index else "; the search index follows")
     return site / "index.html"
 
 

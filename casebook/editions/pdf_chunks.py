@@ -57,8 +57,9 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
             cache_dir: Path | None = None, settled=None) -> pdf.Layout:
     """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout.
 
-    ``settled(pagemap)`` is called as soon as the PageMap is final, before the merge: work
-    that needs only the pages (the EPUB's page-list, the cover's spine) can start then.
+    ``settled(pagemap)`` is called once the PageMap is final and the pool has no more
+    layout work, before the merge: work that needs only the pages (the EPUB's page-list,
+    the cover's spine) can start then.
     """
     settled = settled or (lambda pagemap: None)
     plan = pdf_plan.plan(book)
@@ -90,9 +91,9 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
         htmls = again
     else:
         raise RenderError(f"the chunked PDF layout did not settle in {MAX_ROUNDS} rounds")
-    settled(pagemap)
     with ExitStack() as stack:
         folio_pages = sheets.pages(_labels(pagemap, shown), pool, stack)
+        settled(pagemap)  # after the last job of the layout: the pool is free from here
         painted = _merge(book, laid, blanks, pagemap, folio_pages, store)
     del laid, folio_pages
     store.memory.clear()

@@ -1,0 +1,44 @@
+"""The lean schedule of a long book writes the same editions as the fast one, in order."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from casebook import jobs, source
+from casebook.build import Options, build
+from casebook.editions import pdf_plan
+
+from conftest import DATA
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def test_a_lean_build_writes_the_same_editions_with_the_workers_done_first(
+        tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 0)  # chunked, as a long book is
+    book = tmp_path / "sample"
+    shutil.copytree(DATA / "sample", book)
+    assert not jobs.lean(source.load(book).select(False))
+    fast = build(Options(book_dir=book, out_dir=tmp_path / "fast", cache=False))
+    monkeypatch.setattr(jobs, "LEAN_ABOVE", 0)
+    with caplog.at_level(logging.INFO, logger="casebook"):
+        lean = build(Options(book_dir=book, out_dir=tmp_path / "lean", cache=False))
+    messages = [r.getMessage() for r in caplog.records]
+    done = next(i for i, m in enumerate(messages) if m.startswith("Long book: the workers"))
+    merging = next(i for i, m in enumerate(messages) if m.startswith("Merging"))
+    indexed = next(i for i, m in enumerate(messages) if m.startswith("Search index"))
+    assert done < merging < indexed, "the pool must be closed before the merge, then Pagefind"
+    assert set(lean) == set(fast) == {"pdf", "epub", "html", "cover"}
+    for name in ("pdf", "epub", "cover"):
+        assert lean[name].read_bytes() == fast[name].read_bytes(), name
+    screen = "sample-screen.pdf"
+    assert (lean["pdf"].parent / screen).read_bytes() == (fast["pdf"].parent / screen).read_bytes()
+    ours, theirs = _files(lean["html"].parent), _files(fast["html"].parent)
+    assert any(name.startswith("pagefind/") for name in ours), "no search index"
+    assert ours == theirs
