@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pikepdf
 import pypdfium2
@@ -84,3 +85,18 @@ def test_a_mark_without_its_file_is_an_error():
                     obj[key].write(forged)
     with pytest.raises(RenderError, match="no installed file has the bytes"):
         pdf_fontshare.share(pdf)
+
+
+def test_font_files_hashed_once_are_remembered_and_rechecked(tmp_path):
+    with pikepdf.open(io.BytesIO(_chunk(TEXTS[0], marked=True))) as pdf:
+        mark = next(m for m in map(pdf_fontmark.read, _programs(pdf))
+                    if m.ps_name == "NotoSerifCJKsc-Regular")
+    path = pdf_fontmark.original(mark, tmp_path)
+    assert path is not None and path.stat().st_size == mark.size
+    known = json.loads((tmp_path / pdf_fontmark.KNOWN_FILES).read_text())
+    assert known[str(path)][2] == mark.sha256
+    known[str(path)] = [mark.size, 0, "0" * 64]  # a stale record: another mtime, other bytes
+    (tmp_path / pdf_fontmark.KNOWN_FILES).write_text(json.dumps(known))
+    assert pdf_fontmark.original(mark, tmp_path) == path
+    assert json.loads((tmp_path / pdf_fontmark.KNOWN_FILES).read_text())[str(path)][2] == \
+        mark.sha256

@@ -20,10 +20,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..publish import write_file
+
 MAGIC = b"casebook-face-mark\n"
 _state = {"active": False}
 _digests: dict[tuple, str] = {}  # (face pointer, size) -> sha256, per process
-_files: dict[tuple, str] = {}    # (path, size, mtime) -> sha256, per process
+KNOWN_FILES = "font-files.json"  # in the font cache: files hashed before
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,42 @@ def kind(data: bytes) -> str:
     return "otf" if data[:4] == b"OTTO" else "ttf"
 
 
-def original(mark: Mark) -> Path | None:
-    """The installed font file the mark was laid out with: same PostScript name, same bytes."""
+def original(mark: Mark, cache_dir: Path | None = None) -> Path | None:
+    """The installed font file the mark was laid out with: same PostScript name, same bytes.
+
+    Files already hashed are remembered in ``cache_dir`` by path, size and mtime.
+    """
+    known = _known(cache_dir)
+    for name, (size, mtime, sha) in known.items():
+        if sha == mark.sha256 and _stat(Path(name)) == (size, mtime):
+            return Path(name)
     out = subprocess.run(["fc-list", f":postscriptname={mark.ps_name}", "-f", "%{file}\n"],
                          capture_output=True, text=True, check=False).stdout
+    found = None
     for path in sorted({Path(line) for line in out.splitlines() if line}):
+        size, mtime = _stat(path)
+        if size == mark.size:
+            if known.get(str(path), [None, None])[:2] != [size, mtime]:
+                known[str(path)] = [size, mtime, hashlib.sha256(path.read_bytes()).hexdigest()]
+            if known[str(path)][2] == mark.sha256:
+                found = path
+                break
+    if cache_dir is not None:
+        write_file(Path(cache_dir) / KNOWN_FILES, json.dumps(known, sort_keys=True).encode())
+    return found
+
+
+def _known(cache_dir: Path | None) -> dict[str, list]:
+    """Font files hashed by earlier builds: path -> [size, mtime_ns, sha256]."""
+    try:
+        return dict(json.loads((Path(cache_dir) / KNOWN_FILES).read_text(encoding="utf-8")))
+    except (TypeError, OSError, ValueError):
+        return {}
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
         stat = path.stat()
-        if stat.st_size != mark.size:
-            continue
-        key = (str(path), stat.st_size, stat.st_mtime_ns)
-        if key not in _files:
-            _files[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-        if _files[key] == mark.sha256:
-            return path
-    return None
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)

@@ -64,22 +64,23 @@ class Face:
 def share(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> dict:
     """Point every font of one face at one shared program holding the union of their glyphs."""
     stats = {"faces": 0, "shared": 0, "skipped": [], "subset_runs": 0, "cache_hits": 0}
-    before = _programs(pdf)
+    before, after = {}, {}  # encoded size of every program, before and after
     for face in _faces(pdf).values():
         stats["faces"] += 1
+        sizes = {objgen: len(stream.read_raw_bytes()) for objgen, (_, stream)
+                 in face.data.items()}
+        before.update(sizes)
+        after.update(sizes)
         if face.marks:  # no fallback: a mark left in the PDF is a font that shows nothing
-            _install(pdf, face, *_marked_program(face, cache_dir, stats))
-            stats["shared"] += 1
+            _shared(pdf, face, _marked_program(face, cache_dir, stats), stats, after)
             continue
         if len(face.data) < 2:
             continue
         try:
-            _install(pdf, face, *_shared_program(face, cache_dir, stats))
-            stats["shared"] += 1
+            _shared(pdf, face, _shared_program(face, cache_dir, stats), stats, after)
         except Exception as error:  # noqa: BLE001 - any doubt leaves the face as it was
             log.warning("font face %s left unshared: %s", face.name, error)
             stats["skipped"].append(face.name)
-    after = _programs(pdf)
     stats.update(streams_before=len(before), streams_after=len(after),
                  bytes_before=sum(before.values()), bytes_after=sum(after.values()))
     stats["bytes_saved"] = stats["bytes_before"] - stats["bytes_after"]
@@ -88,11 +89,14 @@ def share(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> dict:
     return stats
 
 
-def _programs(pdf: pikepdf.Pdf) -> dict:
-    """Encoded size of every embedded font program reachable from a font descriptor."""
-    return {obj[key].objgen: len(obj[key].read_raw_bytes()) for obj in pdf.objects
-            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"
-            for key in FONT_FILES if key in obj}
+def _shared(pdf: pikepdf.Pdf, face: "Face", program: tuple[bytes, list], stats: dict,
+            sizes: dict) -> None:
+    """Install the face's one program; its old programs leave ``sizes``, the new one joins."""
+    shared = _install(pdf, face, *program)
+    for objgen in face.data:
+        sizes.pop(objgen, None)
+    sizes[shared.objgen] = len(shared.read_raw_bytes())
+    stats["shared"] += 1
 
 
 def _faces(pdf: pikepdf.Pdf) -> dict:
@@ -194,7 +198,7 @@ def _shared_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
 def _marked_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
     """The subset of the very file the chunks were laid out with, with all their glyphs."""
     mark = next(iter(face.marks))
-    path = pdf_fontmark.original(mark)
+    path = pdf_fontmark.original(mark, cache_dir)
     if path is None:
         raise RenderError(f"font {face.name}: no installed file has the bytes the PDF chunks "
                           f"were laid out with (sha256 {mark.sha256[:16]}…): remove "
@@ -208,7 +212,7 @@ def _marked_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
     return data, gids
 
 
-def _install(pdf: pikepdf.Pdf, face: Face, data: bytes, gids: list) -> None:
+def _install(pdf: pikepdf.Pdf, face: Face, data: bytes, gids: list) -> pikepdf.Stream:
     """Embed the shared program once and point every descriptor of the face at it."""
     template = face.descriptors[0][face.key]
     shared = pikepdf.Stream(pdf, zlib.compress(data))
@@ -222,6 +226,7 @@ def _install(pdf: pikepdf.Pdf, face: Face, data: bytes, gids: list) -> None:
         descriptor[face.key] = shared
         if "/CIDSet" in descriptor:
             descriptor.CIDSet = cid_set
+    return shared
 
 
 def _cid_set(pdf, face: Face, gids: list[int]):
