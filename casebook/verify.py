@@ -65,8 +65,8 @@ def _run(name: str, edition: str, fn: Callable, ctx, skip: frozenset) -> Row:
     log.info("verify: %s (%s)", name, edition)
     try:
         ok, details = fn(ctx)
-    except ToolError as exc:
-        return Row(name, edition, "FAIL", f"tool missing: {exc.message}")
+    except ToolError as exc:  # missing, or it failed or ran out of time
+        return Row(name, edition, "FAIL", f"tool missing or failed: {exc.message}")
     except CasebookError as exc:
         return Row(name, edition, "FAIL", str(exc))
     return Row(name, edition, "pass" if ok else "FAIL", details)

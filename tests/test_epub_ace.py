@@ -13,6 +13,7 @@ import pytest
 from casebook import synthetic
 from casebook.build import Options, build
 from casebook.check import epub as epub_check
+from casebook.errors import ToolError
 
 NEEDLES = ("稿件待补", "<ul>", "<table", 'epub:type="noteref"', "<figure", "<img", "<strong>",
            "<em>", 'class="commentary"', 'epub:type="pagebreak"', "<h3")
@@ -59,3 +60,11 @@ def test_ace_report_reader_counts_violations(tmp_path):
     result = epub_check.read_ace_report(report)
     assert result.count == 1 and result.outcome == "fail"
     assert result.violations[("image-alt", "critical")] == 1
+
+
+def test_ace_that_runs_out_of_time_is_a_clear_tool_error(features_epub, tmp_path):
+    """No traceback from verify: a timeout is reported like a failed tool, and Ace is gone."""
+    run = epub_check.AceRun(features_epub, tmp_path)
+    with pytest.raises(ToolError, match="Ace did not finish within 0 s"):
+        run.result(timeout=0.01)
+    assert run.process.poll() is not None, "the timed-out Ace process was left running"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import zipfile
 from collections import Counter
@@ -46,10 +47,17 @@ class AceRun:
         env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(CHROMIUM)}
         self.process = subprocess.Popen(
             [str(ACE), "-s", "-f", "-o", str(report_dir), str(epub)], env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True)  # its own process group: Chromium goes with it
 
     def result(self, timeout: float = 900) -> AceResult:
-        out, err = self.process.communicate(timeout=timeout)
+        try:
+            out, err = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.communicate()
+            raise ToolError(f"Ace did not finish within {timeout:.0f} s (a long EPUB: "
+                            "check it with `--skip ace` and run Ace on its own)") from None
         report = self.report_dir / "report.json"
         if self.process.returncode != 0 or not report.exists():
             raise ToolError(f"Ace failed (exit {self.process.returncode}): {err or out}")

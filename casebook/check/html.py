@@ -46,7 +46,11 @@ def vnu(files: list[Path]) -> list[Finding]:
         return []
     args = ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json",
             *map(str, files)]
-    result = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    try:
+        result = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    except subprocess.TimeoutExpired:
+        raise ToolError(f"vnu did not finish within 600 s on {len(files)} page(s); "
+                        "use --sample N") from None
     try:
         messages = json.loads(result.stderr or result.stdout)["messages"]
     except (ValueError, KeyError):
