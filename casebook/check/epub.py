@@ -53,9 +53,11 @@ class AceRun:
     def result(self, timeout: float = 900) -> AceResult:
         try:
             out, err = self.process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
+        except BaseException as exc:  # a timeout, or Ctrl-C: Ace's group is not the terminal's
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.communicate()
+            if not isinstance(exc, subprocess.TimeoutExpired):
+                raise
             raise ToolError(f"Ace did not finish within {timeout:.0f} s (a long EPUB: "
                             "check it with `--skip ace` and run Ace on its own)") from None
         report = self.report_dir / "report.json"
