@@ -91,7 +91,7 @@ class Jobs:
 
 def lean(book) -> bool:
     """Whether the book is long enough to be built with bounded memory."""
-    return sum(len(doc.body) for doc in book.documents()) > LEAN_ABOVE
+    return book.characters() > LEAN_ABOVE
 
 
 def edition(name: str, book, staging: Path, fragments, extra: dict, cover=None):

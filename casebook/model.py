@@ -184,6 +184,10 @@ class Book:
         yield from self.cases()
         yield from self.back
 
+    def characters(self) -> int:
+        """The length of every document's Markdown body: how long the book is."""
+        return sum(len(doc.body) for doc in self.documents())
+
     def reading_order(self) -> Iterator[Matter | Part | Case]:
         """Front matter, then each part followed by its cases, then back matter."""
         yield from self.front

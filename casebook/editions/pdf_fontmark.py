@@ -107,10 +107,8 @@ def original(mark: Mark, cache_dir: Path | None = None) -> Path | None:
     for name, (size, mtime, sha) in known.items():
         if sha == mark.sha256 and _stat(Path(name)) == (size, mtime):
             return Path(name)
-    out = subprocess.run(["fc-list", f":postscriptname={mark.ps_name}", "-f", "%{file}\n"],
-                         capture_output=True, text=True, check=False).stdout
     found = None
-    for path in sorted({Path(line) for line in out.splitlines() if line}):
+    for path in sorted({path for path, index in installed(mark.ps_name) if index == mark.index}):
         size, mtime = _stat(path)
         if size == mark.size:
             if known.get(str(path), [None, None])[:2] != [size, mtime]:
@@ -121,6 +119,14 @@ def original(mark: Mark, cache_dir: Path | None = None) -> Path | None:
     if cache_dir is not None:
         write_file(Path(cache_dir) / KNOWN_FILES, json.dumps(known, sort_keys=True).encode())
     return found
+
+
+def installed(ps_name: str) -> list[tuple[Path, int]]:
+    """Font files (and collection index) fontconfig knows under this PostScript name."""
+    out = subprocess.run(["fc-list", f":postscriptname={ps_name}", "-f", "%{file}\t%{index}\n"],
+                         capture_output=True, text=True, check=False).stdout
+    rows = (line.partition("\t") for line in sorted(set(out.splitlines())))
+    return [(Path(path), int(index or 0)) for path, _, index in rows]
 
 
 def _known(cache_dir: Path | None) -> dict[str, list]:

@@ -10,7 +10,6 @@ import operator
 import os
 import re
 import struct
-import subprocess
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,12 +253,7 @@ def _union_program(face, gids, cache_dir, prints, stats) -> bytes:
     raise Mismatch("; ".join(problems))
 
 
-def _originals(ps_name: str) -> list[tuple[Path, int]]:
-    """Font files (and collection index) fontconfig knows under this PostScript name."""
-    out = subprocess.run(["fc-list", f":postscriptname={ps_name}", "-f", "%{file}\t%{index}\n"],
-                         capture_output=True, text=True, check=False).stdout
-    rows = (line.partition("\t") for line in sorted(set(out.splitlines())))
-    return [(Path(path), int(index or 0)) for path, _, index in rows]
+_originals = pdf_fontmark.installed  # font files by PostScript name (tests stand in for it)
 
 
 def _cached_subset(path, index, gids, notdef, cache_dir, stats) -> bytes:

@@ -51,8 +51,8 @@ class Chunk:
 
 def whole(book: model.Book) -> Chunk:
     """The whole book as one document."""
-    return Chunk("book", front=True, toc=True, pieces=tuple(Piece(p, True, p.cases) for p in book.parts),
-                 back=bool(book.back))
+    pieces = tuple(Piece(p, True, p.cases) for p in book.parts)
+    return Chunk("book", front=True, toc=True, pieces=pieces, back=bool(book.back))
 
 
 def plan(book: model.Book, limit: int | None = None) -> list[Chunk]:
@@ -61,7 +61,7 @@ def plan(book: model.Book, limit: int | None = None) -> list[Chunk]:
     A book of fewer than WHOLE_BELOW characters is one chunk, ``whole(book)``.
     """
     limit = limit or CHUNK_CHARS
-    if sum(len(doc.body) for doc in book.documents()) < WHOLE_BELOW:
+    if book.characters() < WHOLE_BELOW:
         return [whole(book)]
     chunks = [Chunk("front", front=True), Chunk("toc", toc=True)]
     for number, part in enumerate(book.parts, 1):
