@@ -7,6 +7,7 @@ does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import dataclasses
@@ -16,6 +17,7 @@ import os
 import signal
 import shutil
 import tempfile
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +82,8 @@ def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Pat
     log.info("Step 2/4: rendering Markdown with pandoc")
     from . import render
     cache = options.book_dir / CACHE_DIR if options.cache else None
-    fragments = render.render_all(book, cache)
+    with _meanwhile(_warm if "pdf" in options.editions else None, book):
+        fragments = render.render_all(book, cache)
     out = options.out_dir
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
@@ -104,11 +107,39 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
     """The editions and the print cover, written by the workers and this process (jobs.py)."""
     from .jobs import Jobs
     jobs = Jobs(book, fragments, staging, [n for n in ORDER if n in options.editions], options)
-    if "pdf" in jobs.wanted:
-        from .editions import pdf_chunks
-        pdf_chunks.warm(book)  # before the workers fork: they inherit WeasyPrint, parsed
     with _pool(options.workers, options.executor) as pool:
         return jobs.run(pool, options.book_dir / CACHE_DIR if options.cache else None)
+
+
+def _warm(book) -> None:
+    """Import WeasyPrint and parse the PDF's stylesheets, for the workers to inherit."""
+    from .editions import pdf_chunks
+    pdf_chunks.warm(book)
+
+
+@contextlib.contextmanager
+def _meanwhile(fn, *args):
+    """Run ``fn(*args)`` on a thread while the block runs (pandoc's processes leave this one
+    mostly waiting); the thread is joined, and its error raised, before the block is left.
+    The workers fork after it, so they inherit what it loaded."""
+    if fn is None:
+        yield
+        return
+    error: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            fn(*args)
+        except BaseException as exc:  # raised again in this thread, below
+            error.append(exc)
+    thread = threading.Thread(target=run, name=fn.__name__, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+    if error:
+        raise error[0]
 
 
 class _InProcess:

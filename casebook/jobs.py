@@ -32,13 +32,15 @@ class Jobs:
         self.lean = "pdf" in wanted and lean(book)
         self.jobs: dict[str, Future] = {}
         self.pool: Executor | None = None
+        self.cache_dir: Path | None = None
 
     def run(self, pool: Executor, cache_dir: Path | None) -> dict[str, Path]:
         """Write the wanted editions (and the print cover with the PDF); return their paths."""
-        self.pool = pool
+        self.pool, self.cache_dir = pool, cache_dir
         if "html" in self.wanted:
             self.jobs["html"] = pool.submit(edition, "html", self.book, self.staging,
-                                            self.fragments, {"index": not self.lean})
+                                            self.fragments, {"index": not self.lean}, None,
+                                            cache_dir)
         if "pdf" not in self.wanted:
             if "epub" in self.wanted:
                 log.info("EPUB without a print page-list: build the PDF too to get one")
@@ -60,7 +62,9 @@ class Jobs:
         self.jobs["cover"] = self.pool.submit(print_cover, self.book, self.staging,
                                               len(pagemap.pages))
         if self.lean or "html" not in self.jobs or self.jobs["html"].done():
-            self._epub(pagemap)  # (a fast build's merge must not wait for the HTML job)
+            self._epub(pagemap)
+        elif "epub" in self.wanted:  # a fast build's merge must not wait for the HTML job
+            self.jobs["epub"] = _after(self.jobs["html"], self._submit_epub, pagemap)
         if self.lean:
             for job in self.jobs.values():
                 job.result()
@@ -69,11 +73,13 @@ class Jobs:
 
     def _epub(self, pagemap) -> None:
         if "epub" in self.wanted and "epub" not in self.jobs:
-            extra = {**self.epub_extra, **({"pagemap": pagemap} if pagemap else {})}
             html = self.jobs.get("html")
-            self.jobs["epub"] = self.pool.submit(edition, "epub", self.book, self.staging,
-                                                 self.fragments, extra,
-                                                 html.result()[1] if html else None)
+            self.jobs["epub"] = self._submit_epub(pagemap, html.result()[1] if html else None)
+
+    def _submit_epub(self, pagemap, cover) -> Future:
+        extra = {**self.epub_extra, **({"pagemap": pagemap} if pagemap else {})}
+        return self.pool.submit(edition, "epub", self.book, self.staging, self.fragments,
+                                extra, cover, self.cache_dir)
 
     def _finish_pdf(self, layout) -> dict[str, Path]:
         from .editions import pdf
@@ -89,15 +95,41 @@ class Jobs:
         search.build_index(site, expected_pages=sum(1 for _ in self.book.documents()))
 
 
+def _after(html: Future, submit, pagemap) -> Future:
+    """The EPUB job, submitted once the HTML job is done and has rendered the cover."""
+    epub: Future = Future()
+
+    def go(done: Future) -> None:
+        try:
+            job = submit(pagemap, done.result()[1])
+        except BaseException as exc:  # the HTML job's error, or a pool shut down: the
+            epub.set_exception(exc)   # build sees it when it asks for the EPUB
+            return
+        job.add_done_callback(lambda job: _pass_on(job, epub))
+    html.add_done_callback(go)
+    return epub
+
+
+def _pass_on(job: Future, to: Future) -> None:
+    error = job.exception()
+    if error is not None:
+        to.set_exception(error)
+    else:
+        to.set_result(job.result())
+
+
 def lean(book) -> bool:
     """Whether the book is long enough to be built with bounded memory."""
     return book.characters() > LEAN_ABOVE
 
 
-def edition(name: str, book, staging: Path, fragments, extra: dict, cover=None):
-    """Write one edition (in a worker); return its path and the screen cover it used."""
+def edition(name: str, book, staging: Path, fragments, extra: dict, cover=None,
+            cache_dir: Path | None = None):
+    """Write one edition (in a worker); return its path and the screen cover it used
+    (``cover``, if given, or the one kept in ``cache_dir``, or a new one)."""
     from . import cover as covers
     from .editions import writer
+    covers.keep_in(cache_dir)
     if cover is not None:
         covers.remember(book.meta, book.root, cover)
     path = writer(name)(book, staging, fragments, **extra)

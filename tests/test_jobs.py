@@ -1,10 +1,13 @@
-"""The lean schedule of a long book writes the same editions as the fast one, in order."""
+"""The lean schedule of a long book writes the same editions as the fast one, in order; the
+EPUB job waits for the HTML job's cover."""
 
 from __future__ import annotations
 
 import logging
 import shutil
 from pathlib import Path
+
+import pytest
 
 from casebook import jobs, source
 from casebook.build import Options, build
@@ -42,3 +45,23 @@ def test_a_lean_build_writes_the_same_editions_with_the_workers_done_first(
     ours, theirs = _files(lean["html"].parent), _files(fast["html"].parent)
     assert any(name.startswith("pagefind/") for name in ours), "no search index"
     assert ours == theirs
+
+
+def test_the_epub_waits_for_the_html_jobs_cover_without_blocking_the_build():
+    from concurrent.futures import Future, ThreadPoolExecutor
+    html: Future = Future()
+    with ThreadPoolExecutor(1) as pool:
+        epub = jobs._after(html, lambda pagemap, cover: pool.submit(
+            lambda: (f"epub with {pagemap} and {cover}", None)), "pages")
+        assert not epub.done(), "the EPUB started before the HTML job had its cover"
+        html.set_result(("html", "the cover"))
+        assert epub.result(timeout=10) == ("epub with pages and the cover", None)
+
+
+def test_a_failed_html_job_fails_the_epub_job_it_feeds():
+    from concurrent.futures import Future
+    html: Future = Future()
+    epub = jobs._after(html, lambda pagemap, cover: pytest.fail("must not be submitted"), None)
+    html.set_exception(OSError("synthetic: Pagefind failed"))
+    with pytest.raises(OSError, match="Pagefind failed"):
+        epub.result(timeout=10)
