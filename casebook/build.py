@@ -113,7 +113,9 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
 
 def _warm(book) -> None:
     """Import WeasyPrint and parse the PDF's stylesheets, for the workers to inherit."""
-    from .editions import pdf_chunks
+    from . import native
+    with native.quick_lookup():
+        from .editions import pdf_chunks
     pdf_chunks.warm(book)
 
 

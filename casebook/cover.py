@@ -8,23 +8,19 @@ proportions. book.yaml ``cover:`` configures it like the print cover.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
 from PIL import Image
 
-from . import fonts, fresh, model, render
+from . import model, render
 from .cover_design import Design
 from .editions import cover_pdf
 from .editions.pdf_geometry import PT_PER_MM
 from .errors import SourceError
-from .publish import write_file
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +41,6 @@ class Cover:
 
 
 _made: dict[tuple[model.Meta, Path], Cover] = {}  # one rendering per book and process
-_kept: list[Path] = []  # the folder covers are kept in between builds, if any
-UNUSED_FOR = 7 * 24 * 3600  # seconds after which a kept cover no build used is forgotten
 
 
 def make(meta: model.Meta, root: Path | None = None) -> Cover:
@@ -57,50 +51,27 @@ def make(meta: model.Meta, root: Path | None = None) -> Cover:
     return _made[key]
 
 
-def keep_in(cache_dir: Path | None) -> None:
-    """Keep rendered covers in ``cache_dir``/cover, keyed by all that shapes them, and take
-    them from there while it is unchanged (None: render the cover in every build)."""
-    _kept[:] = [Path(cache_dir) / "cover"] if cache_dir else []
-
-
-def _kept_or_made(meta: model.Meta, root: Path) -> Cover:
-    if not _kept:
-        return _make(meta, root)
-    path = _kept[0] / f"{_key(meta, root)}.png"
-    try:
-        data = path.read_bytes()
-        with Image.open(io.BytesIO(data)) as image:
-            size = image.size
-        path.touch()
-    except OSError:  # not rendered yet (or unreadable): render it, and keep it
-        cover = _make(meta, root)
-        write_file(path, cover.data)
-        _forget_unused(path.parent)
-        return cover
-    log.info("Cover: unchanged since an earlier build (%d×%d, %d KB)", *size, len(data) // 1024)
-    return Cover(data, "image/png", ".png", size)
-
-
-def _key(meta: model.Meta, root: Path) -> str:
-    """The book's metadata, its own templates and styles, the cover image, casebook's code,
-    the installed tools and the fonts: everything a screen cover is rendered from."""
-    own = fresh.digests(fresh.input_files(root, [meta.cover.image] if meta.cover.image else []))
-    return hashlib.sha256("\0".join([
-        repr(meta), json.dumps(own, sort_keys=True), fresh.code_digest(), fresh.tools_digest(),
-        *(str(fonts.locate(f).path.stat().st_mtime_ns) for f in fonts.DECLARED),
-    ]).encode()).hexdigest()
-
-
-def _forget_unused(folder: Path) -> None:
-    old = time.time() - UNUSED_FOR
-    for path in folder.glob("*.png"):
-        if path.stat().st_mtime < old:
-            path.unlink(missing_ok=True)
-
-
 def remember(meta: model.Meta, root: Path, cover: Cover) -> None:
     """Hand a cover rendered in another process to this one, so it is not rendered twice."""
     _made[meta, Path(root).resolve()] = cover
+
+
+def keep_in(cache_dir: Path | None) -> None:
+    """Keep rendered covers in ``cache_dir``/cover, keyed by all that shapes them, and take
+    them from there while it is unchanged (None: render the cover in every build)."""
+    cover_pdf.keep_in(cache_dir)
+
+
+def _kept_or_made(meta: model.Meta, root: Path) -> Cover:
+    made: list[Cover] = []
+    data = cover_pdf.kept(cover_pdf.inputs_key(meta, root, "screen"), ".png",
+                          lambda: made.append(_make(meta, root)) or made[0].data)
+    if made:
+        return made[0]
+    with Image.open(io.BytesIO(data)) as image:
+        size = image.size
+    log.info("Cover: unchanged since an earlier build (%d×%d, %d KB)", *size, len(data) // 1024)
+    return Cover(data, "image/png", ".png", size)
 
 
 def _make(meta: model.Meta, root: Path) -> Cover:

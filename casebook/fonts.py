@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import re
 import shutil
@@ -24,6 +25,7 @@ APT_PACKAGE = {SERIF: "fonts-noto-cjk", SANS: "fonts-noto-cjk", KAI: "fonts-lxgw
 _EMBEDDED_NAMES = re.compile(r"^(?:[A-Z]{6}\+)?(Noto-?Serif-?CJK|Noto-?Sans-?CJK|LXGW-?WenKai)",
                              re.I)
 _IGNORED = {"\n", "\t"}
+GLYPHS_CHECKED = "glyphs-checked.txt"  # in a cache folder: the last character set found covered
 
 
 @dataclass(frozen=True)
@@ -57,15 +59,39 @@ def coverage(family: str) -> frozenset[int]:
     return frozenset(face.getBestCmap())
 
 
-def check_glyphs(book: model.Book) -> None:
-    """Every character of every title and body must be in the body serif: no tofu, no fallback."""
-    covered = coverage(SERIF)
-    errors = Collector()
+def check_glyphs(book: model.Book, cache_dir: Path | None = None) -> None:
+    """Every character of every title and body must be in the body serif: no tofu, no fallback.
+
+    With a ``cache_dir``, the last set of characters found covered is remembered (with the
+    font file's size and mtime), and the same set is not looked up in the font again.
+    """
     texts = [(book.meta.title + book.meta.subtitle, Path("book.yaml"), 1)]
     for item in book.reading_order():
         texts.append((item.title, item.source, getattr(item, "line", 1)))
     for doc in book.documents():
         texts.append((doc.body, doc.source, doc.body_line))
+    checked = Path(cache_dir) / GLYPHS_CHECKED if cache_dir else None
+    key = _glyphs_key(texts) if checked else ""
+    if checked and checked.is_file() and checked.read_text(encoding="utf-8") == key:
+        return
+    _check_glyphs(texts)
+    if checked:
+        from .publish import write_file
+        write_file(checked, key.encode())
+
+
+def _glyphs_key(texts: list) -> str:
+    """The characters of ``texts`` and the serif's file: what the glyph check depends on."""
+    font = locate(SERIF)
+    chars = "".join(sorted(set().union(*(set(text) for text, _, _ in texts)) - _IGNORED))
+    stat = font.path.stat()
+    return hashlib.sha256(f"{font.path}\0{font.index}\0{stat.st_size}\0{stat.st_mtime_ns}"
+                          f"\0{chars}".encode()).hexdigest()
+
+
+def _check_glyphs(texts: list) -> None:
+    covered = coverage(SERIF)
+    errors = Collector()
     for text, path, first_line in texts:
         for offset, line in enumerate(text.split("\n")):
             for char in sorted(set(line) - _IGNORED):

@@ -60,7 +60,7 @@ class Jobs:
     def _settled(self, pagemap) -> None:
         """The layout is final and the chunks are about to be merged."""
         self.jobs["cover"] = self.pool.submit(print_cover, self.book, self.staging,
-                                              len(pagemap.pages))
+                                              len(pagemap.pages), self.cache_dir)
         if self.lean or "html" not in self.jobs or self.jobs["html"].done():
             self._epub(pagemap)
         elif "epub" in self.wanted:  # a fast build's merge must not wait for the HTML job
@@ -136,7 +136,8 @@ def edition(name: str, book, staging: Path, fragments, extra: dict, cover=None,
     return path, covers.make(book.meta, book.root)
 
 
-def print_cover(book, staging: Path, pages: int) -> Path:
+def print_cover(book, staging: Path, pages: int, cache_dir: Path | None = None) -> Path:
     """The cover spread, its spine as thick as the interior's ``pages``."""
     from .editions import cover_pdf
+    cover_pdf.keep_in(cache_dir)
     return cover_pdf.write(book, staging, pages)

@@ -257,3 +257,33 @@ def _page_streams(pdf) -> list[bytes]:
         if xobject.get("/Subtype") == "/Form":
             streams.append(xobject.read_bytes())
     return streams
+
+
+def test_a_kept_cover_is_painted_once_for_a_spine_and_dated_by_each_build(tmp_path,
+                                                                        monkeypatch):
+    root = make_book(tmp_path, yaml_extra="subtitle: 合成副题\n")
+    book = source.load(root).select(False)
+    painted = []
+    real_paint = cover_pdf.paint
+    monkeypatch.setattr(cover_pdf, "paint",
+                        lambda *a, **k: painted.append(1) or real_paint(*a, **k))
+    for name in "abcde":
+        (tmp_path / name).mkdir()
+    cover_pdf.keep_in(tmp_path / "cache")
+    try:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        first = cover_pdf.write(book, tmp_path / "a", 200).read_bytes()
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+        later = cover_pdf.write(book, tmp_path / "b", 200)
+        assert len(painted) == 1, "the same spread was painted again"
+        with pikepdf.open(later) as pdf:
+            assert str(pdf.docinfo.CreationDate).startswith("D:20270115")  # 1800000000
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        assert cover_pdf.write(book, tmp_path / "c", 200).read_bytes() == first
+        cover_pdf.write(book, tmp_path / "d", 240)
+        assert len(painted) == 2, "a wider spine must be painted anew"
+    finally:
+        cover_pdf.keep_in(None)
+    monkeypatch.setattr(cover_pdf, "paint", real_paint)
+    assert cover_pdf.write(book, tmp_path / "e", 200).read_bytes() == first, \
+        "a cover from the cache differs from one painted now"

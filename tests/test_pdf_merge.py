@@ -282,8 +282,10 @@ def with_id_tree(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.parametrize("known", [False, True], ids=["walked", "ids-known"])
 @pytest.mark.parametrize("id_tree", [False, True], ids=["weasyprint", "with-idtree"])
-def test_table_header_ids_that_clash_across_chunks_are_renamed(id_tree, caplog, tmp_path):
+def test_table_header_ids_that_clash_across_chunks_are_renamed(id_tree, known, caplog,
+                                                               tmp_path):
     data = [paint(TABLE.format(title=title, a=a, b=b))[0]
             for title, a, b in (("表一", "姓名", "年龄"), ("表二", "城市", "人口"))]
     if id_tree:
@@ -294,7 +296,8 @@ def test_table_header_ids_that_clash_across_chunks_are_renamed(id_tree, caplog, 
             chunk_ids.append(ids_of(pdf.Root.StructTreeRoot))
     assert len(chunk_ids[0]) == 2 and chunk_ids[0] == chunk_ids[1]  # WeasyPrint's clash
     with caplog.at_level(logging.WARNING, logger="casebook.editions.pdf_merge"):
-        pdf = pdf_merge.merge(data, [0, 0])
+        pdf = pdf_merge.merge(data, [0, 0],
+                              [pdf_merge.structure_ids(c) for c in data] if known else None)
     assert "structure ID" not in caplog.text
     root = pdf.Root.StructTreeRoot
     ids = ids_of(root)
@@ -320,3 +323,21 @@ def test_table_header_ids_that_clash_across_chunks_are_renamed(id_tree, caplog, 
     result = subprocess.run(["qpdf", "--check", str(tmp_path / "tables.pdf")],
                             capture_output=True, text=True)
     assert result.returncode == 0 and "WARNING" not in result.stdout + result.stderr
+
+
+def test_known_unique_ids_spare_the_walk_and_merge_as_walked(monkeypatch):
+    data = [paint(TABLE.format(title="表一", a="姓名", b="年龄"))[0],
+            paint("<h1>表二</h1><p>合成正文，没有表格。</p>")[0]]
+    ids = [pdf_merge.structure_ids(chunk) for chunk in data]
+    assert len(ids[0]) == 2 and ids[1] == frozenset()
+    walked = pdf_merge.merge(data, [0, 0])
+    walks = []
+    real = pdf_tags.reachable
+    monkeypatch.setattr(pdf_tags, "reachable", lambda root: walks.append(1) or real(root))
+    spared = pdf_merge.merge(data, [0, 0], ids)
+    assert walks == [], "the structure trees were walked though the IDs were known"
+    assert ids_of(spared.Root.StructTreeRoot) == ids_of(walked.Root.StructTreeRoot)
+    out = [io.BytesIO(), io.BytesIO()]
+    walked.save(out[0], deterministic_id=True)
+    spared.save(out[1], deterministic_id=True)
+    assert out[0].getvalue() == out[1].getvalue()

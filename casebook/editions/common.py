@@ -21,6 +21,22 @@ def toc_tree(book: model.Book) -> list[tuple[model.TocEntry, list[model.TocEntry
     return tree
 
 
+PAINTED_AT = "2000-01-01T00:00:00+00:00"  # what cached PDFs are painted with; see set_dates
+
+
+def set_dates(pdf_file, when: datetime.datetime) -> None:
+    """The build's date in a PDF's Info dictionary and XMP, where it was painted with
+    PAINTED_AT: a PDF kept in a cache is then dated as a fresh one would be."""
+    import pikepdf
+    stamp = when.strftime("D:%Y%m%d%H%M%S+00'00'")
+    pdf_file.docinfo[pikepdf.Name.CreationDate] = pikepdf.String(stamp)
+    pdf_file.docinfo[pikepdf.Name.ModDate] = pikepdf.String(stamp)
+    iso = when.isoformat()
+    with pdf_file.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
+            meta[key] = iso
+
+
 def build_time() -> datetime.datetime:
     """SOURCE_DATE_EPOCH when set (reproducible builds), otherwise now, in UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")

@@ -10,9 +10,13 @@ spine's two edges (0.25 pt, K only, in the outer half of the bleed), as the inte
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
+import json
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -20,15 +24,18 @@ from pikepdf import Array, Name, String
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import fonts, model, render
+from .. import fonts, fresh, model, render
 from ..cover_design import SPINE_END_MM, Design, spine_width
 from . import pdf_post
-from .common import build_time
+from ..publish import write_file
+from .common import PAINTED_AT, build_time, set_dates
 from .pdf_geometry import Geometry
 
 log = logging.getLogger(__name__)
 SUFFIX = "-cover"
 INTENTS = {"srgb": "srgb", "cmyk": "device-cmyk"}  # as casebook/editions/pdf.py
+UNUSED_FOR = 7 * 24 * 3600  # seconds after which a kept cover no build used is forgotten
+_kept: list[Path] = []  # the folder covers are kept in between builds, if any
 
 
 def write(book: model.Book, out_dir: Path, pages: int) -> Path:
@@ -42,8 +49,9 @@ def write(book: model.Book, out_dir: Path, pages: int) -> Path:
              spec.paper_caliper_mm, spec.cover_board_mm, design.spread_width,
              spec.trim_height, spec.bleed)
     target = Path(out_dir) / f"{meta.slug}{SUFFIX}.pdf"
-    painted = paint(book, design, env, "cover/spread.html.j2", design.spread_width, spec.bleed,
-                    pdf_variant="pdf/x-4", output_intent=INTENTS[spec.output_intent])
+    painted = kept(inputs_key(meta, book.root, "spread", str(pages)), ".pdf", lambda: paint(
+        book, design, env, "cover/spread.html.j2", design.spread_width, spec.bleed,
+        pdf_variant="pdf/x-4", output_intent=INTENTS[spec.output_intent]))
     _finish(painted, target, design)
     embedded = fonts.check_embedded(target, shown=target.name)
     log.info("Cover PDF: %s (%.1f MB; fonts: %s)", target, target.stat().st_size / 1e6,
@@ -67,7 +75,7 @@ def paint(book: model.Book, design: Design, env, template: str, width: float, bl
         env, "cover/page.css.j2", d=design, width=width, height=spec.trim_height, bleed=bleed,
         front_left=width - spec.trim_width, spine_end=SPINE_END_MM, cmyk=cmyk,
         icc_url=spec.icc.resolve().as_uri() if cmyk else "")
-    html = render.render_template(env, template, d=design, created=build_time().isoformat())
+    html = render.render_template(env, template, d=design, created=PAINTED_AT)
     profiles: dict = {}
     font_config = FontConfiguration()
     sheets = [CSS(string=text, color_profiles=profiles, font_config=font_config)
@@ -80,10 +88,47 @@ def paint(book: model.Book, design: Design, env, template: str, width: float, bl
     return document.write_pdf(pdf_identifier=f"{book.meta.slug}{SUFFIX}".encode(), **options)
 
 
+def keep_in(cache_dir: Path | None) -> None:
+    """Keep painted covers in ``cache_dir``/cover between builds (None: paint them each time)."""
+    _kept[:] = [Path(cache_dir) / "cover"] if cache_dir else []
+
+
+def kept(key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
+    """What ``make()`` returns, taken from the cover cache while ``key`` is unchanged."""
+    if not _kept:
+        return make()
+    path = _kept[0] / f"{key}{suffix}"
+    try:
+        data = path.read_bytes()
+        path.touch()
+        log.debug("Cover: %s unchanged since an earlier build", path.name)
+        return data
+    except OSError:  # not made yet (or unreadable): make it, and keep it
+        data = make()
+        write_file(path, data)
+        old = time.time() - UNUSED_FOR
+        for other in path.parent.iterdir():
+            if other.stat().st_mtime < old:
+                other.unlink(missing_ok=True)
+        return data
+
+
+def inputs_key(meta: model.Meta, root: Path, *extra: str) -> str:
+    """The book's metadata, its own templates and styles, the files its metadata names,
+    casebook's code, the installed tools and the fonts: all a cover is painted from."""
+    named = [p for p in (meta.cover.image, meta.print.icc) if p is not None]
+    own = fresh.digests(fresh.input_files(Path(root), named))
+    return hashlib.sha256("\0".join([
+        repr(meta), json.dumps(own, sort_keys=True), fresh.code_digest(), fresh.tools_digest(),
+        *(str(fonts.locate(f).path.stat().st_mtime_ns) for f in fonts.DECLARED), *extra,
+    ]).encode()).hexdigest()
+
+
 def _finish(painted: bytes, target: Path, design: Design) -> None:
     """PDF/X-4 keys, the BleedBox and the marks, as pdf_post.py finishes the interior."""
     g = geometry(design.meta, design.pages)
     with pikepdf.open(io.BytesIO(painted)) as pdf:
+        set_dates(pdf, build_time())
         page = pdf.pages[0].obj
         page.BleedBox = Array(g.bleed_box_pt())
         if Name.CropBox in page:

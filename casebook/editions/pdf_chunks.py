@@ -13,7 +13,6 @@ and the indexes out twice, an edit lays out the chunks it changed. Chunks are ca
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
 import json
@@ -34,23 +33,25 @@ from ..publish import write_file
 from ..render import Fragments
 from . import pdf, pdf_folios, pdf_plan, pdf_progress, pdf_sheets
 from .pdf_folios import CHUNK_STYLE, SHEET_STYLE
-from .common import build_time
+from .common import PAINTED_AT, build_time, set_dates
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
 UNUSED_FOR = 7 * 24 * 3600  # seconds after which the cache forgets a chunk no build used
-CHUNK_CREATED = "2000-01-01T00:00:00+00:00"  # the merged PDF gets the build's own dates
+CHUNK_CREATED = PAINTED_AT  # the merged PDF gets the build's own dates (set_dates)
 PLACEHOLDER = "0"  # the folio of a page reference before the first round has placed it
 _HREF = re.compile(r'href="#([^"]+)"')
 
 
 @dataclass(frozen=True)
 class Laid:
-    """One chunk laid out and painted: the PDF, each page's anchors, which pages show a folio."""
+    """One chunk laid out and painted: the PDF, each page's anchors, which pages show a
+    folio, and its structure elements' IDs (for the merge)."""
 
     pdf: bytes
     anchors: tuple[tuple[str, ...], ...]
     shown: tuple[bool, ...]
+    ids: frozenset[bytes] = frozenset()
 
 
 def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
@@ -74,7 +75,7 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
     htmls = [_html(book, fragments, c, folios) for c in chunks]
     for round_ in range(1, MAX_ROUNDS + 1):
-        meanwhile = (lambda: fonts.check_glyphs(book)) if round_ == 1 else None
+        meanwhile = (lambda: fonts.check_glyphs(book, store.dir)) if round_ == 1 else None
         chunks, htmls, laid = _lay_out_all(book, (fragments, folios), chunks, htmls, pool,
                                            store, meanwhile)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
@@ -133,7 +134,7 @@ def lay_out_whole(book: model.Book, html: str) -> Laid:
 def _dated(painted: bytes) -> bytes:
     import pikepdf
     with pikepdf.open(io.BytesIO(painted)) as opened:
-        _date(opened, build_time())
+        set_dates(opened, build_time())
         out = io.BytesIO()
         opened.save(out, deterministic_id=True)
     return out.getvalue()
@@ -146,7 +147,7 @@ def _labels(pagemap: PageMap, shown: list[bool]) -> list[str | None]:
 
 def lay_out_chunk(book: model.Book, html: str) -> Laid:
     """Lay out and paint one chunk (in a worker): links may lead into other chunks."""
-    from . import pdf_fontmark, pdf_links
+    from . import pdf_fontmark, pdf_links, pdf_merge
     pdf.patch()  # the build checked the fonts before it handed out the chunks
     pdf_links.install()
     pdf_fontmark.install()
@@ -156,7 +157,7 @@ def lay_out_chunk(book: model.Book, html: str) -> Laid:
                                      output_intent=pdf.INTENTS[book.meta.print.output_intent],
                                      pdf_identifier=book.meta.slug.encode())
     laid = Laid(painted, tuple(tuple(page.anchors) for page in document.pages),
-                tuple(pdf_folios.shown(document)))
+                tuple(pdf_folios.shown(document)), pdf_merge.structure_ids(painted))
     del document
     pdf.give_back_memory()  # a worker keeps what it has until the build ends
     return laid
@@ -277,28 +278,16 @@ def _merge(book: model.Book, laid: list[Laid], blanks: list[int], pagemap: PageM
 
     from . import pdf_fontshare, pdf_merge
     log.info("Merging %d chunks (%d pages)", len(laid), len(pagemap.pages))
-    merged = pdf_merge.merge([one.pdf for one in laid], blanks)
+    merged = pdf_merge.merge([one.pdf for one in laid], blanks, [one.ids for one in laid])
     stamped = pdf_folios.stamp_pages(merged, folio_pages)
     stats = pdf_fontshare.share(merged, store.fonts_dir())
     log.debug("Folios stamped on %d pages; fonts shared: %s", stamped, stats)
-    _date(merged, build_time())
+    set_dates(merged, build_time())
     out = io.BytesIO()
     merged.save(out, deterministic_id=True,  # object streams: thousands of destinations
                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
     merged.close()
     return out.getvalue()
-
-
-def _date(pdf_file, when: datetime.datetime) -> None:
-    """The build's date in the Info dictionary and the XMP, as a whole-book render has it."""
-    import pikepdf
-    stamp = when.strftime("D:%Y%m%d%H%M%S+00'00'")
-    pdf_file.docinfo[pikepdf.Name.CreationDate] = pikepdf.String(stamp)
-    pdf_file.docinfo[pikepdf.Name.ModDate] = pikepdf.String(stamp)
-    iso = when.isoformat()
-    with pdf_file.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
-            meta[key] = iso
 
 
 class _Store:
@@ -329,7 +318,7 @@ class _Store:
             info = json.loads(meta.read_text(encoding="utf-8"))
             os.utime(data)
             return Laid(data.read_bytes(), tuple(map(tuple, info["anchors"])),
-                        tuple(info["shown"]))
+                        tuple(info["shown"]), frozenset(i.encode("latin-1") for i in info["ids"]))
         except (OSError, ValueError, KeyError):
             return None
 
@@ -339,7 +328,8 @@ class _Store:
         if self.dir is not None:
             write_file(self.dir / f"{key}.pdf", laid.pdf)
             write_file(self.dir / f"{key}.json", json.dumps(
-                {"anchors": laid.anchors, "shown": laid.shown}).encode())
+                {"anchors": laid.anchors, "shown": laid.shown,
+                 "ids": sorted(i.decode("latin-1") for i in laid.ids)}).encode())
         return laid
 
     def fonts_dir(self) -> Path | None:

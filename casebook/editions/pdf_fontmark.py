@@ -7,7 +7,9 @@ PostScript name, its index in the file, and the size and SHA-256 of the file it 
 out with. The glyphs a chunk shows stay in its font dictionaries (``/W`` and ToUnicode), as
 always. The merge finds the file again by its digest (``original``) and subsets it with the
 union of every chunk's glyphs. A mark must never reach a finished PDF: the merge fails when
-it cannot resolve one.
+it cannot resolve one. While marking, a font's file is read in place (the face's own blob)
+instead of being copied for every chunk: WeasyPrint copies all 20–27 MB of each face it
+meets, and a marked chunk reads only the file's name table and size.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ..publish import write_file
 
 MAGIC = b"casebook-face-mark\n"
 _state = {"active": False}
-_digests: dict[tuple, str] = {}  # (face pointer, size) -> sha256, per process
+_faces: dict[tuple, tuple[str, str]] = {}  # (face pointer, size...) -> (sha256, PS name)
 KNOWN_FILES = "font-files.json"  # in the font cache: files hashed before
 
 
@@ -44,14 +46,34 @@ def install() -> None:
     from weasyprint.pdf import fonts
     if getattr(fonts.Font.subset, "casebook_mark", False):
         return
-    original = fonts.Font.subset
+    original, copy = fonts.Font.subset, fonts.get_hb_object_data
 
     def subset(font, to_unicode, hinting):
         if not (_state["active"] and to_unicode and _plain(font)):
+            if font.file_content is not None and not isinstance(font.file_content, bytes):
+                font.file_content = bytes(font.file_content)  # WeasyPrint's own path, as is
             return original(font, to_unicode, hinting)
         font.file_content = _mark_bytes(font)
+
+    def face_data(hb_object, ot_color=None, glyph=None):
+        if not _state["active"] or ot_color is not None or glyph is not None:
+            return copy(hb_object, ot_color, glyph)
+        return _in_place(hb_object)
     subset.casebook_mark = True
-    fonts.Font.subset = subset
+    fonts.Font.subset, fonts.get_hb_object_data = subset, face_data
+
+
+def _in_place(hb_face):
+    """The face's file as a read-only buffer over HarfBuzz's own blob (no copy); the buffer
+    holds the blob until it is dropped. Slicing it gives bytes, as WeasyPrint expects."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+    blob = harfbuzz.hb_face_reference_blob(hb_face)
+    length = ffi.new("unsigned int *")
+    data = harfbuzz.hb_blob_get_data(blob, length)
+    if data == ffi.NULL:
+        harfbuzz.hb_blob_destroy(blob)
+        return None
+    return ffi.buffer(ffi.gc(data, lambda _: harfbuzz.hb_blob_destroy(blob)), length[0])
 
 
 @contextmanager
@@ -76,13 +98,15 @@ def _mark_bytes(font) -> bytes:
     from weasyprint.text.ffi import ffi
     data = font.file_content
     kind = b"OTTO" if {"CFF ", "CFF2"} & set(font.tables) else b"\x00\x01\x00\x00"
-    # The same face object serves every chunk a worker lays out: hash its file once.
-    key = (int(ffi.cast("uintptr_t", font.hb_face)), len(data), data[:64], data[::1 << 16])
-    if key not in _digests:
-        _digests[key] = hashlib.sha256(data).hexdigest()
-    name = TTFont(io.BytesIO(data), fontNumber=font.index, lazy=True)["name"].getDebugName(6)
-    mark = {"ps_name": str(name), "index": font.index, "size": len(data),
-            "sha256": _digests[key], "notdef": bool(font.missing)}
+    # The same face object serves every chunk a worker lays out: read its file once.
+    samples = b"".join(data[at:at + 16] for at in range(0, len(data), 1 << 16))
+    key = (int(ffi.cast("uintptr_t", font.hb_face)), font.index, len(data), samples)
+    if key not in _faces:
+        name = TTFont(io.BytesIO(data), fontNumber=font.index, lazy=True)["name"]
+        _faces[key] = (hashlib.sha256(data).hexdigest(), str(name.getDebugName(6)))
+    sha256, ps_name = _faces[key]
+    mark = {"ps_name": ps_name, "index": font.index, "size": len(data),
+            "sha256": sha256, "notdef": bool(font.missing)}
     return kind + MAGIC + json.dumps(mark, sort_keys=True).encode()
 
 

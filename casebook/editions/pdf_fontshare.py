@@ -100,12 +100,8 @@ def _shared(pdf: pikepdf.Pdf, face: "Face", program: tuple[bytes, list], stats: 
 
 def _faces(pdf: pikepdf.Pdf) -> dict:
     """Group the CID fonts by face: FontName without tag, FontFile key, Subtype, PS name, kind."""
-    parents = {child.objgen: obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary)
-               and obj.get("/Subtype") == "/Type0" for child in obj.get("/DescendantFonts", [])}
     faces, programs = {}, {}
-    for obj in pdf.objects:
-        if not (isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") in _CID_FONTS):
-            continue
+    for parent, obj in _cid_fonts(pdf):
         if obj.get("/CIDToGIDMap", pikepdf.Name.Identity) != pikepdf.Name.Identity:
             log.warning("font %s maps CIDs through a stream: it keeps its own program",
                         obj.get("/BaseFont"))
@@ -126,10 +122,38 @@ def _faces(pdf: pikepdf.Pdf) -> dict:
         ident = (name, key, str(program.get("/Subtype", "")), ps_name, kind,
                  mark and (mark.sha256, mark.index))
         face = faces.setdefault(ident, Face(f"{name} ({ps_name})", key, ps_name, kind))
-        _add_font(face, obj, parents.get(obj.objgen), descriptor, digest)
+        _add_font(face, obj, parent, descriptor, digest)
         if mark:
             face.marks.add(mark)
     return faces
+
+
+def _cid_fonts(pdf: pikepdf.Pdf):
+    """(Type0 font, its CID font) for every font the pages and their forms use, once each."""
+    seen: set = set()
+    todo = [page.obj.get("/Resources") for page in pdf.pages]
+    while todo:
+        resources = todo.pop()
+        if not isinstance(resources, pikepdf.Dictionary) or _seen(resources, seen):
+            continue
+        for font in resources.get("/Font", {}).values():
+            if font.get("/Subtype") != "/Type0" or _seen(font, seen):
+                continue
+            for child in font.get("/DescendantFonts", []):
+                if child.get("/Subtype") in _CID_FONTS and not _seen(child, seen):
+                    yield font, child
+        todo += [xobject.get("/Resources") for xobject in resources.get("/XObject", {}).values()
+                 if xobject.get("/Subtype") == "/Form"]
+
+
+def _seen(obj, seen: set) -> bool:
+    """Whether an indirect object was met before (and remember it); direct ones never were."""
+    if not obj.is_indirect:
+        return False
+    if obj.objgen in seen:
+        return True
+    seen.add(obj.objgen)
+    return False
 
 
 def _add_font(face: Face, cid_font, type0, descriptor, digest: bytes) -> None:

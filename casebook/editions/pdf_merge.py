@@ -27,25 +27,42 @@ LOG = logging.getLogger(__name__)
 _BOXES = (Name.MediaBox, Name.CropBox, Name.BleedBox, Name.TrimBox, Name.ArtBox)
 
 
-def merge(chunks: Sequence[bytes], blanks_before: Sequence[int]) -> pikepdf.Pdf:
+def merge(chunks: Sequence[bytes], blanks_before: Sequence[int],
+          ids: Sequence[frozenset[bytes]] | None = None) -> pikepdf.Pdf:
     """One Pdf of ``chunks`` in order, ``blanks_before[i]`` empty pages before chunk ``i``.
 
     Chunks are opened one at a time: each is closed once its pages are in, so a book of
-    many chunks never holds them all (see ``_own_streams``).
+    many chunks never holds them all (see ``_own_streams``). ``ids``, each chunk's
+    ``structure_ids``, spares walking the structure trees of chunks whose IDs are unique.
     """
     if not chunks or len(chunks) != len(blanks_before):
         raise ValueError("merge needs one blanks_before count per chunk, and a chunk")
+    if ids is not None and len(ids) != len(chunks):
+        raise ValueError("merge needs the structure IDs of every chunk, or of none")
     out = pikepdf.open(io.BytesIO(chunks[0]))
     try:
-        return _merge(out, (io.BytesIO(chunk) for chunk in chunks[1:]), blanks_before)
+        return _merge(out, (io.BytesIO(chunk) for chunk in chunks[1:]), blanks_before, ids)
     except BaseException:
         out.close()
         raise
 
 
-def _merge(out: pikepdf.Pdf, others: Iterator, blanks_before: Sequence[int]) -> pikepdf.Pdf:
+def structure_ids(chunk: bytes) -> frozenset[bytes]:
+    """The /ID of every structure element of a painted chunk (known before the merge)."""
+    with pikepdf.open(io.BytesIO(chunk)) as pdf:
+        root = pdf.Root.get(Name.StructTreeRoot)
+        return frozenset() if root is None else frozenset(_element_ids(pdf, root))
+
+
+def _element_ids(pdf: pikepdf.Pdf, root: Dictionary) -> list[bytes]:
+    elements = [pdf.get_object(objgen) for objgen in pdf_tags.reachable(root)]
+    return [bytes(e.ID) for e in elements if isinstance(e.get(Name.ID), String)]
+
+
+def _merge(out: pikepdf.Pdf, others: Iterator, blanks_before: Sequence[int],
+           ids: Sequence[frozenset[bytes]] | None) -> pikepdf.Pdf:
     """Merge the chunks ``others`` opens into ``out``, the first chunk."""
-    tree = _Tree(out)
+    tree = _Tree(out, ids)
     dests = _Dests()
     blank = _Blanks(out)
     for key in (Name.Outlines, Name.PageLabels):
@@ -120,8 +137,8 @@ class _Blanks:
 class _Tree:
     """The merged structure tree: chunk 0's root and Document, the others' kids appended."""
 
-    def __init__(self, pdf: pikepdf.Pdf):
-        self.pdf = pdf
+    def __init__(self, pdf: pikepdf.Pdf, known: Sequence[frozenset[bytes]] | None = None):
+        self.pdf, self.known = pdf, known
         self.root = pdf.Root.get(Name.StructTreeRoot)
         self.document = _document(self.root) if self.root is not None else None
         self.nums: list[tuple[int, object]] = []
@@ -151,20 +168,24 @@ class _Tree:
         """The chunk's IDTree pairs, once its IDs used before are prefixed with ``index-``.
 
         WeasyPrint makes TH IDs of the table's object number, so chunks alike clash; the
-        renaming reaches the chunk's /ID, its /Headers and its IDTree keys."""
-        elements = [self.pdf.get_object(objgen) for objgen in pdf_tags.reachable(root)]
-        own = {bytes(e.ID) for e in elements if isinstance(e.get(Name.ID), String)}
+        renaming reaches the chunk's /ID, its /Headers and its IDTree keys. The elements
+        are walked only when the chunk's IDs are not known or some clash."""
+        own = set(_element_ids(self.pdf, root) if self.known is None else self.known[index])
         own.update(name for name, _ in _name_tree(root.get(Name.IDTree)))
         renames: dict[bytes, bytes] = {}
         clashes = sorted(own & self.used)
         self.used |= own
+        if clashes:
+            LOG.debug("PDF chunk %d: structure IDs used before: %s", index, clashes)
+        elements = [self.pdf.get_object(objgen)
+                    for objgen in (pdf_tags.reachable(root) if clashes else ())]
         for name in clashes:
             new = name
             while new in self.used:
                 new = b"%d-%s" % (index, new)
             renames[name] = new
             self.used.add(new)
-        for element in elements if renames else ():
+        for element in elements:
             _rename_ids(element, renames)
         return ((renames.get(name, name), value)
                 for name, value in _name_tree(root.get(Name.IDTree)))
