@@ -120,6 +120,17 @@ def test_a_clean_build_needs_one_extra_round_only_for_chunks_that_print_folios(t
     assert pool.laid == len(pdf_plan.plan(book)) + 1
 
 
+def test_a_round_renders_again_only_the_html_of_chunks_whose_folios_moved(tmp_path,
+                                                                         monkeypatch):
+    book = _book(tmp_path, "sample")
+    rendered = []
+    real = pdf.book_html
+    monkeypatch.setattr(pdf, "book_html", lambda *a: rendered.append(a[2].name) or real(*a))
+    pdf_chunks.lay_out(book, render.render_all(book), Counting(), None)
+    plan = [chunk.name for chunk in pdf_plan.plan(book)]
+    assert sorted(rendered) == sorted(plan + ["toc"]), "only the TOC prints folios"
+
+
 class _Nines(pdf_chunks._Folios):
     """Every page reference printed as 9: a chunk whose HTML changes prints folios."""
 

@@ -5,6 +5,7 @@ import io
 import logging
 import re
 import subprocess
+from contextlib import ExitStack
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -341,3 +342,11 @@ def test_known_unique_ids_spare_the_walk_and_merge_as_walked(monkeypatch):
     walked.save(out[0], deterministic_id=True)
     spared.save(out[1], deterministic_id=True)
     assert out[0].getvalue() == out[1].getvalue()
+
+
+def test_chunks_held_open_until_the_save_merge_to_the_same_bytes(chunks, merged, tmp_path):
+    data, _, _ = chunks
+    with ExitStack() as held:
+        pdf = pdf_merge.merge(data, BLANKS, hold=held)
+        pdf.save(tmp_path / "held.pdf")
+    assert (tmp_path / "held.pdf").read_bytes() == merged.read_bytes()

@@ -37,6 +37,7 @@ from .common import PAINTED_AT, build_time, set_dates
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
+HOLD_CHUNKS = 64  # a merge of this many chunks or fewer keeps them all open until it is saved
 UNUSED_FOR = 7 * 24 * 3600  # seconds after which the cache forgets a chunk no build used
 CHUNK_CREATED = PAINTED_AT  # the merged PDF gets the build's own dates (set_dates)
 PLACEHOLDER = "0"  # the folio of a page reference before the first round has placed it
@@ -73,16 +74,17 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     sheets = pdf_sheets.Sheets(book, store.base, store.dir / "folios" if store.dir else None)
     folios, versos = store.last()
     chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
-    htmls = [_html(book, fragments, c, folios) for c in chunks]
+    html_of = _Htmls(book, fragments)
+    htmls = [html_of(c, folios) for c in chunks]
     for round_ in range(1, MAX_ROUNDS + 1):
         meanwhile = (lambda: fonts.check_glyphs(book, store.dir)) if round_ == 1 else None
-        chunks, htmls, laid = _lay_out_all(book, (fragments, folios), chunks, htmls, pool,
+        chunks, htmls, laid = _lay_out_all(book, (html_of, folios), chunks, htmls, pool,
                                            store, meanwhile)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
         sheets.prefetch(_labels(pagemap, shown), pool)  # while a next round lays out
         chunks = _sides(chunks, blanks, laid)
         folios = pagemap.labels()
-        again = [_html(book, fragments, c, folios) for c in chunks]
+        again = [html_of(c, folios) for c in chunks]
         if again == htmls:
             break
         moved = [c.name for c, a, b in zip(chunks, again, htmls) if a != b]
@@ -167,13 +169,22 @@ class _Folios(dict):
     """Folios by anchor; one not known yet prints as 0 until the next round knows it.
 
     A chunk must never count pages with ``target-counter()``: it would count in the chunk.
+    ``used`` records each folio the chunk's HTML printed.
     """
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.used: dict[str, str] = {}
 
     def __bool__(self) -> bool:
         return True
 
     def __contains__(self, anchor) -> bool:
         return True
+
+    def __getitem__(self, anchor: str) -> str:
+        self.used[anchor] = value = super().__getitem__(anchor)
+        return value
 
     def __missing__(self, anchor: str) -> str:
         return PLACEHOLDER
@@ -187,13 +198,30 @@ def _html(book: model.Book, fragments: Fragments, chunk: pdf_plan.Chunk,
     return pdf.book_html(book, fragments, chunk, _Folios(folios), CHUNK_CREATED)
 
 
-def _lay_out_all(book: model.Book, text: tuple[Fragments, dict], chunks: list,
+class _Htmls:
+    """Each chunk's HTML, rendered again only when it moves to the other side or a folio
+    it prints changes: a round's check costs no rendering for a chunk with no page refs."""
+
+    def __init__(self, book: model.Book, fragments: Fragments):
+        self.book, self.fragments = book, fragments
+        self.last: dict[pdf_plan.Chunk, tuple[str, dict[str, str]]] = {}
+
+    def __call__(self, chunk: pdf_plan.Chunk, folios: dict[str, str]) -> str:
+        html, used = self.last.get(chunk, (None, {}))
+        if html is None or any(_Folios(folios)[a] != label for a, label in used.items()):
+            seen = _Folios(folios)
+            html = pdf.book_html(self.book, self.fragments, chunk, seen, CHUNK_CREATED)
+            self.last[chunk] = (html, seen.used)
+        return html
+
+
+def _lay_out_all(book: model.Book, text: tuple["_Htmls", dict], chunks: list,
                  htmls: list[str], pool: Executor, store: "_Store", meanwhile=None):
     """Every chunk, from the cache or laid out on the pool, longest first.
 
     A chunk that continues a part waits for the chunks before it in that part: then the
     side it starts on is known, and it is laid out once, on that side. ``text`` is the
-    fragments and the folios the HTML prints. Returns the chunks as placed, their HTML,
+    chunks' HTML (``_Htmls``) and the folios it prints. Returns the chunks as placed, their HTML,
     and each one laid out. ``meanwhile`` runs here once the first chunks are handed out.
     """
     chunks, htmls = list(chunks), list(htmls)
@@ -248,7 +276,7 @@ def _placed(book, text, chunks: list, htmls: list[str], laid: dict, i: int):
     placed = chunks[i].on(left=before % 2 == 1)
     if placed == chunks[i]:
         return chunks[i], htmls[i]
-    return placed, _html(book, text[0], placed, text[1])
+    return placed, text[0](placed, text[1])
 
 
 def _assemble(book: model.Book, chunks, laid: list[Laid]):
@@ -278,15 +306,17 @@ def _merge(book: model.Book, laid: list[Laid], blanks: list[int], pagemap: PageM
 
     from . import pdf_fontshare, pdf_merge
     log.info("Merging %d chunks (%d pages)", len(laid), len(pagemap.pages))
-    merged = pdf_merge.merge([one.pdf for one in laid], blanks, [one.ids for one in laid])
-    stamped = pdf_folios.stamp_pages(merged, folio_pages)
-    stats = pdf_fontshare.share(merged, store.fonts_dir())
-    log.debug("Folios stamped on %d pages; fonts shared: %s", stamped, stats)
-    set_dates(merged, build_time())
-    out = io.BytesIO()
-    merged.save(out, deterministic_id=True,  # object streams: thousands of destinations
-                object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    merged.close()
+    with ExitStack() as held:  # a book of few chunks keeps them open until the save
+        merged = pdf_merge.merge([one.pdf for one in laid], blanks, [one.ids for one in laid],
+                                 held if len(laid) <= HOLD_CHUNKS else None)
+        stamped = pdf_folios.stamp_pages(merged, folio_pages)
+        stats = pdf_fontshare.share(merged, store.fonts_dir())
+        log.debug("Folios stamped on %d pages; fonts shared: %s", stamped, stats)
+        set_dates(merged, build_time())
+        out = io.BytesIO()
+        merged.save(out, deterministic_id=True,  # object streams: thousands of destinations
+                    object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        merged.close()
     return out.getvalue()
 
 
