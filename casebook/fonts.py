@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -35,8 +36,21 @@ class FontFile:
     index: int
 
 
+_located: dict[tuple[str, str | None], FontFile] = {}
+
+
 def locate(family: str) -> FontFile:
-    """Find a declared family through fontconfig; a substitute is an error, never a fallback."""
+    """Find a declared family through fontconfig; a substitute is an error, never a fallback.
+
+    fontconfig is asked once per process (and again if the file it named has gone)."""
+    key = (family, os.environ.get("FONTCONFIG_FILE"))
+    found = _located.get(key)
+    if found is None or not found.path.is_file():
+        found = _located[key] = _fc_match(family)
+    return found
+
+
+def _fc_match(family: str) -> FontFile:
     if shutil.which("fc-match") is None:
         raise ToolError("fontconfig (fc-match) is missing; run `make book`")
     out = subprocess.run(["fc-match", "-f", "%{family}\n%{file}\n%{index}", family],

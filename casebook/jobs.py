@@ -6,8 +6,8 @@ cover (its spine) need only the PDF's pages: they start as soon as the layout ha
 The screen cover the HTML job renders is handed on to the EPUB job.
 
 Most books are built fast: the EPUB and the cover run while this process merges the
-chunks, and the screen PDF is finished in a worker while this process finishes the print
-PDF. A book longer than LEAN_ABOVE characters is built lean, so that its memory stays
+chunks, and the print PDF is finished in a worker while this process finishes the screen
+PDF (the longer job: it keeps the structure tree). A book longer than LEAN_ABOVE characters is built lean, so that its memory stays
 bounded: the pool is closed before the merge, the two PDFs are finished one after the
 other, and Pagefind, which holds the whole site in memory, indexes it last.
 """
@@ -85,9 +85,10 @@ class Jobs:
         from .editions import pdf
         args = (self.book, self.staging, layout.pagemap, layout.painted)
         if self.lean:
-            return {"pdf": pdf.write_print(*args), "screen": pdf.write_screen(*args)}
-        screen = self.pool.submit(pdf.write_screen, *args)
-        return {"pdf": pdf.write_print(*args), "screen": screen.result()}
+            return {"pdf": pdf.write_print(*args),
+                    "screen": pdf.write_screen(*args, layout.paginated)}
+        printed = self.pool.submit(pdf.write_print, *args)  # the screen PDF takes longer
+        return {"screen": pdf.write_screen(*args, layout.paginated), "pdf": printed.result()}
 
     def _index(self, site: Path) -> None:
         from .editions import pdf, search

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +45,7 @@ class Layout:
     document: object | None
     pagemap: PageMap
     painted: bytes | None = None
+    paginated: bool = False  # running heads and folios are pagination artifacts already
 
 
 def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
@@ -51,7 +54,7 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
     layout = layout or lay_out(book, fragments)
     painted = layout.painted if layout.painted is not None else paint(book, layout.document)
     printed = write_print(book, out_dir, layout.pagemap, painted)
-    write_screen(book, out_dir, layout.pagemap, painted)
+    write_screen(book, out_dir, layout.pagemap, painted, layout.paginated)
     return printed
 
 
@@ -62,10 +65,12 @@ def write_print(book: model.Book, out_dir: Path, pagemap: PageMap, painted: byte
     return _checked(path, pagemap)
 
 
-def write_screen(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes) -> Path:
-    """``<slug>-screen.pdf`` for reading, from the painted PDF (a worker may write it)."""
+def write_screen(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes,
+                 paginated: bool = False) -> Path:
+    """``<slug>-screen.pdf`` for reading, from the painted PDF (a worker may write it);
+    ``paginated``: its running heads and folios are pagination artifacts already."""
     path = Path(out_dir) / f"{book.meta.slug}{SCREEN_SUFFIX}.pdf"
-    _finish(book, pagemap).screen_pdf(painted, path)
+    _finish(book, pagemap).screen_pdf(painted, path, paginated)
     return _checked(path, pagemap)
 
 
@@ -81,13 +86,31 @@ def _checked(path: Path, pagemap: PageMap) -> Path:
     return path
 
 
+GIVE_BACK_ABOVE = 400 << 20  # bytes resident: a smaller process keeps what it has
+
+
 def give_back_memory() -> None:
     """Return freed memory to the system (glibc keeps it otherwise): a 3,000-page book's
-    layouts and PDF objects are hundreds of MB that the rest of the build does not need."""
+    layouts and PDF objects are hundreds of MB that the rest of the build does not need.
+    A process under GIVE_BACK_ABOVE skips it (a full collection costs tens of ms)."""
+    if _resident() < GIVE_BACK_ABOVE:
+        return
     gc.collect()
-    name = ctypes.util.find_library("c")
-    if name and hasattr(libc := ctypes.CDLL(name), "malloc_trim"):
+    if hasattr(libc := _libc(), "malloc_trim"):
         libc.malloc_trim(0)
+
+
+def _resident() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return GIVE_BACK_ABOVE  # unknown: give back
+
+
+@functools.lru_cache(maxsize=1)
+def _libc():
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
 def paint(book: model.Book, document) -> bytes:

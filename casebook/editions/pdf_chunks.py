@@ -102,7 +102,7 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     store.memory.clear()
     pdf.give_back_memory()
     store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
-    return pdf.Layout(None, pagemap, painted)
+    return pdf.Layout(None, pagemap, painted, paginated=True)
 
 
 def warm(book: model.Book) -> None:
@@ -158,8 +158,9 @@ def lay_out_chunk(book: model.Book, html: str) -> Laid:
         painted = document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
                                      output_intent=pdf.INTENTS[book.meta.print.output_intent],
                                      pdf_identifier=book.meta.slug.encode())
+    painted, ids = pdf_merge.prepare(painted)
     laid = Laid(painted, tuple(tuple(page.anchors) for page in document.pages),
-                tuple(pdf_folios.shown(document)), pdf_merge.structure_ids(painted))
+                tuple(pdf_folios.shown(document)), ids)
     del document
     pdf.give_back_memory()  # a worker keeps what it has until the build ends
     return laid

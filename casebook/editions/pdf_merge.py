@@ -54,13 +54,28 @@ def merge(chunks: Sequence[bytes], blanks_before: Sequence[int],
 
 def structure_ids(chunk: bytes) -> frozenset[bytes]:
     """The /ID of every structure element of a painted chunk (known before the merge)."""
+    return prepare(chunk, paginate=False)[1]
+
+
+def prepare(chunk: bytes, paginate: bool = True) -> tuple[bytes, frozenset[bytes]]:
+    """A painted chunk with its running heads and folios made pagination artifacts (which
+    the screen PDF needs, and the merged book then need not look for), and its IDs."""
     with pikepdf.open(io.BytesIO(chunk)) as pdf:
         root = pdf.Root.get(Name.StructTreeRoot)
-        return frozenset() if root is None else frozenset(_element_ids(pdf, root))
+        if root is None:
+            return chunk, frozenset()
+        treed = pdf_tags.reachable(root)
+        ids = frozenset(_element_ids(pdf, root, treed))
+        if paginate and pdf_tags.paginate_artifacts(pdf, treed):
+            out = io.BytesIO()
+            pdf.save(out, deterministic_id=True)
+            chunk = out.getvalue()
+    return chunk, ids
 
 
-def _element_ids(pdf: pikepdf.Pdf, root: Dictionary) -> list[bytes]:
-    elements = [pdf.get_object(objgen) for objgen in pdf_tags.reachable(root)]
+def _element_ids(pdf: pikepdf.Pdf, root: Dictionary, treed=None) -> list[bytes]:
+    treed = pdf_tags.reachable(root) if treed is None else treed
+    elements = [pdf.get_object(objgen) for objgen in treed]
     return [bytes(e.ID) for e in elements if isinstance(e.get(Name.ID), String)]
 
 
@@ -148,6 +163,8 @@ class _Tree:
         self.pdf, self.known = pdf, known
         self.root = pdf.Root.get(Name.StructTreeRoot)
         self.document = _document(self.root) if self.root is not None else None
+        self.kids = pdf_tags.kids(self.document) if self.document is not None else []
+        self.adopted = False
         self.nums: list[tuple[int, object]] = []
         self.ids = _Dests(kind="structure ID")
         self.used: set[bytes] = set()
@@ -203,7 +220,8 @@ class _Tree:
         for kid in kids:
             if isinstance(kid, Dictionary):
                 kid.P = self.document
-        self.document.K = Array([*pdf_tags.kids(self.document), *kids])
+        self.kids += kids  # the Document's /K is written once, by finish()
+        self.adopted = True
         for key in (Name.RoleMap, Name.ClassMap):
             theirs = root.get(key)
             if theirs is not None:
@@ -216,6 +234,8 @@ class _Tree:
     def finish(self) -> None:
         if self.root is None:
             return
+        if self.adopted:
+            self.document.K = Array(self.kids)
         self.nums.sort(key=lambda item: item[0])
         flat = Array([x for key, value in self.nums for x in (key, value)])
         self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=flat))

@@ -54,7 +54,7 @@ class Finish:
             self._document_id(pdf, "print")
             pdf.save(target, deterministic_id=True)
 
-    def screen_pdf(self, painted: bytes, target: Path) -> None:
+    def screen_pdf(self, painted: bytes, target: Path, paginated: bool = False) -> None:
         with pikepdf.open(io.BytesIO(painted)) as pdf:
             self._common(pdf)
             self._screen_boxes(pdf)
@@ -63,8 +63,9 @@ class Finish:
             for key in (Name.GTS_PDFXVersion, Name.GTS_PDFXConformance):
                 if key in pdf.docinfo:
                     del pdf.docinfo[key]
-            log.debug("Screen PDF: %d running heads and folios marked as artifacts",
-                      pdf_tags.paginate_artifacts(pdf))
+            if not paginated:
+                log.debug("Screen PDF: %d running heads and folios marked as artifacts",
+                          pdf_tags.paginate_artifacts(pdf))
             pdf_tags.describe_links(pdf, self._link_texts())
             self._document_id(pdf, "screen", ua=True)
             pdf.save(target, deterministic_id=True, min_version="1.7")

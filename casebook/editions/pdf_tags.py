@@ -21,12 +21,14 @@ _MARKED = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 _ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
 
 
-def paginate_artifacts(pdf: pikepdf.Pdf) -> int:
-    """Turn untreed marked content into pagination artifacts; return how many were changed."""
+def paginate_artifacts(pdf: pikepdf.Pdf, treed: set[tuple[int, int]] | None = None) -> int:
+    """Turn untreed marked content into pagination artifacts; return how many were changed.
+
+    ``treed``: the root's ``reachable`` elements, when the caller has walked them already."""
     root = pdf.Root.get(Name.StructTreeRoot)
     if root is None:
         return 0
-    treed = reachable(root)
+    treed = reachable(root) if treed is None else treed
     pages = {int(p.obj.StructParents): p.obj for p in pdf.pages if Name.StructParents in p.obj}
     changed = 0
     for key, elements in parent_tree(root).items():
