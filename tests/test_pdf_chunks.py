@@ -140,7 +140,7 @@ class _Nines(pdf_chunks._Folios):
 
 def _prints_folios(book, fragments, chunk) -> bool:
     return (pdf.book_html(book, fragments, chunk, _Nines(), pdf_chunks.CHUNK_CREATED)
-            != pdf_chunks._html(book, fragments, chunk, {}))
+            != pdf_chunks._Htmls(book, fragments)(chunk, {}))
 
 
 def test_a_chunk_that_continues_a_part_is_laid_out_once_on_its_true_side(tmp_path,
