@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import os
 import re
@@ -27,6 +28,7 @@ _EMBEDDED_NAMES = re.compile(r"^(?:[A-Z]{6}\+)?(Noto-?Serif-?CJK|Noto-?Sans-?CJK
                              re.I)
 _IGNORED = {"\n", "\t"}
 GLYPHS_CHECKED = "glyphs-checked.txt"  # in a cache folder: the last character set found covered
+COVERAGE_KEPT = "serif-coverage.json"  # in a cache folder: the body serif's code points
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,35 @@ def check_glyphs(book: model.Book, cache_dir: Path | None = None) -> None:
     key = _glyphs_key(texts) if checked else ""
     if checked and checked.is_file() and checked.read_text(encoding="utf-8") == key:
         return
-    _check_glyphs(texts)
+    _check_glyphs(texts, _kept_coverage(Path(cache_dir)) if cache_dir else coverage(SERIF))
     if checked:
         from .publish import write_file
         write_file(checked, key.encode())
+
+
+def _kept_coverage(cache_dir: Path) -> frozenset[int]:
+    """The serif's code points, kept in ``cache_dir`` as ranges by the font file's size and
+    mtime: reading its cmap costs ~0.15 s, which an edit that adds a character would pay."""
+    font = locate(SERIF)
+    stat = font.path.stat()
+    key = [str(font.path), font.index, stat.st_size, stat.st_mtime_ns]
+    path = cache_dir / COVERAGE_KEPT
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept["font"] == key:
+            return frozenset(c for first, last in kept["ranges"] for c in range(first, last + 1))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not kept yet, or for another font file: read the font
+    covered = coverage(SERIF)
+    ranges: list[list[int]] = []
+    for code in sorted(covered):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    from .publish import write_file
+    write_file(path, json.dumps({"font": key, "ranges": ranges}).encode())
+    return covered
 
 
 def _glyphs_key(texts: list) -> str:
@@ -103,8 +130,7 @@ def _glyphs_key(texts: list) -> str:
                           f"\0{chars}".encode()).hexdigest()
 
 
-def _check_glyphs(texts: list) -> None:
-    covered = coverage(SERIF)
+def _check_glyphs(texts: list, covered: frozenset[int]) -> None:
     errors = Collector()
     for text, path, first_line in texts:
         for offset, line in enumerate(text.split("\n")):

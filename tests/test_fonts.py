@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bookfactory import make_book, md
@@ -18,7 +20,8 @@ def test_a_covered_character_set_is_remembered_and_an_uncovered_one_is_still_an_
         tmp_path, monkeypatch):
     checks = []
     real = fonts._check_glyphs
-    monkeypatch.setattr(fonts, "_check_glyphs", lambda texts: checks.append(1) or real(texts))
+    monkeypatch.setattr(fonts, "_check_glyphs",
+                        lambda texts, covered: checks.append(1) or real(texts, covered))
     cache = tmp_path / "cache"
     book = _book(tmp_path / "one", "合成正文，字都在字体里。")
     fonts.check_glyphs(book, cache)
@@ -32,3 +35,15 @@ def test_a_covered_character_set_is_remembered_and_an_uncovered_one_is_still_an_
     with pytest.raises(SourceError, match="U\\+E000"):
         fonts.check_glyphs(bad, cache)
     assert len(checks) == 4
+
+
+def test_the_kept_coverage_is_the_fonts_and_is_read_again_for_another_file(tmp_path):
+    kept = fonts._kept_coverage(tmp_path)
+    assert kept == fonts.coverage(fonts.SERIF) and ord("党") in kept and 0xE000 not in kept
+    record = json.loads((tmp_path / fonts.COVERAGE_KEPT).read_text(encoding="utf-8"))
+    record["ranges"] = [[0x41, 0x42]]  # what the file says is what is used
+    (tmp_path / fonts.COVERAGE_KEPT).write_text(json.dumps(record), encoding="utf-8")
+    assert fonts._kept_coverage(tmp_path) == {0x41, 0x42}
+    record["font"][3] -= 1  # a record for another version of the font file: read the font
+    (tmp_path / fonts.COVERAGE_KEPT).write_text(json.dumps(record), encoding="utf-8")
+    assert fonts._kept_coverage(tmp_path) == kept

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import model
 
-CHUNK_CHARS = 10_000  # about 15 pages: a longer part is cut at a case
+CHUNK_CHARS = 7_500  # about 11 pages: a longer part is cut at a case
 WHOLE_BELOW = 40_000  # a shorter book is one document: chunks would cost more than they save
 
 
