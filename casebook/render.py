@@ -197,6 +197,9 @@ def _new_environment(dirs: list[Path]) -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"], default=True),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
+        # compiled templates kept between processes (Jinja's own per-user temp folder),
+        # checked against each template's source: every build process compiled them anew
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     env.globals.update(PENDING_LABEL=model.PENDING_LABEL, Case=model.Case, Part=model.Part,
                        Matter=model.Matter)
