@@ -2,14 +2,15 @@
 
 The HTML edition needs no layout, so a worker writes it from the start while the workers
 lay the PDF out chunk by chunk (pdf_chunks.py). The EPUB (its page-list) and the print
-cover (its spine) need only the PDF's pages: they start as soon as the layout has settled.
-The screen cover the HTML job renders is handed on to the EPUB job.
+cover (its spine) need only the PDF's pages: they start as soon as the layout has settled,
+the EPUB once the HTML job has also handed on the screen cover it renders.
 
 Most books are built fast: the EPUB and the cover run while this process merges the
 chunks, and the print PDF is finished in a worker while this process finishes the screen
-PDF (the longer job: it keeps the structure tree). A book longer than LEAN_ABOVE characters is built lean, so that its memory stays
-bounded: the pool is closed before the merge, the two PDFs are finished one after the
-other, and Pagefind, which holds the whole site in memory, indexes it last.
+PDF (the longer job: it keeps the structure tree). A book longer than LEAN_ABOVE
+characters is built lean, so that its memory stays bounded: the pool is closed before the
+merge, the two PDFs are finished one after the other, and Pagefind, which holds the whole
+site in memory, indexes it last.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from pikepdf import Array, Dictionary, Name, OutlineItem, String
 from casebook.editions import pdf_post
 from casebook.model import TocEntry
 
-TREE = [(TocEntry(1, "第一部分", "part-1"), [TocEntry(2, "案例一", "c1"), TocEntry(2, "案例二", "c2")]),
+TREE = [(TocEntry(1, "第一部分", "part-1"),
+         [TocEntry(2, "案例一", "c1"), TocEntry(2, "案例二", "c2")]),
         (TocEntry(1, "前言", "preface"), []),
         (TocEntry(1, "第二部分", "part-2"), [TocEntry(2, "案例三", "c3")])]
 
