@@ -197,9 +197,7 @@ def _new_environment(dirs: list[Path]) -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "xhtml", "j2"], default=True),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
-        # compiled templates kept between processes (Jinja's own per-user temp folder),
-        # checked against each template's source: every build process compiled them anew
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        bytecode_cache=_bytecode_cache(),
     )
     env.globals.update(PENDING_LABEL=model.PENDING_LABEL, Case=model.Case, Part=model.Part,
                        Matter=model.Matter)
@@ -208,6 +206,17 @@ def _new_environment(dirs: list[Path]) -> jinja2.Environment:
     env.filters["print_notes"] = notes.for_print  # the PDF's page-foot notes (notes.py)
     env.filters["print_folios"] = xref.with_folios  # page references of a chunked PDF
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between processes in Jinja's own per-user temp folder, and
+    checked against each template's source (every build process compiled them anew). None,
+    with a note, where that folder cannot be made safely: templates are then compiled."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError) as exc:
+        log.info("Templates are compiled in every process: no bytecode cache (%s)", exc)
+        return None
 
 
 def render_template(env: jinja2.Environment, name: str, **context) -> str:

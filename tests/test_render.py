@@ -72,3 +72,22 @@ def test_pandoc_warnings_name_the_source_line(caplog):
     messages = [r.getMessage() for r in caplog.records]
     caplog.clear()
     assert any(m.startswith("x.md:5: pandoc: Duplicate link reference") for m in messages)
+
+
+def test_templates_are_compiled_once_and_a_changed_template_is_compiled_again(tmp_path,
+                                                                             monkeypatch):
+    import jinja2
+
+    from casebook import render
+    monkeypatch.setattr(render, "_bytecode_cache",
+                        lambda: jinja2.FileSystemBytecodeCache(str(tmp_path / "bc")))
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (tmp_path / "bc").mkdir()
+    (folder / "t.j2").write_text("甲{{ x }}", encoding="utf-8")
+    assert render._new_environment([folder]).get_template("t.j2").render(x=1) == "甲1"
+    kept = list((tmp_path / "bc").iterdir())
+    assert len(kept) == 1, "the compiled template was not kept"
+    assert render._new_environment([folder]).get_template("t.j2").render(x=2) == "甲2"
+    (folder / "t.j2").write_text("乙{{ x }}", encoding="utf-8")
+    assert render._new_environment([folder]).get_template("t.j2").render(x=3) == "乙3"
