@@ -18,6 +18,7 @@ from fontTools.ttLib import TTCollection, TTFont
 
 from . import model
 from .errors import CheckError, Collector, SourceError, ToolError
+from .publish import write_file
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,6 @@ def check_glyphs(book: model.Book, cache_dir: Path | None = None) -> None:
         return
     _check_glyphs(texts, _kept_coverage(Path(cache_dir)) if cache_dir else coverage(SERIF))
     if checked:
-        from .publish import write_file
         write_file(checked, key.encode())
 
 
@@ -116,7 +116,6 @@ def _kept_coverage(cache_dir: Path) -> frozenset[int]:
             ranges[-1][1] = code
         else:
             ranges.append([code, code])
-    from .publish import write_file
     write_file(path, json.dumps({"font": key, "ranges": ranges}).encode())
     return covered
 

@@ -106,11 +106,18 @@ def kept(key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
     except OSError:  # not made yet (or unreadable): make it, and keep it
         data = make()
         write_file(path, data)
-        old = time.time() - UNUSED_FOR
-        for other in path.parent.iterdir():
-            if other.stat().st_mtime < old:
-                other.unlink(missing_ok=True)
+        _forget_unused(path.parent)
         return data
+
+
+def _forget_unused(folder: Path) -> None:
+    old = time.time() - UNUSED_FOR
+    for other in folder.iterdir():
+        try:
+            if other.stat().st_mtime < old:
+                other.unlink()
+        except OSError:  # another build took it away first
+            pass
 
 
 def inputs_key(meta: model.Meta, root: Path, *extra: str) -> str:
