@@ -56,12 +56,6 @@ def remember(meta: model.Meta, root: Path, cover: Cover) -> None:
     _made[meta, Path(root).resolve()] = cover
 
 
-def keep_in(cache_dir: Path | None) -> None:
-    """Keep rendered covers in ``cache_dir``/cover, keyed by all that shapes them, and take
-    them from there while it is unchanged (None: render the cover in every build)."""
-    cover_pdf.keep_in(cache_dir)
-
-
 def _kept_or_made(meta: model.Meta, root: Path) -> Cover:
     made: list[Cover] = []
     data = cover_pdf.kept(cover_pdf.inputs_key(meta, root, "screen"), ".png",

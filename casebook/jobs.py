@@ -28,7 +28,7 @@ class Jobs:
 
     def __init__(self, book, fragments, staging: Path, wanted: list[str], options):
         self.book, self.fragments, self.staging = book, fragments, staging
-        self.wanted, self.options = wanted, options
+        self.wanted = wanted
         self.epub_extra = {"embed_fonts": True} if options.extra.get("embed_fonts") else {}
         self.lean = "pdf" in wanted and lean(book)
         self.jobs: dict[str, Future] = {}
@@ -130,8 +130,8 @@ def edition(name: str, book, staging: Path, fragments, extra: dict, cover=None,
     """Write one edition (in a worker); return its path and the screen cover it used
     (``cover``, if given, or the one kept in ``cache_dir``, or a new one)."""
     from . import cover as covers
-    from .editions import writer
-    covers.keep_in(cache_dir)
+    from .editions import cover_pdf, writer
+    cover_pdf.keep_in(cache_dir)  # the screen cover is kept where the print spread is
     if cover is not None:
         covers.remember(book.meta, book.root, cover)
     path = writer(name)(book, staging, fragments, **extra)

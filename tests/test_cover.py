@@ -6,6 +6,7 @@ import pytest
 
 from bookfactory import make_book
 from casebook import cover, source
+from casebook.editions import cover_pdf
 from casebook.render import TEMPLATES_DIR
 
 
@@ -15,9 +16,9 @@ def renders(monkeypatch, tmp_path):
     made: list = []
     real = cover._make
     monkeypatch.setattr(cover, "_make", lambda *args: made.append(args) or real(*args))
-    cover.keep_in(tmp_path / "cache")
+    cover_pdf.keep_in(tmp_path / "cache")
     yield made
-    cover.keep_in(None)
+    cover_pdf.keep_in(None)
 
 
 def _make(root):
@@ -52,7 +53,7 @@ def test_an_edit_to_book_yaml_or_the_books_templates_renders_a_new_cover(tmp_pat
 
 
 def test_without_a_cache_every_build_renders_the_cover(tmp_path, renders):
-    cover.keep_in(None)
+    cover_pdf.keep_in(None)
     root = make_book(tmp_path)
     assert _make(root) == _make(root)
     assert len(renders) == 2

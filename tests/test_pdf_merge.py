@@ -298,7 +298,7 @@ def test_table_header_ids_that_clash_across_chunks_are_renamed(id_tree, known, c
     assert len(chunk_ids[0]) == 2 and chunk_ids[0] == chunk_ids[1]  # WeasyPrint's clash
     with caplog.at_level(logging.WARNING, logger="casebook.editions.pdf_merge"):
         pdf = pdf_merge.merge(data, [0, 0],
-                              [pdf_merge.structure_ids(c) for c in data] if known else None)
+                              [pdf_merge.prepare(c)[1] for c in data] if known else None)
     assert "structure ID" not in caplog.text
     root = pdf.Root.StructTreeRoot
     ids = ids_of(root)
@@ -329,7 +329,7 @@ def test_table_header_ids_that_clash_across_chunks_are_renamed(id_tree, known, c
 def test_known_unique_ids_spare_the_walk_and_merge_as_walked(monkeypatch):
     data = [paint(TABLE.format(title="表一", a="姓名", b="年龄"))[0],
             paint("<h1>表二</h1><p>合成正文，没有表格。</p>")[0]]
-    ids = [pdf_merge.structure_ids(chunk) for chunk in data]
+    ids = [pdf_merge.prepare(chunk)[1] for chunk in data]
     assert len(ids[0]) == 2 and ids[1] == frozenset()
     walked = pdf_merge.merge(data, [0, 0])
     walks = []

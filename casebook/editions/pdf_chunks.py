@@ -194,11 +194,6 @@ class _Folios(dict):
         return self[anchor]
 
 
-def _html(book: model.Book, fragments: Fragments, chunk: pdf_plan.Chunk,
-          folios: dict[str, str]) -> str:
-    return pdf.book_html(book, fragments, chunk, _Folios(folios), CHUNK_CREATED)
-
-
 class _Htmls:
     """Each chunk's HTML, rendered again only when it moves to the other side or a folio
     it prints changes: a round's check costs no rendering for a chunk with no page refs."""

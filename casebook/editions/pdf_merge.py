@@ -36,7 +36,7 @@ def merge(chunks: Sequence[bytes], blanks_before: Sequence[int],
     Chunks are opened one at a time: each is closed once its pages are in, so a book of
     many chunks never holds them all (see ``_own_streams``); or, given ``hold``, the chunks
     stay open until it closes, and the merged PDF reads their streams when it is saved
-    (quicker, for a book of few chunks). ``ids``, each chunk's ``structure_ids``, spares
+    (quicker, for a book of few chunks). ``ids``, each chunk's IDs from ``prepare``, spares
     walking the structure trees of chunks whose IDs are unique.
     """
     if not chunks or len(chunks) != len(blanks_before):
@@ -52,12 +52,7 @@ def merge(chunks: Sequence[bytes], blanks_before: Sequence[int],
         raise
 
 
-def structure_ids(chunk: bytes) -> frozenset[bytes]:
-    """The /ID of every structure element of a painted chunk (known before the merge)."""
-    return prepare(chunk, paginate=False)[1]
-
-
-def prepare(chunk: bytes, paginate: bool = True) -> tuple[bytes, frozenset[bytes]]:
+def prepare(chunk: bytes) -> tuple[bytes, frozenset[bytes]]:
     """A painted chunk with its running heads and folios made pagination artifacts (which
     the screen PDF needs, and the merged book then need not look for), and its IDs."""
     with pikepdf.open(io.BytesIO(chunk)) as pdf:
@@ -66,7 +61,7 @@ def prepare(chunk: bytes, paginate: bool = True) -> tuple[bytes, frozenset[bytes
             return chunk, frozenset()
         treed = pdf_tags.reachable(root)
         ids = frozenset(_element_ids(pdf, root, treed))
-        if paginate and pdf_tags.paginate_artifacts(pdf, treed):
+        if pdf_tags.paginate_artifacts(pdf, treed):
             out = io.BytesIO()
             pdf.save(out, deterministic_id=True)
             chunk = out.getvalue()
