@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 
 from casebook import build, render, source
-from casebook.editions import pdf, pdf_chunks, pdf_plan
+from casebook.editions import pdf, pdf_chunks, pdf_fontshare, pdf_plan
 
 from conftest import DATA
 
@@ -98,9 +98,14 @@ def test_an_unchanged_book_reuses_every_chunk_and_an_edit_lays_out_one(tmp_path,
     first = Counting()
     clean = pdf_chunks.lay_out(book, fragments, first, cache)
     assert first.laid >= len(pdf_plan.plan(book))
+    shared = []
+    share = pdf_fontshare.share
+    monkeypatch.setattr(pdf_fontshare, "share", lambda *a: shared.append(share(*a)) or shared[-1])
     again = Counting()
     assert pdf_chunks.lay_out(book, fragments, again, cache).painted == clean.painted
     assert again.laid == 0
+    # the glyphs kept with each cached chunk started the very subsets the merge wanted
+    assert shared[-1]["prefetch_unused"] == 0 and shared[-1]["subset_runs"] == 0
     case = list(book.cases())[-1]
     case.source.write_text(case.source.read_text(encoding="utf-8").replace("。", "！", 1),
                            encoding="utf-8")

@@ -47,12 +47,13 @@ _HREF = re.compile(r'href="#([^"]+)"')
 @dataclass(frozen=True)
 class Laid:
     """One chunk laid out and painted: the PDF, each page's anchors, which pages show a
-    folio, and its structure elements' IDs (for the merge)."""
+    folio, its structure elements' IDs and its marked faces' glyphs (for the merge)."""
 
     pdf: bytes
     anchors: tuple[tuple[str, ...], ...]
     shown: tuple[bool, ...]
     ids: frozenset[bytes] = frozenset()
+    glyphs: tuple = ()
 
 
 def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
@@ -77,7 +78,7 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     html_of = _Htmls(book, fragments)
     htmls = [html_of(c, folios) for c in chunks]
     for round_ in range(1, MAX_ROUNDS + 1):
-        meanwhile = (lambda: fonts.check_glyphs(book, store.dir)) if round_ == 1 else None
+        meanwhile = (lambda: _meanwhile(book, store)) if round_ == 1 else None
         chunks, htmls, laid = _lay_out_all(book, (html_of, folios), chunks, htmls, pool,
                                            store, meanwhile)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
@@ -94,6 +95,8 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
         htmls = again
     else:
         raise RenderError(f"the chunked PDF layout did not settle in {MAX_ROUNDS} rounds")
+    from . import pdf_subset
+    pdf_subset.prefetch([one.glyphs for one in laid], store.fonts_dir())
     with ExitStack() as stack:
         folio_pages = sheets.pages(_labels(pagemap, shown), pool, stack)
         settled(pagemap)  # after the last job of the layout: the pool is free from here
@@ -158,9 +161,9 @@ def lay_out_chunk(book: model.Book, html: str) -> Laid:
         painted = document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
                                      output_intent=pdf.INTENTS[book.meta.print.output_intent],
                                      pdf_identifier=book.meta.slug.encode())
-    painted, ids = pdf_merge.prepare(painted)
+    painted, ids, glyphs = pdf_merge.prepare(painted)
     laid = Laid(painted, tuple(tuple(page.anchors) for page in document.pages),
-                tuple(pdf_folios.shown(document)), ids)
+                tuple(pdf_folios.shown(document)), ids, glyphs)
     del document
     pdf.give_back_memory()  # a worker keeps what it has until the build ends
     return laid
@@ -209,6 +212,13 @@ class _Htmls:
             html = pdf.book_html(self.book, self.fragments, chunk, seen, CHUNK_CREATED)
             self.last[chunk] = (html, seen.used)
         return html
+
+
+def _meanwhile(book: model.Book, store: "_Store") -> None:
+    """The build's own work while the first chunks lay out: the glyph check, and the imports
+    the merge needs (they would otherwise wait until the layout is done)."""
+    fonts.check_glyphs(book, store.dir)
+    from . import pdf_fontshare, pdf_merge, pdf_post, pdf_subset  # noqa: F401
 
 
 def _lay_out_all(book: model.Book, text: tuple["_Htmls", dict], chunks: list,
@@ -344,7 +354,8 @@ class _Store:
             info = json.loads(meta.read_text(encoding="utf-8"))
             os.utime(data)
             return Laid(data.read_bytes(), tuple(map(tuple, info["anchors"])),
-                        tuple(info["shown"]), frozenset(i.encode("latin-1") for i in info["ids"]))
+                        tuple(info["shown"]), frozenset(i.encode("latin-1") for i in info["ids"]),
+                        tuple((*face[:5], tuple(face[5]), face[6]) for face in info["glyphs"]))
         except (OSError, ValueError, KeyError):
             return None
 
@@ -355,7 +366,8 @@ class _Store:
             write_file(self.dir / f"{key}.pdf", laid.pdf)
             write_file(self.dir / f"{key}.json", json.dumps(
                 {"anchors": laid.anchors, "shown": laid.shown,
-                 "ids": sorted(i.decode("latin-1") for i in laid.ids)}).encode())
+                 "ids": sorted(i.decode("latin-1") for i in laid.ids),
+                 "glyphs": laid.glyphs}).encode())
         return laid
 
     def fonts_dir(self) -> Path | None:

@@ -7,42 +7,24 @@ import io
 import itertools
 import logging
 import operator
-import os
 import re
 import struct
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cffi
 import pikepdf
 from fontTools.ttLib import TTFont
-from weasyprint.text.ffi import ffi as _wffi
-from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-from weasyprint.text.fonts import get_hb_object_data
 
 from ..errors import RenderError
-from ..publish import write_file
-from . import pdf_fontmark
+from . import pdf_fontmark, pdf_subset
+from .pdf_subset import Mismatch
 
 log = logging.getLogger(__name__)
 
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
-# Same as weasyprint.pdf.fonts.Font._harfbuzz_subset (WeasyPrint 70).
-DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF",
-               b"LTSH", b"PCLT", b"SVG ")
 _TAG = re.compile(r"^[A-Z]{6}\+")
 _CID_FONTS = ("/CIDFontType0", "/CIDFontType2")
-_ffi = cffi.FFI()
-_ffi.include(_wffi)
-_ffi.cdef("hb_blob_t *hb_blob_create_from_file_or_fail (const char *file_name);"
-          "hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);"
-          "const char *hb_version_string (void);")
-_hb = None
-
-
-class Mismatch(Exception):
-    """The face cannot be shared safely; it is left as it is."""
 
 
 @dataclass
@@ -83,9 +65,21 @@ def share(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> dict:
     stats.update(streams_before=len(before), streams_after=len(after),
                  bytes_before=sum(before.values()), bytes_after=sum(after.values()))
     stats["bytes_saved"] = stats["bytes_before"] - stats["bytes_after"]
+    stats["prefetch_unused"] = pdf_subset.forget_prefetched()
     log.info("font sharing: %(shared)d of %(faces)d faces shared, %(streams_before)d -> "
              "%(streams_after)d programs of %(bytes_after)d bytes", stats)
     return stats
+
+
+def marked_glyphs(pdf: pikepdf.Pdf) -> tuple:
+    """The marked faces one chunk shows, as ``share`` groups them: (face, sha256, index,
+    PS name, size, glyph ids, notdef) each, so that the build can subset them ahead
+    (``pdf_subset.prefetch``) while the chunks are merged."""
+    return tuple(sorted(
+        ("|".join(map(str, ident[:5])), mark.sha256, mark.index, mark.ps_name, mark.size,
+         tuple(sorted(face.gids)), face.notdef_outline or any(m.notdef for m in face.marks))
+        for ident, face in _faces(pdf).items() if face.marks
+        for mark in [next(iter(face.marks))]))
 
 
 def _shared(pdf: pikepdf.Pdf, face: "Face", program: tuple[bytes, list], stats: dict,
@@ -228,7 +222,7 @@ def _marked_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
                           ".casebook-cache and build again")
     gids = sorted(face.gids)
     notdef = face.notdef_outline or any(m.notdef for m in face.marks)
-    data = _cached_subset(path, mark.index, gids, notdef, cache_dir, stats)
+    data = pdf_subset.cached_subset(path, mark.index, gids, notdef, cache_dir, stats)
     if pdf_fontmark.kind(data) != face.kind:
         raise RenderError(f"font {face.name}: the subset of {path} is not the kind of program "
                           "the PDF chunks declare")
@@ -269,7 +263,7 @@ def _union_program(face, gids, cache_dir, prints, stats) -> bytes:
         raise Mismatch(f"no installed font file has the PostScript name {face.ps_name!r}")
     problems = []
     for path, index in candidates:
-        data = _cached_subset(path, index, gids, face.notdef_outline, cache_dir, stats)
+        data = pdf_subset.cached_subset(path, index, gids, face.notdef_outline, cache_dir, stats)
         problem = _compare(_glyph_prints(data), prints)
         if problem is None:
             return data
@@ -278,63 +272,6 @@ def _union_program(face, gids, cache_dir, prints, stats) -> bytes:
 
 
 _originals = pdf_fontmark.installed  # font files by PostScript name (tests stand in for it)
-
-
-def _cached_subset(path, index, gids, notdef, cache_dir, stats) -> bytes:
-    """The union subset, from ``cache_dir`` when this file, face and glyph set were seen."""
-    stat, version = path.stat(), _ffi.string(_lib().hb_version_string()).decode()
-    ident = f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{notdef}|{version}|{gids}"
-    cached = cache_dir and Path(cache_dir) / f"{hashlib.sha256(ident.encode()).hexdigest()}.font"
-    if cached and cached.is_file():
-        stats["cache_hits"] += 1
-        os.utime(cached)  # in use: the build's cache pruning goes by age
-        return cached.read_bytes()
-    data = hb_subset(path, index, gids, notdef_outline=notdef)
-    stats["subset_runs"] += 1
-    log.debug("subset %s#%d with %d glyphs", path, index, len(gids))
-    if cached:
-        write_file(cached, data)
-    return data
-
-
-def _lib():
-    global _hb
-    if _hb is None:
-        _hb = _ffi.dlopen("libharfbuzz.so.0")
-    return _hb
-
-
-def hb_subset(path: Path, index: int, gids: list[int], *, notdef_outline: bool = False) -> bytes:
-    """WeasyPrint 70's two-pass HarfBuzz subset (hinting=False, its default) of a font file."""
-    blob = _lib().hb_blob_create_from_file_or_fail(str(path).encode())
-    if blob == _ffi.NULL:
-        raise Mismatch(f"HarfBuzz cannot read {path}")
-    face = _ffi.gc(_lib().hb_face_create(blob, index), harfbuzz.hb_face_destroy)
-    harfbuzz.hb_blob_destroy(blob)
-    sub = _ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(),
-                  harfbuzz_subset.hb_subset_input_destroy)
-    _add(harfbuzz_subset.hb_subset_input_glyph_set(sub), gids)
-    drop = harfbuzz_subset.hb_subset_input_set(sub, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
-    _add(drop, sorted(harfbuzz.hb_tag_from_string(t, -1) for t in DROP_TABLES))
-    extra = harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE if notdef_outline else 0
-    base = (harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
-            | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE | extra)
-    face = _pass(face, sub, base | harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS)
-    _add(harfbuzz_subset.hb_subset_input_glyph_set(sub), list(range(max(gids) + 1)))
-    return get_hb_object_data(_pass(face, sub, base | harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING))
-
-
-def _add(hb_set, values: list[int]) -> None:
-    array = _ffi.new(f"hb_codepoint_t[{len(values)}]", values)
-    harfbuzz.hb_set_add_sorted_array(hb_set, array, len(values))
-
-
-def _pass(face, sub, flags: int):
-    harfbuzz_subset.hb_subset_input_set_flags(sub, flags)
-    result = harfbuzz_subset.hb_subset_or_fail(face, sub)
-    if result == _ffi.NULL:
-        raise Mismatch("HarfBuzz could not subset the original")
-    return _ffi.gc(result, harfbuzz.hb_face_destroy)
 
 
 def _glyph_prints(data: bytes) -> dict[int, object]:

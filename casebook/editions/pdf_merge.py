@@ -52,20 +52,23 @@ def merge(chunks: Sequence[bytes], blanks_before: Sequence[int],
         raise
 
 
-def prepare(chunk: bytes) -> tuple[bytes, frozenset[bytes]]:
+def prepare(chunk: bytes) -> tuple[bytes, frozenset[bytes], tuple]:
     """A painted chunk with its running heads and folios made pagination artifacts (which
-    the screen PDF needs, and the merged book then need not look for), and its IDs."""
+    the screen PDF needs, and the merged book then need not look for), its IDs, and the
+    glyphs of its marked faces (``pdf_fontshare.marked_glyphs``)."""
+    from . import pdf_fontshare
     with pikepdf.open(io.BytesIO(chunk)) as pdf:
+        glyphs = pdf_fontshare.marked_glyphs(pdf)
         root = pdf.Root.get(Name.StructTreeRoot)
         if root is None:
-            return chunk, frozenset()
+            return chunk, frozenset(), glyphs
         treed = pdf_tags.reachable(root)
         ids = frozenset(_element_ids(pdf, root, treed))
         if pdf_tags.paginate_artifacts(pdf, treed):
             out = io.BytesIO()
             pdf.save(out, deterministic_id=True)
             chunk = out.getvalue()
-    return chunk, ids
+    return chunk, ids, glyphs
 
 
 def _element_ids(pdf: pikepdf.Pdf, root: Dictionary, treed=None) -> list[bytes]:
