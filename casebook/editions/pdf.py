@@ -25,7 +25,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .. import fonts, model, render
 from ..pagemap import PageMap
 from ..render import Fragments
-from . import pdf_justify, pdf_plan, pdf_post, pdf_progress, pdf_speed
+from . import pdf_justify, pdf_leaders, pdf_plan, pdf_post, pdf_progress, pdf_speed
 from .common import build_time, toc_tree
 from .pdf_geometry import BODY_PT, LINE_HEIGHT, Geometry
 
@@ -153,6 +153,7 @@ def prepare(book: model.Book, glyphs: bool = True) -> None:
 def patch() -> None:
     """Install casebook's WeasyPrint patches (each only once per process)."""
     pdf_justify.install()
+    pdf_leaders.install()
     pdf_speed.install()
 
 
