@@ -13,6 +13,7 @@ and the indexes out twice, an edit lays out the chunks it changed. Chunks are ca
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -77,12 +78,13 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
     html_of = _Htmls(book, fragments)
     htmls = [html_of(c, folios) for c in chunks]
+    meanwhile = lambda: _meanwhile(book, store)  # noqa: E731
     for round_ in range(1, MAX_ROUNDS + 1):
-        meanwhile = (lambda: _meanwhile(book, store)) if round_ == 1 else None
         chunks, htmls, laid = _lay_out_all(book, (html_of, folios), chunks, htmls, pool,
                                            store, meanwhile)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
-        sheets.prefetch(_labels(pagemap, shown), pool)  # while a next round lays out
+        # the folio sheets these pages need: laid out behind a next round's chunks, if any
+        meanwhile = functools.partial(sheets.prefetch, _labels(pagemap, shown), pool)
         chunks = _sides(chunks, blanks, laid)
         folios = pagemap.labels()
         again = [html_of(c, folios) for c in chunks]

@@ -215,18 +215,23 @@ def _shared_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
 def _marked_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
     """The subset of the very file the chunks were laid out with, with all their glyphs."""
     mark = next(iter(face.marks))
-    path = pdf_fontmark.original(mark, cache_dir)
-    if path is None:
-        raise RenderError(f"font {face.name}: no installed file has the bytes the PDF chunks "
-                          f"were laid out with (sha256 {mark.sha256[:16]}…): remove "
-                          ".casebook-cache and build again")
     gids = sorted(face.gids)
     notdef = face.notdef_outline or any(m.notdef for m in face.marks)
-    data = pdf_subset.cached_subset(path, mark.index, gids, notdef, cache_dir, stats)
+    path, data = (pdf_subset.take(mark, gids, notdef, stats)
+                  or _subset_now(face, mark, gids, notdef, cache_dir, stats))
     if pdf_fontmark.kind(data) != face.kind:
         raise RenderError(f"font {face.name}: the subset of {path} is not the kind of program "
                           "the PDF chunks declare")
     return data, gids
+
+
+def _subset_now(face: Face, mark, gids, notdef, cache_dir, stats) -> tuple[Path, bytes]:
+    path = pdf_subset.original(mark, cache_dir)
+    if path is None:
+        raise RenderError(f"font {face.name}: no installed file has the bytes the PDF chunks "
+                          f"were laid out with (sha256 {mark.sha256[:16]}…): remove "
+                          ".casebook-cache and build again")
+    return path, pdf_subset.cached_subset(path, mark.index, gids, notdef, cache_dir, stats)
 
 
 def _install(pdf: pikepdf.Pdf, face: Face, data: bytes, gids: list) -> pikepdf.Stream:

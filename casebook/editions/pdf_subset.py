@@ -1,9 +1,9 @@
 """HarfBuzz subsets of installed font files, cached on disk and started ahead on threads.
 
 The merge (pdf_fontshare.py) gives each face one program: the subset of the installed file
-with every glyph the chunks show. ``prefetch`` starts those subsets as soon as the layout
-is done, from the glyphs each chunk's worker recorded, and ``cached_subset`` takes a subset
-from there when the merge asks for the same file, face and glyphs; else it makes it.
+with every glyph the chunks show. ``prefetch`` starts finding those files and making those
+subsets as soon as the layout is done, from the glyphs each chunk's worker recorded, and
+``take`` hands one to the merge when a face asks for the same file, face and glyphs.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import logging
 import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -34,7 +35,8 @@ _ffi.cdef("hb_blob_t *hb_blob_create_from_file_or_fail (const char *file_name);"
           "hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);"
           "const char *hb_version_string (void);")
 _hb = None
-_prefetched: dict[tuple, Future] = {}  # (path, index, gids, notdef) -> (program, stats)
+_prefetched: dict[tuple, Future] = {}  # (sha256, index, gids, notdef) -> (path, program, stats)
+_finding = threading.Lock()  # pdf_fontmark.original rewrites one record file
 
 
 class Mismatch(Exception):
@@ -42,9 +44,10 @@ class Mismatch(Exception):
 
 
 def prefetch(chunks: list[tuple], cache_dir: Path | None = None) -> int:
-    """Start subsetting, on threads, each marked face with the union of the chunks' glyphs
-    (``marked_glyphs``); ``share`` takes a subset from here when its face asks for the same.
-    HarfBuzz runs without the GIL, so the merge goes on meanwhile. Returns the faces started."""
+    """Start finding the file of, and subsetting, each marked face on threads, with the union
+    of the chunks' glyphs (``marked_glyphs``); ``take`` hands a subset to the merge when its
+    face asks for the same. HarfBuzz and hashing run without the GIL, so the merge goes on
+    meanwhile. Returns the faces started."""
     _prefetched.clear()
     faces: dict[tuple, tuple[set, bool]] = {}
     for *face, gids, notdef in itertools.chain.from_iterable(chunks):
@@ -53,18 +56,38 @@ def prefetch(chunks: list[tuple], cache_dir: Path | None = None) -> int:
     _lib()  # opened once, before the threads
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="subset")
     for (_, sha256, index, ps_name, size), (gids, notdef) in faces.items():
-        path = pdf_fontmark.original(pdf_fontmark.Mark(ps_name, index, size, sha256, notdef),
-                                     cache_dir)
-        if path is not None:  # else share() reports it, as without a prefetch
-            key = (str(path), index, tuple(sorted(gids)), notdef)
-            _prefetched[key] = pool.submit(_counted_subset, path, *key[1:], cache_dir)
+        mark = pdf_fontmark.Mark(ps_name, index, size, sha256, notdef)
+        key = (sha256, index, tuple(sorted(gids)), notdef)
+        _prefetched[key] = pool.submit(_ahead, mark, key[2], notdef, cache_dir)
     pool.shutdown(wait=False)
     return len(_prefetched)
 
 
-def _counted_subset(path, index, gids, notdef, cache_dir) -> tuple[bytes, dict]:
+def _ahead(mark, gids: tuple, notdef: bool, cache_dir) -> tuple | None:
+    path = original(mark, cache_dir)
+    if path is None:  # the merge finds none either, and says so
+        return None
     stats = {"cache_hits": 0, "subset_runs": 0}
-    return _subset_or_cached(path, index, list(gids), notdef, cache_dir, stats), stats
+    return path, cached_subset(path, mark.index, list(gids), notdef, cache_dir, stats), stats
+
+
+def take(mark, gids: list[int], notdef: bool, stats: dict) -> tuple[Path, bytes] | None:
+    """The file and subset ``prefetch`` made for this face and glyphs, or None; the subset's
+    counts join ``stats``."""
+    job = _prefetched.pop((mark.sha256, mark.index, tuple(gids), notdef), None)
+    found = job.result() if job is not None else None
+    if found is None:
+        return None
+    path, data, counted = found
+    for name, count in counted.items():
+        stats[name] += count
+    return path, data
+
+
+def original(mark, cache_dir) -> Path | None:
+    """``pdf_fontmark.original``, one thread at a time."""
+    with _finding:
+        return pdf_fontmark.original(mark, cache_dir)
 
 
 def forget_prefetched() -> int:
@@ -75,18 +98,7 @@ def forget_prefetched() -> int:
 
 
 def cached_subset(path, index, gids, notdef, cache_dir, stats) -> bytes:
-    """The union subset, from ``prefetch``, or from ``cache_dir`` when this file, face and
-    glyph set were seen, or else made now."""
-    job = _prefetched.pop((str(path), index, tuple(gids), notdef), None)
-    if job is not None:
-        data, counted = job.result()
-        for name, count in counted.items():
-            stats[name] += count
-        return data
-    return _subset_or_cached(path, index, gids, notdef, cache_dir, stats)
-
-
-def _subset_or_cached(path, index, gids, notdef, cache_dir, stats) -> bytes:
+    """The union subset, from ``cache_dir`` when this file, face and glyph set were seen."""
     stat, version = path.stat(), _ffi.string(_lib().hb_version_string()).decode()
     ident = f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{index}|{notdef}|{version}|{gids}"
     cached = cache_dir and Path(cache_dir) / f"{hashlib.sha256(ident.encode()).hexdigest()}.font"
