@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 
 from casebook import build, render, source
-from casebook.editions import pdf, pdf_chunks, pdf_fontshare, pdf_plan
+from casebook.editions import pdf, pdf_chunks, pdf_fontshare, pdf_plan, pdf_store
 
 from conftest import DATA
 
@@ -183,7 +183,7 @@ def test_the_cache_forgets_chunks_that_no_build_used_for_a_week(tmp_path):
     stale = cache / "pdf" / ("0" * 64 + ".pdf")
     stale.write_bytes(b"%PDF-1.6")
     stale.with_suffix(".json").write_text("{}")
-    week = pdf_chunks.UNUSED_FOR + 60
+    week = pdf_store.UNUSED_FOR + 60
     for path in (stale, *kept):  # every file old; the next build still uses most of them
         os.utime(path, (path.stat().st_atime - week, path.stat().st_mtime - week))
     pool = Counting()

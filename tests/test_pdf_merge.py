@@ -14,7 +14,7 @@ import pytest
 from pikepdf import Array, Dictionary, Name
 from weasyprint import HTML
 
-from casebook.editions import pdf_links, pdf_merge, pdf_tags
+from casebook.editions import pdf_links, pdf_merge, pdf_names, pdf_tags
 from casebook.errors import CheckError
 
 STYLE = """<style>
@@ -206,12 +206,12 @@ def test_parent_tree_is_flat_renumbered_and_reaches_every_mcid(merged):
 def test_links_across_chunks_lead_to_the_anchor_page(chunks, merged):
     _, expected, _ = chunks
     with pikepdf.open(merged) as pdf:
-        dests = dict(pdf_merge._named_dests(pdf))
+        dests = dict(pdf_names.named_dests(pdf))
         page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         assert list(dests) == sorted(name.encode() for name in expected)  # a sorted name tree
         assert {name.decode(): page_index[dest[0].objgen] for name, dest in dests.items()} \
             == expected
-        targets = sorted((page, name.decode()) for page, name in pdf_merge.link_targets(pdf))
+        targets = sorted((page, name.decode()) for page, name in pdf_names.link_targets(pdf))
     assert targets == [(0, "case-2"), (0, "part-1"), (2, "case-2"), (3, "toc"),
                        (5, "case-1"), (5, "part-1")]
     assert {(page, expected[name]) for page, name in targets} == set(viewer_links(merged))
@@ -250,7 +250,7 @@ def test_without_the_opt_in_a_missing_anchor_still_errors_and_is_dropped(caplog)
         annots = pdf.pages[0].Annots
         assert sorted(str(a.Dest) for a in annots) == ["elsewhere", "here"]
         assert all(Name.StructParent in a for a in annots)
-        assert dict(pdf_merge._named_dests(pdf)).keys() == {b"here"}
+        assert dict(pdf_names.named_dests(pdf)).keys() == {b"here"}
 
 
 def test_a_name_defined_twice_keeps_the_first_and_warns(chunks, caplog):
@@ -259,7 +259,7 @@ def test_a_name_defined_twice_keeps_the_first_and_warns(chunks, caplog):
         pdf = pdf_merge.merge([*data, data[0]], [*BLANKS, 1])
     assert "'toc'" in caplog.text and "chunk 3" in caplog.text
     caplog.clear()  # the warning was the point
-    dests = dict(pdf_merge._named_dests(pdf))
+    dests = dict(pdf_names.named_dests(pdf))
     assert len(pdf.pages) == 8 and dests[b"toc"][0].objgen == pdf.pages[0].obj.objgen
 
 
@@ -315,7 +315,7 @@ def test_table_header_ids_that_clash_across_chunks_are_renamed(id_tree, known, c
             (name,) = td.A.Headers
             assert bytes(name) in heads
     if id_tree:
-        tree = dict(pdf_merge._name_tree(root.IDTree))
+        tree = dict(pdf_names.name_tree(root.IDTree))
         assert sorted(tree) == sorted(ids)
         assert all(bytes(element.ID) == name for name, element in tree.items())
     else:
@@ -351,3 +351,31 @@ def test_chunks_held_open_until_the_save_merge_to_the_same_bytes(chunks, tmp_pat
         pdf = pdf_merge.merge(data, BLANKS, hold=held)
         pdf.save(tmp_path / "held.pdf", deterministic_id=True)
     assert (tmp_path / "held.pdf").read_bytes() == (tmp_path / "copied.pdf").read_bytes()
+
+
+def _saved(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def test_a_merge_taken_ahead_in_any_order_saves_the_same_bytes(chunks):
+    """Chunks laid out in any order, one laid out again: the same bytes as one merge."""
+    data, _, _ = chunks
+    whole = _saved(pdf_merge.merge(data, BLANKS))
+    again = bytes(data[1])  # chunk 1 laid out again: equal bytes, another object
+    for order in ([2], [2, 0], [0, 2, 1], [1, 0]):
+        ahead = pdf_merge.Ahead()
+        try:
+            laid = {}
+            for index in order:
+                laid[index] = data[index]
+                ahead.take(laid)
+            prefix = next(n for n in range(len(data) + 1) if n not in laid)
+            taken = len(ahead.merger.taken) if ahead.merger else 0
+            assert taken == max(prefix - 1, 0), "only chunks whose predecessors are in"
+            laid[1] = again
+            ahead.take(laid)
+            assert _saved(ahead.merge([data[0], again, data[2]], BLANKS)) == whole
+        finally:
+            ahead.close()

@@ -6,55 +6,39 @@ standard ``concurrent.futures`` Executor interface. A chunk's folios are drawn i
 so a chunk's pages do not depend on where it lands; page references across chunks (TOC,
 cross-references, indexes) print folios given as data. Those folios come from the merged
 PageMap, so the layout repeats until no chunk's HTML changes: a clean build lays the TOC
-and the indexes out twice, an edit lays out the chunks it changed. Chunks are cached in
-``.casebook-cache/pdf/`` by their HTML, stylesheets, code, tools and fonts. A short book
-(``pdf_plan.WHOLE_BELOW``) is one document, laid out by one worker, and cached the same way.
+and the indexes out twice, an edit lays out the chunks it changed. While chunks lay out,
+this process copies those done into the merge (pdf_merge.Ahead). Chunks are cached in
+``.casebook-cache/pdf/`` by their HTML, stylesheets, code, tools and fonts (pdf_store.py).
+A short book (``pdf_plan.WHOLE_BELOW``) is one document, laid out by one worker, and
+cached the same way.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
-import json
 import logging
 import re
-import os
-import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from contextlib import ExitStack
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from .. import fonts, fresh, model
+from .. import fonts, model
 from ..errors import RenderError
 from ..pagemap import PageMap
 from ..progress import bar as progress_bar
-from ..publish import write_file
 from ..render import Fragments
 from . import pdf, pdf_folios, pdf_plan, pdf_progress, pdf_sheets
-from .pdf_folios import CHUNK_STYLE, SHEET_STYLE
+from .pdf_store import Laid, Store
+from .pdf_folios import CHUNK_STYLE
 from .common import PAINTED_AT, build_time, set_dates
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
 HOLD_CHUNKS = 64  # a merge of this many chunks or fewer keeps them all open until it is saved
-UNUSED_FOR = 7 * 24 * 3600  # seconds after which the cache forgets a chunk no build used
 CHUNK_CREATED = PAINTED_AT  # the merged PDF gets the build's own dates (set_dates)
 PLACEHOLDER = "0"  # the folio of a page reference before the first round has placed it
 _HREF = re.compile(r'href="#([^"]+)"')
-
-
-@dataclass(frozen=True)
-class Laid:
-    """One chunk laid out and painted: the PDF, each page's anchors, which pages show a
-    folio, its structure elements' IDs and its marked faces' glyphs (for the merge)."""
-
-    pdf: bytes
-    anchors: tuple[tuple[str, ...], ...]
-    shown: tuple[bool, ...]
-    ids: frozenset[bytes] = frozenset()
-    glyphs: tuple = ()
 
 
 def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
@@ -68,7 +52,7 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     settled = settled or (lambda pagemap: None)
     plan = pdf_plan.plan(book)
     pdf.prepare(book, glyphs=len(plan) == 1)  # a chunked book's while its chunks lay out
-    store = _Store(book, cache_dir)
+    store = Store(book, cache_dir)
     if len(plan) == 1:
         layout = _whole(book, fragments, pool, store)
         settled(layout.pagemap)
@@ -78,10 +62,23 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
     html_of = _Htmls(book, fragments)
     htmls = [html_of(c, folios) for c in chunks]
+    with _ahead(len(chunks)) as ahead:
+        chunks, pagemap, painted = _rounds(book, (html_of, folios), chunks, htmls, pool,
+                                           store, sheets, ahead, settled)
+    store.memory.clear()
+    pdf.give_back_memory()
+    store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
+    return pdf.Layout(None, pagemap, painted, paginated=True)
+
+
+def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, settled):
+    """Lay out in rounds until every chunk prints the folios it shows; merge. Returns the
+    chunks as placed, the PageMap and the merged PDF."""
+    html_of, folios = text
     meanwhile = lambda: _meanwhile(book, store)  # noqa: E731
     for round_ in range(1, MAX_ROUNDS + 1):
         chunks, htmls, laid = _lay_out_all(book, (html_of, folios), chunks, htmls, pool,
-                                           store, meanwhile)
+                                           store, meanwhile, ahead)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
         # the folio sheets these pages need: laid out behind a next round's chunks, if any
         meanwhile = functools.partial(sheets.prefetch, _labels(pagemap, shown), pool)
@@ -102,12 +99,8 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     with ExitStack() as stack:
         folio_pages = sheets.pages(_labels(pagemap, shown), pool, stack)
         settled(pagemap)  # after the last job of the layout: the pool is free from here
-        painted = _merge(book, laid, blanks, pagemap, folio_pages, store)
-    del laid, folio_pages
-    store.memory.clear()
-    pdf.give_back_memory()
-    store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
-    return pdf.Layout(None, pagemap, painted, paginated=True)
+        painted = _merge(book, laid, blanks, pagemap, folio_pages, store, ahead)
+    return chunks, pagemap, painted
 
 
 def warm(book: model.Book) -> None:
@@ -117,7 +110,7 @@ def warm(book: model.Book) -> None:
     pdf.parsed(book, extra)
 
 
-def _whole(book: model.Book, fragments: Fragments, pool: Executor, store: "_Store") -> pdf.Layout:
+def _whole(book: model.Book, fragments: Fragments, pool: Executor, store: Store) -> pdf.Layout:
     """A short book: one document, whose folios and page references WeasyPrint counts."""
     html = pdf.book_html(book, fragments, pdf_plan.whole(book), None, CHUNK_CREATED)
     laid = store.get(html)
@@ -216,21 +209,38 @@ class _Htmls:
         return html
 
 
-def _meanwhile(book: model.Book, store: "_Store") -> None:
+def _meanwhile(book: model.Book, store: Store) -> None:
     """The build's own work while the first chunks lay out: the glyph check, and the imports
     the merge needs (they would otherwise wait until the layout is done)."""
     fonts.check_glyphs(book, store.dir)
     from . import pdf_fontshare, pdf_merge, pdf_post, pdf_subset  # noqa: F401
 
 
+@contextmanager
+def _ahead(chunks: int):
+    """A merge begun while the chunks lay out, for a book of few chunks (it holds them open),
+    or None."""
+    if chunks > HOLD_CHUNKS:
+        yield None
+        return
+    from . import pdf_merge
+    ahead = pdf_merge.Ahead()
+    try:
+        yield ahead
+    finally:
+        ahead.close()
+
+
 def _lay_out_all(book: model.Book, text: tuple["_Htmls", dict], chunks: list,
-                 htmls: list[str], pool: Executor, store: "_Store", meanwhile=None):
+                 htmls: list[str], pool: Executor, store: Store, meanwhile=None,
+                 ahead=None):
     """Every chunk, from the cache or laid out on the pool, longest first.
 
     A chunk that continues a part waits for the chunks before it in that part: then the
     side it starts on is known, and it is laid out once, on that side. ``text`` is the
     chunks' HTML (``_Htmls``) and the folios it prints. Returns the chunks as placed, their HTML,
-    and each one laid out. ``meanwhile`` runs here once the first chunks are handed out.
+    and each one laid out. ``meanwhile`` runs here once the first chunks are handed out;
+    then, while chunks lay out, ``ahead`` (pdf_merge.Ahead) takes those laid out.
     """
     chunks, htmls = list(chunks), list(htmls)
     laid: dict[int, Laid] = {}
@@ -253,6 +263,8 @@ def _lay_out_all(book: model.Book, text: tuple["_Htmls", dict], chunks: list,
             if meanwhile is not None:
                 meanwhile()
                 meanwhile = None
+            if ahead is not None and jobs:
+                ahead.take({i: one.pdf for i, one in laid.items()})
             if not jobs:
                 continue
             done, _ = wait(jobs, return_when=FIRST_COMPLETED)
@@ -308,15 +320,17 @@ def _sides(chunks, blanks: list[int], laid: list[Laid]):
 
 
 def _merge(book: model.Book, laid: list[Laid], blanks: list[int], pagemap: PageMap,
-           folio_pages: list, store: "_Store") -> bytes:
+           folio_pages: list, store: Store, ahead=None) -> bytes:
     """Merge the chunks, stamp the folios, share the font subsets, date the result."""
     import pikepdf
 
     from . import pdf_fontshare, pdf_merge
     log.info("Merging %d chunks (%d pages)", len(laid), len(pagemap.pages))
-    with ExitStack() as held:  # a book of few chunks keeps them open until the save
-        merged = pdf_merge.merge([one.pdf for one in laid], blanks, [one.ids for one in laid],
-                                 held if len(laid) <= HOLD_CHUNKS else None)
+    chunks, ids = [one.pdf for one in laid], [one.ids for one in laid]
+    with ExitStack() as held:
+        merged = (ahead.merge(chunks, blanks, ids) if ahead is not None
+                  else pdf_merge.merge(chunks, blanks, ids, None))
+        held.callback(merged.close)
         stamped = pdf_folios.stamp_pages(merged, folio_pages)
         stats = pdf_fontshare.share(merged, store.fonts_dir())
         log.debug("Folios stamped on %d pages; fonts shared: %s", stamped, stats)
@@ -324,80 +338,4 @@ def _merge(book: model.Book, laid: list[Laid], blanks: list[int], pagemap: PageM
         out = io.BytesIO()
         merged.save(out, deterministic_id=True,  # object streams: thousands of destinations
                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        merged.close()
     return out.getvalue()
-
-
-class _Store:
-    """Laid-out chunks and folio sheets on disk, keyed by everything that shapes them."""
-
-    def __init__(self, book: model.Book, cache_dir: Path | None):
-        self.book = book
-        self.dir = cache_dir / "pdf" if cache_dir else None
-        self.used: set[str] = set()
-        self.memory: dict[str, Laid] = {}  # this build's chunks, for its later rounds
-        self.base = hashlib.sha256("\0".join([
-            *pdf.stylesheet_texts(book, (CHUNK_STYLE, SHEET_STYLE)), fresh.code_digest(),
-            fresh.tools_digest(), book.meta.print.output_intent, book.meta.slug,
-            *(json.dumps(fonts.locate(f).path.stat().st_mtime_ns) for f in fonts.DECLARED),
-        ]).encode()).hexdigest()
-
-    def _key(self, text: str) -> str:
-        key = hashlib.sha256((self.base + "\0" + text).encode()).hexdigest()
-        self.used.add(key)
-        return key
-
-    def get(self, html: str) -> Laid | None:
-        key = self._key(html)
-        if key in self.memory or self.dir is None:
-            return self.memory.get(key)
-        meta, data = self.dir / f"{key}.json", self.dir / f"{key}.pdf"
-        try:
-            info = json.loads(meta.read_text(encoding="utf-8"))
-            os.utime(data)
-            return Laid(data.read_bytes(), tuple(map(tuple, info["anchors"])),
-                        tuple(info["shown"]), frozenset(i.encode("latin-1") for i in info["ids"]),
-                        tuple((*face[:5], tuple(face[5]), face[6]) for face in info["glyphs"]))
-        except (OSError, ValueError, KeyError):
-            return None
-
-    def put(self, html: str, laid: Laid) -> Laid:
-        key = self._key(html)
-        self.memory[key] = laid
-        if self.dir is not None:
-            write_file(self.dir / f"{key}.pdf", laid.pdf)
-            write_file(self.dir / f"{key}.json", json.dumps(
-                {"anchors": laid.anchors, "shown": laid.shown,
-                 "ids": sorted(i.decode("latin-1") for i in laid.ids),
-                 "glyphs": laid.glyphs}).encode())
-        return laid
-
-    def fonts_dir(self) -> Path | None:
-        return self.dir / "fonts" if self.dir else None
-
-    def last(self) -> tuple[dict[str, str], set[str]]:
-        """The last build's folios and the chunks it started on a verso: most chunks then
-        print the right ones, on the right side, at once."""
-        try:
-            last = json.loads(self._folios_file().read_text(encoding="utf-8"))
-            return dict(last["folios"]), set(last["versos"])
-        except (OSError, ValueError, TypeError, KeyError):
-            return {}, set()
-
-    def _folios_file(self) -> Path:
-        return self.dir / ("folios-draft.json" if self.book.draft else "folios.json")
-
-    def keep(self, folios: dict[str, str], versos: list[str]) -> None:
-        """Remember the folios and sides; forget chunks and sheets no build used for a week."""
-        if self.dir is None or not self.dir.is_dir():
-            return
-        write_file(self._folios_file(), json.dumps({"folios": folios, "versos": versos},
-                                                ensure_ascii=False).encode())
-        old = time.time() - UNUSED_FOR
-        for path in self.dir.glob("*.pdf"):
-            if path.stem not in self.used and path.stat().st_mtime < old:
-                path.unlink(missing_ok=True)
-                path.with_suffix(".json").unlink(missing_ok=True)
-        for path in (*self.dir.glob("fonts/*.font"), *self.dir.glob("folios/*.pdf")):
-            if path.stat().st_mtime < old:
-                path.unlink(missing_ok=True)

@@ -10,18 +10,19 @@ element /ID already used by an earlier chunk is renamed, in its chunk's /Headers
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
-import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from ..errors import CheckError
 from . import pdf_tags
+from .pdf_names import (Dests, check_links, indirect, name_tree, named_dests, number_tree,
+                        share_icc_profiles)
 
 LOG = logging.getLogger(__name__)
 
@@ -39,17 +40,118 @@ def merge(chunks: Sequence[bytes], blanks_before: Sequence[int],
     (quicker, for a book of few chunks). ``ids``, each chunk's IDs from ``prepare``, spares
     walking the structure trees of chunks whose IDs are unique.
     """
-    if not chunks or len(chunks) != len(blanks_before):
-        raise ValueError("merge needs one blanks_before count per chunk, and a chunk")
-    if ids is not None and len(ids) != len(chunks):
-        raise ValueError("merge needs the structure IDs of every chunk, or of none")
-    out = pikepdf.open(io.BytesIO(chunks[0]))
+    if not chunks:
+        raise ValueError("merge needs a chunk")
+    merger = Merger(chunks[0], hold)
     try:
-        return _merge(out, (io.BytesIO(chunk) for chunk in chunks[1:]), blanks_before, ids,
-                      hold)
+        return merger.join(chunks, blanks_before, ids)
     except BaseException:
-        out.close()
+        merger.out.close()
         raise
+
+
+@dataclass
+class _Taken:
+    """A chunk's pages, structure root and destinations, copied into the merged PDF."""
+    data: bytes
+    pages: list
+    root: Dictionary | None
+    dests: list
+
+
+class Merger:
+    """A merge in two steps: ``take`` copies the next chunk's pages, structure root and
+    named destinations into the merged PDF (chunk 0, opened); ``join`` takes the chunks
+    not taken yet and puts them all together. The chunks are taken in order, and joined
+    only after the last is taken, so the merged PDF's objects are numbered the same
+    whenever each chunk was taken: its bytes do not depend on it."""
+
+    def __init__(self, first: bytes, hold: ExitStack | None = None):
+        self.first, self.hold = first, hold
+        self.out = pikepdf.open(io.BytesIO(first))
+        self.taken: list[_Taken] = []  # chunks 1, 2...
+
+    def fits(self, chunks: Sequence[bytes]) -> bool:
+        """Whether ``chunks`` begin with the chunks taken (the very same bytes)."""
+        return (chunks[0] is self.first and len(self.taken) < len(chunks)
+                and all(t.data is c for t, c in zip(self.taken, chunks[1:])))
+
+    def take(self, data: bytes) -> None:
+        """Copy the next chunk in."""
+        with ExitStack() as opened:
+            src = (self.hold or opened).enter_context(pikepdf.open(io.BytesIO(data)))
+            pages = [self.out.copy_foreign(page.obj) for page in src.pages]
+            root = src.Root.get(Name.StructTreeRoot)
+            root = self.out.copy_foreign(root) if root is not None else None
+            dests = [(name, self.out.copy_foreign(indirect(src, value)))
+                     for name, value in named_dests(src)]
+            if self.hold is None:
+                _own_streams(pikepdf.Page(page) for page in pages)
+        self.taken.append(_Taken(data, pages, root, dests))
+
+    def join(self, chunks: Sequence[bytes], blanks_before: Sequence[int],
+             ids: Sequence[frozenset[bytes]] | None = None) -> pikepdf.Pdf:
+        """The merged Pdf of ``chunks``, which must ``fit``."""
+        if len(chunks) != len(blanks_before) or not self.fits(chunks):
+            raise ValueError("merge needs one blanks_before count per chunk, and the "
+                             "chunks taken so far")
+        if ids is not None and len(ids) != len(chunks):
+            raise ValueError("merge needs the structure IDs of every chunk, or of none")
+        for data in chunks[1 + len(self.taken):]:
+            self.take(data)
+        out = self.out
+        tree, dests, blank = _Tree(out, ids), Dests(), _Blanks(out)
+        for key in (Name.Outlines, Name.PageLabels):
+            if key in out.Root:
+                del out.Root[key]
+        dests.add(named_dests(out), 0)
+        blank.insert(0, out.pages[0], blanks_before[0])
+        tree.add(out.Root.get(Name.StructTreeRoot), out.pages[blanks_before[0]:], 0)
+        for index, taken in enumerate(self.taken, start=1):
+            blank.insert(len(out.pages), pikepdf.Page(taken.pages[0]), blanks_before[index])
+            first = len(out.pages)
+            for page in taken.pages:
+                out.pages.append(pikepdf.Page(page))
+            tree.add(taken.root, out.pages[first:], index)
+            dests.add(taken.dests, index)
+        tree.finish()
+        dests.write(out)
+        share_icc_profiles(out)
+        check_links(out)
+        return out
+
+
+class Ahead:
+    """A merge begun while the chunks lay out: ``take`` copies in, in order, the chunks laid
+    out from the first up to the first still laying out; ``merge`` takes the rest and
+    joins. A chunk laid out again starts the merge over. The chunks stay open until
+    ``close``."""
+
+    def __init__(self):
+        self.held = ExitStack()
+        self.merger: Merger | None = None
+
+    def take(self, laid: dict[int, bytes]) -> None:
+        ready = []
+        while len(ready) in laid:
+            ready.append(laid[len(ready)])
+        if not ready:
+            return
+        if self.merger is None or not self.merger.fits(ready):
+            self.merger = Merger(ready[0], self.held)
+            self.held.callback(self.merger.out.close)
+        for data in ready[1 + len(self.merger.taken):]:
+            self.merger.take(data)
+
+    def merge(self, chunks: Sequence[bytes], blanks_before: Sequence[int],
+              ids: Sequence[frozenset[bytes]] | None = None) -> pikepdf.Pdf:
+        before = len(self.merger.taken) + 1 if self.merger and self.merger.fits(chunks) else 0
+        LOG.debug("Merge: %d of %d chunks taken while the layout ran", before, len(chunks))
+        self.take(dict(enumerate(chunks)))
+        return self.merger.join(chunks, blanks_before, ids)
+
+    def close(self) -> None:
+        self.held.close()
 
 
 def prepare(chunk: bytes) -> tuple[bytes, frozenset[bytes], tuple]:
@@ -75,38 +177,6 @@ def _element_ids(pdf: pikepdf.Pdf, root: Dictionary, treed=None) -> list[bytes]:
     treed = pdf_tags.reachable(root) if treed is None else treed
     elements = [pdf.get_object(objgen) for objgen in treed]
     return [bytes(e.ID) for e in elements if isinstance(e.get(Name.ID), String)]
-
-
-def _merge(out: pikepdf.Pdf, others: Iterator, blanks_before: Sequence[int],
-           ids: Sequence[frozenset[bytes]] | None, hold: ExitStack | None) -> pikepdf.Pdf:
-    """Merge the chunks ``others`` opens into ``out``, the first chunk."""
-    tree = _Tree(out, ids)
-    dests = _Dests()
-    blank = _Blanks(out)
-    for key in (Name.Outlines, Name.PageLabels):
-        if key in out.Root:
-            del out.Root[key]
-    dests.add(_named_dests(out), 0)
-    blank.insert(0, out.pages[0], blanks_before[0])
-    tree.add(out, out.pages[blanks_before[0]:], 0)
-    for index, data in enumerate(others, start=1):
-        with ExitStack() as opened:
-            src = (hold or opened).enter_context(pikepdf.open(data))
-            blank.insert(len(out.pages), src.pages[0], blanks_before[index])
-            first = len(out.pages)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-                out.pages.extend(src.pages)
-            tree.add(src, out.pages[first:], index)
-            dests.add(((name, out.copy_foreign(_indirect(src, value)))
-                       for name, value in _named_dests(src)), index)
-            if hold is None:
-                _own_streams(out.pages[first:])
-    tree.finish()
-    dests.write(out)
-    _share_icc_profiles(out)
-    check_links(out)
-    return out
 
 
 def _own_streams(pages) -> None:
@@ -164,12 +234,12 @@ class _Tree:
         self.kids = pdf_tags.kids(self.document) if self.document is not None else []
         self.adopted = False
         self.nums: list[tuple[int, object]] = []
-        self.ids = _Dests(kind="structure ID")
+        self.ids = Dests(kind="structure ID")
         self.used: set[bytes] = set()
         self.next_key = 0
 
-    def add(self, src: pikepdf.Pdf, pages, index: int) -> None:
-        root = src.Root.get(Name.StructTreeRoot)
+    def add(self, root: Dictionary | None, pages, index: int) -> None:
+        """Add chunk ``index``'s structure root, copied into the merged PDF (chunk 0's own)."""
         if (root is None) != (self.root is None):
             raise CheckError(f"PDF chunk {index} is {'un' if root is None else ''}tagged, "
                              f"unlike chunk 0: the book cannot be merged")
@@ -177,10 +247,9 @@ class _Tree:
             return
         offset = self.next_key
         _renumber(pages, offset)
-        if src is not self.pdf:
-            root = self.pdf.copy_foreign(root)
+        if index:
             self._adopt(root)
-        nums = [(key + offset, value) for key, value in _number_tree(root.get(Name.ParentTree))]
+        nums = [(key + offset, value) for key, value in number_tree(root.get(Name.ParentTree))]
         self.nums.extend(nums)
         self.next_key = max([self.next_key, *(key + 1 for key, _ in nums),
                              offset + int(root.get(Name.ParentTreeNextKey, 0))])
@@ -193,7 +262,7 @@ class _Tree:
         renaming reaches the chunk's /ID, its /Headers and its IDTree keys. The elements
         are walked only when the chunk's IDs are not known or some clash."""
         own = set(_element_ids(self.pdf, root) if self.known is None else self.known[index])
-        own.update(name for name, _ in _name_tree(root.get(Name.IDTree)))
+        own.update(name for name, _ in name_tree(root.get(Name.IDTree)))
         renames: dict[bytes, bytes] = {}
         clashes = sorted(own & self.used)
         self.used |= own
@@ -210,7 +279,7 @@ class _Tree:
         for element in elements:
             _rename_ids(element, renames)
         return ((renames.get(name, name), value)
-                for name, value in _name_tree(root.get(Name.IDTree)))
+                for name, value in name_tree(root.get(Name.IDTree)))
 
     def _adopt(self, root: Dictionary) -> None:
         """Hang a copied chunk's top elements under the Document; union its maps."""
@@ -274,123 +343,3 @@ def _renumber(pages, offset: int) -> None:
         for annot in page.obj.get(Name.Annots, Array()):
             if Name.StructParent in annot:
                 annot.StructParent = int(annot.StructParent) + offset
-
-
-def _number_tree(node) -> Iterator[tuple[int, object]]:
-    """(key, value) pairs of a number tree, leaves in order."""
-    return _tree_leaves(node, Name.Nums, int)
-
-
-def _name_tree(node) -> Iterator[tuple[bytes, object]]:
-    """(key bytes, value) pairs of a name tree, leaves in order."""
-    return _tree_leaves(node, Name.Names, bytes)
-
-
-def _tree_leaves(node, key: Name, convert) -> Iterator[tuple[object, object]]:
-    if node is None:
-        return
-    pairs = node.get(key, Array())
-    for i in range(0, len(pairs) - 1, 2):
-        yield convert(pairs[i]), pairs[i + 1]
-    for kid in node.get(Name.Kids, Array()):
-        yield from _tree_leaves(kid, key, convert)
-
-
-def _named_dests(pdf: pikepdf.Pdf) -> Iterator[tuple[bytes, object]]:
-    """A document's named destinations: its Names/Dests tree, then the old Root.Dests."""
-    yield from _name_tree(pdf.Root.get(Name.Names, Dictionary()).get(Name.Dests))
-    for key, value in pdf.Root.get(Name.Dests, Dictionary()).items():
-        yield key[1:].encode(), value
-
-
-def _indirect(pdf: pikepdf.Pdf, value):
-    """``value`` as an indirect object of ``pdf`` (copy_foreign copies only those)."""
-    return value if value.is_indirect else pdf.make_indirect(value)
-
-
-class _Dests:
-    """Name-tree entries gathered in order; the first definition of a name wins."""
-
-    def __init__(self, kind: str = "named destination"):
-        self.kind = kind
-        self.entries: dict[bytes, object] = {}
-
-    def add(self, pairs, index: int) -> None:
-        for name, value in pairs:
-            if name in self.entries:
-                LOG.warning("%s %r of PDF chunk %d is defined earlier; the first is kept",
-                            self.kind, name.decode(errors="replace"), index)
-            else:
-                self.entries[name] = value
-
-    def tree(self, pdf: pikepdf.Pdf) -> Dictionary:
-        flat = Array([x for name in sorted(self.entries)
-                      for x in (String(name), self.entries[name])])
-        return pdf.make_indirect(Dictionary(Names=flat))
-
-    def write(self, pdf: pikepdf.Pdf) -> None:
-        if Name.Dests in pdf.Root:
-            del pdf.Root[Name.Dests]
-        names = pdf.Root.get(Name.Names)
-        if not self.entries:
-            if names is not None and Name.Dests in names:
-                del names[Name.Dests]
-            return
-        if names is None:
-            pdf.Root.Names = names = Dictionary()
-        names.Dests = self.tree(pdf)
-
-
-def destination_names(pdf: pikepdf.Pdf) -> set[bytes]:
-    """The names in a document's Names/Dests tree and Root.Dests."""
-    return {name for name, _ in _named_dests(pdf)}
-
-
-def link_targets(pdf: pikepdf.Pdf) -> Iterator[tuple[int, bytes]]:
-    """(0-based page index, destination name) of every link annotation to a named destination."""
-    for number, page in enumerate(pdf.pages):
-        for annot in page.obj.get(Name.Annots, Array()):
-            if annot.get(Name.Subtype) != Name.Link:
-                continue
-            dest = annot.get(Name.Dest)
-            action = annot.get(Name.A)
-            if dest is None and action is not None and action.get(Name.S) == Name.GoTo:
-                dest = action.get(Name.D)
-            if isinstance(dest, String):
-                yield number, bytes(dest)
-            elif isinstance(dest, Name):
-                yield number, str(dest)[1:].encode()
-
-
-def check_links(pdf: pikepdf.Pdf) -> None:
-    """Raise CheckError naming every link whose named destination is not in the document."""
-    names = destination_names(pdf)
-    missing = sorted({(name.decode(errors="replace"), number + 1)
-                      for number, name in link_targets(pdf) if name not in names})
-    if missing:
-        shown = ", ".join(f"#{name} (page {page})" for name, page in missing[:10])
-        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-        raise CheckError(f"merged PDF: {len(missing)} link(s) lead to no anchor: {shown}{more}")
-
-
-def _share_icc_profiles(pdf: pikepdf.Pdf) -> None:
-    """Point every ICCBased colour space and output intent at one stream per distinct profile."""
-    seen: dict[str, pikepdf.Stream] = {}
-
-    def canonical(stream: pikepdf.Stream) -> pikepdf.Stream:
-        digest = hashlib.sha256(stream.read_raw_bytes()).hexdigest()
-        key = f"{digest}:{stream.get(Name.Filter)}:{stream.get(Name.N)}"
-        return seen.setdefault(key, stream)
-
-    for intent in pdf.Root.get(Name.OutputIntents, Array()):
-        if Name.DestOutputProfile in intent:
-            intent.DestOutputProfile = canonical(intent.DestOutputProfile)
-    visited: set[tuple[int, int]] = set()
-    for page in pdf.pages:
-        spaces = page.obj.get(Name.Resources, Dictionary()).get(Name.ColorSpace)
-        if spaces is None or (spaces.is_indirect and spaces.objgen in visited):
-            continue
-        visited.add(spaces.objgen)
-        for space in spaces.values():
-            if isinstance(space, Array) and len(space) == 2 and space[0] == Name.ICCBased:
-                space[1] = canonical(space[1])
