@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import dataclasses
+import gc
 import logging
 import multiprocessing
 import os
@@ -107,6 +108,9 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
     """The editions and the print cover, written by the workers and this process (jobs.py)."""
     from .jobs import Jobs
     jobs = Jobs(book, fragments, staging, [n for n in ORDER if n in options.editions], options)
+    # What the build holds by now (the book, its fragments, WeasyPrint) lives until the end:
+    # collections, here and in the workers forked next, need not walk it again.
+    gc.freeze()
     with _pool(options.workers, options.executor) as pool:
         return jobs.run(pool, options.book_dir / CACHE_DIR if options.cache else None)
 
