@@ -143,10 +143,14 @@ def _check_glyphs(texts: list, covered: frozenset[int]) -> None:
 
 def check_embedded(pdf_path: Path, shown: str | None = None) -> list[str]:
     """Every font in the PDF is embedded, subset, and one of the declared families."""
-    problems, names = [], set()
+    problems, names, seen = [], set(), set()
     with pikepdf.open(pdf_path) as pdf:
         for page in pdf.pages:
             for font in _fonts(page):
+                if font.is_indirect:  # a font many pages use is checked once
+                    if font.objgen in seen:
+                        continue
+                    seen.add(font.objgen)
                 name = str(font.get("/BaseFont", "?")).lstrip("/")
                 names.add(name)
                 if not _EMBEDDED_NAMES.match(name):

@@ -47,3 +47,22 @@ def test_the_kept_coverage_is_the_fonts_and_is_read_again_for_another_file(tmp_p
     record["font"][3] -= 1  # a record for another version of the font file: read the font
     (tmp_path / fonts.COVERAGE_KEPT).write_text(json.dumps(record), encoding="utf-8")
     assert fonts._kept_coverage(tmp_path) == kept
+
+
+
+def test_every_font_is_checked_once_even_when_pages_share_it(tmp_path):
+    import pikepdf
+    from casebook.errors import CheckError
+    pdf = pikepdf.new()
+    shared = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
+                                                  BaseFont=pikepdf.Name("/Helvetica")))
+    direct = [pikepdf.Dictionary(Type=pikepdf.Name.Font, BaseFont=pikepdf.Name(name))
+              for name in ("/Times-Roman", "/Courier")]
+    for fonts_of_page in ([shared], [shared, *direct]):  # page 2 adds fonts of its own
+        pdf.add_blank_page()
+        pdf.pages[-1].obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(
+            {f"/F{i}": font for i, font in enumerate(fonts_of_page)}))
+    pdf.save(tmp_path / "shared.pdf")
+    with pytest.raises(CheckError) as error:
+        fonts.check_embedded(tmp_path / "shared.pdf")
+    assert all(f"'{name}'" in str(error.value) for name in ("Helvetica", "Times-Roman", "Courier"))
