@@ -94,8 +94,9 @@ def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, settled):
         htmls = again
     else:
         raise RenderError(f"the chunked PDF layout did not settle in {MAX_ROUNDS} rounds")
-    from . import pdf_subset
-    pdf_subset.prefetch([one.glyphs for one in laid], store.fonts_dir())
+    if ahead is not None:  # a long book subsets its faces one by one, in the merge: less memory
+        from . import pdf_subset
+        pdf_subset.prefetch([one.glyphs for one in laid], store.fonts_dir())
     with ExitStack() as stack:
         folio_pages = sheets.pages(_labels(pagemap, shown), pool, stack)
         settled(pagemap)  # after the last job of the layout: the pool is free from here
@@ -200,6 +201,10 @@ class _Htmls:
         self.book, self.fragments = book, fragments
         self.last: dict[pdf_plan.Chunk, tuple[str, dict[str, str]]] = {}
 
+    def provisional(self, chunk: pdf_plan.Chunk) -> bool:
+        """Whether the chunk's last HTML printed a folio not known yet (PLACEHOLDER)."""
+        return PLACEHOLDER in self.last.get(chunk, (None, {}))[1].values()
+
     def __call__(self, chunk: pdf_plan.Chunk, folios: dict[str, str]) -> str:
         html, used = self.last.get(chunk, (None, {}))
         if html is None or any(_Folios(folios)[a] != label for a, label in used.items()):
@@ -263,8 +268,9 @@ def _lay_out_all(book: model.Book, text: tuple["_Htmls", dict], chunks: list,
             if meanwhile is not None:
                 meanwhile()
                 meanwhile = None
-            if ahead is not None and jobs:
-                ahead.take({i: one.pdf for i, one in laid.items()})
+            if ahead is not None and jobs:  # not a chunk whose folios a next round will fix
+                ahead.take({i: one.pdf for i, one in laid.items()
+                            if not text[0].provisional(chunks[i])})
             if not jobs:
                 continue
             done, _ = wait(jobs, return_when=FIRST_COMPLETED)
