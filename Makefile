@@ -9,7 +9,10 @@ ARGS    ?=
 
 .PHONY: book test deps test-deps clean
 
+# compileall writes casebook's bytecode (the editable install never does when
+# PYTHONDONTWRITEBYTECODE is set); it recompiles only modules that changed
 book: deps
+	@$(PY) -m compileall -q casebook
 	$(PY) build.py $(ARGS)
 
 test: deps test-deps

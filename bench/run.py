@@ -170,6 +170,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-scale", action="store_true", help="skip the 10x scenario")
     args = parser.parse_args()
+    # casebook's modules compiled, as `make book` leaves them: with PYTHONDONTWRITEBYTECODE
+    # set, an editable install would otherwise compile them again in every build
+    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "casebook")], check=True)
     book = make_book.make(OUT / "book")
     big = None if args.no_scale else make_book.make(OUT / "book10", scale=10)
     floor = floors(book)
