@@ -29,9 +29,9 @@ from ..pagemap import PageMap
 from ..progress import bar as progress_bar
 from ..render import Fragments
 from . import pdf, pdf_folios, pdf_plan, pdf_progress, pdf_sheets
-from .pdf_store import Laid, Store
-from .pdf_folios import CHUNK_STYLE
 from .common import PAINTED_AT, build_time, set_dates
+from .pdf_folios import CHUNK_STYLE
+from .pdf_store import Laid, Store
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 5
