@@ -7,7 +7,8 @@ import pytest
 import weasyprint
 from weasyprint.layout import inline, leader
 
-from casebook.editions import pdf_leaders
+from casebook.editions import pdf_justify, pdf_leaders
+from casebook.errors import ToolError
 
 HTML = """<html lang="zh"><body style="font-family:'Noto Serif CJK SC'; width: 12cm">
 <p><a href="#a">序言</a></p><p><a href="#b">探索党群联动机制　构建和谐劳资关系</a></p>
@@ -59,6 +60,6 @@ def test_the_dots_are_weasyprints_own_in_number_and_place(own, monkeypatch):
 
 def test_install_refuses_another_weasyprint(monkeypatch):
     monkeypatch.setattr(pdf_leaders, "_installed", {})
-    monkeypatch.setattr(pdf_leaders, "WEASYPRINT_VERSION", "99.0")
-    with pytest.raises(pdf_leaders.ToolError, match="weasyprint==70"):
+    monkeypatch.setattr(pdf_justify, "WEASYPRINT_VERSION", "99.0")
+    with pytest.raises(ToolError, match="leaders were written for 70.x: install weasyprint==70"):
         pdf_leaders.install()

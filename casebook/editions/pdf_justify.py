@@ -25,7 +25,7 @@ from weasyprint.text.ffi import ffi, pango
 
 from ..errors import ToolError
 
-TESTED = ("70.",)  # WeasyPrint versions whose justification internals this was written for
+TESTED = ("70.",)  # WeasyPrint versions whose internals the patches here and in pdf_leaders replace
 _WIDE = re.compile(r"[\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3040-\u30ff\u3400-\u4dbf"
                    r"\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60“”‘’]")
 _TO_UNITS = 1024  # Pango units per pixel
@@ -44,14 +44,19 @@ def install() -> None:
     """Extend WeasyPrint's justification to Chinese text (idempotent)."""
     if _installed:
         return
-    if not WEASYPRINT_VERSION.startswith(TESTED):
-        raise ToolError(f"WeasyPrint {WEASYPRINT_VERSION} is installed; casebook's Chinese "
-                        f"justification was written for {', '.join(TESTED)}x: install "
-                        "weasyprint==70.* or update casebook/editions/pdf_justify.py")
+    require_tested("Chinese justification was", "pdf_justify.py")
     _installed["count"] = inline.count_expandable_spaces
     _installed["set_text"] = line_break.Layout.set_text
     inline.count_expandable_spaces = _count
     line_break.Layout.set_text = _set_text
+
+
+def require_tested(what: str, module: str) -> None:
+    """Refuse a WeasyPrint other than those whose internals casebook's patches replace."""
+    if not WEASYPRINT_VERSION.startswith(TESTED):
+        raise ToolError(f"WeasyPrint {WEASYPRINT_VERSION} is installed; casebook's {what} "
+                        f"written for {', '.join(TESTED)}x: install weasyprint==70.* or "
+                        f"update casebook/editions/{module}")
 
 
 def _count(box) -> float:

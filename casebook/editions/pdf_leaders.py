@@ -10,13 +10,11 @@ the same positions, drawn as one piece of text.
 
 from __future__ import annotations
 
-from weasyprint import __version__ as WEASYPRINT_VERSION
 from weasyprint.layout import inline, leader
 from weasyprint.text.line_break import split_first_line
 
-from ..errors import ToolError
+from .pdf_justify import require_tested
 
-TESTED = ("70.",)  # WeasyPrint versions whose leader code this replaces
 _installed: dict = {}
 
 
@@ -24,10 +22,7 @@ def install() -> None:
     """Draw each leader as one text box (idempotent)."""
     if _installed:
         return
-    if not WEASYPRINT_VERSION.startswith(TESTED):
-        raise ToolError(f"WeasyPrint {WEASYPRINT_VERSION} is installed; casebook's leaders "
-                        f"were written for {', '.join(TESTED)}x: install weasyprint==70.* "
-                        "or update casebook/editions/pdf_leaders.py")
+    require_tested("leaders were", "pdf_leaders.py")
     _installed["handle_leader"] = leader.handle_leader
     leader.handle_leader = inline.handle_leader = handle_leader
 
