@@ -109,10 +109,14 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
     from .jobs import Jobs
     jobs = Jobs(book, fragments, staging, [n for n in ORDER if n in options.editions], options)
     # What the build holds by now (the book, its fragments, WeasyPrint) lives until the end:
-    # collections, here and in the workers forked next, need not walk it again.
+    # collections, here and in the workers forked next, need not walk it again. A process
+    # that builds again (the tests, `serve`) gets it back for collection afterwards.
     gc.freeze()
-    with _pool(options.workers, options.executor) as pool:
-        return jobs.run(pool, options.book_dir / CACHE_DIR if options.cache else None)
+    try:
+        with _pool(options.workers, options.executor) as pool:
+            return jobs.run(pool, options.book_dir / CACHE_DIR if options.cache else None)
+    finally:
+        gc.unfreeze()
 
 
 def _warm(book) -> None:

@@ -35,3 +35,31 @@ def test_the_blocks_own_error_wins_and_the_thread_is_still_joined():
         with build._meanwhile(lambda: (time.sleep(0.2), done.append(1))):
             raise ValueError("the block")
     assert done == [1]
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["written", "failed"])
+def test_the_editions_are_written_with_the_heap_frozen_and_it_is_thawed_after(
+        tmp_path, monkeypatch, fails):
+    """gc.freeze() spares collections the build's long-lived objects; a process that
+    builds again must get them back, whether the build succeeded or not."""
+    import gc
+
+    class Jobs:
+        def __init__(self, *args):
+            pass
+
+        def run(self, pool, cache_dir):
+            frozen.append(gc.get_freeze_count())
+            if fails:
+                raise OSError("synthetic: an edition failed")
+            return {}
+    frozen: list[int] = []
+    monkeypatch.setattr("casebook.jobs.Jobs", Jobs)
+    options = build.Options(book_dir=tmp_path, out_dir=tmp_path / "dist", workers=0)
+    before = gc.get_freeze_count()
+    try:
+        build._write_editions(None, None, tmp_path, options)
+    except OSError:
+        assert fails
+    assert frozen and frozen[0] > before, "the editions were written with nothing frozen"
+    assert gc.get_freeze_count() == before
