@@ -8,8 +8,6 @@ does nothing.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import dataclasses
 import gc
 import logging
@@ -25,7 +23,7 @@ from pathlib import Path
 
 from . import fresh, lock, source
 from .errors import ToolError
-from .publish import publish
+from .publish import libc, publish
 
 log = logging.getLogger(__name__)
 CACHE_DIR = ".casebook-cache"
@@ -200,7 +198,6 @@ def _configured(spec: str, workers: int):
 
 def _worker_start(parent: int) -> None:
     """A worker dies with its build: a killed build must not leave workers holding memory."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the build died before the line above
         os._exit(1)

@@ -13,7 +13,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)  # the C library, once
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -26,7 +26,7 @@ def write_file(path: Path, data: bytes) -> None:
 
 def exchange(a: Path, b: Path) -> None:
     """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE)."""
-    if _libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
+    if libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
                        _RENAME_EXCHANGE) != 0:
         code = ctypes.get_errno()
         raise OSError(code, f"renameat2 exchange failed: {os.strerror(code)}", str(a))

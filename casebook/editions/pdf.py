@@ -10,9 +10,6 @@ and ``<slug>-screen.pdf`` for reading (PDF/UA-1, cropped to the trim, live links
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import gc
 import logging
 import os
@@ -24,6 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from .. import fonts, model, render
 from ..pagemap import PageMap
+from ..publish import libc
 from ..render import Fragments
 from . import pdf_justify, pdf_leaders, pdf_plan, pdf_post, pdf_progress, pdf_speed
 from .common import build_time, toc_tree
@@ -96,7 +94,7 @@ def give_back_memory() -> None:
     if _resident() < GIVE_BACK_ABOVE:
         return
     gc.collect()
-    if hasattr(libc := _libc(), "malloc_trim"):
+    if hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
 
 
@@ -106,11 +104,6 @@ def _resident() -> int:
             return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return GIVE_BACK_ABOVE  # unknown: give back
-
-
-@functools.lru_cache(maxsize=1)
-def _libc():
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
 
 
 def paint(book: model.Book, document) -> bytes:
