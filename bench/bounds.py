@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Lower bounds for two #7 targets, measured on the bench book: what no build can go below.
+"""Lower bounds for two performance targets, on the bench book: what no build goes below.
 
 ``layout BOOK``: the CPU seconds WeasyPrint takes to lay out and paint every chunk of the
 print PDF once, one after another in one warmed-up process. A clean build does at least

@@ -161,13 +161,14 @@ def bounds(what: str, target: Path) -> dict:
 
 
 def bound_lines(layout: dict, epub: dict, pdf_floor: float) -> list[str]:
+    """The bounds, said under the table."""
     cores = os.cpu_count() or 1
     least = layout["cpu_s"] / cores
     return ["", f"Bounds: laying out and painting the {layout['chunks']} chunks "
                 f"({layout['pages']} pages) once, in one warmed-up process, took "
                 f"{layout['cpu_s']:.2f} s of CPU, so on {cores} cores no clean build that lays "
-                f"them out with WeasyPrint can take less than {least:.2f} s ({least / pdf_floor:.2f} × the PDF floor) before "
-                f"anything else it does. The EPUB's documents' text alone (no head, cover, nav "
+                f"them out with WeasyPrint can take less than {least:.2f} s "
+                f"({least / pdf_floor:.2f} × the PDF floor) before anything else it does. The EPUB's documents' text alone (no head, cover, nav "
                 f"or package; block ids removed; deflate level 9) is {epub['per_part_kb']:.0f} "
                 f"KB as one document per part ({epub['parts']} documents, the largest "
                 f"{epub['largest_part_kb']:.0f} KB uncompressed) and "
