@@ -27,7 +27,7 @@ def write_file(path: Path, data: bytes) -> None:
 def exchange(a: Path, b: Path) -> None:
     """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE)."""
     if libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
-                       _RENAME_EXCHANGE) != 0:
+                      _RENAME_EXCHANGE) != 0:
         code = ctypes.get_errno()
         raise OSError(code, f"renameat2 exchange failed: {os.strerror(code)}", str(a))
 

@@ -49,7 +49,6 @@ def test_the_kept_coverage_is_the_fonts_and_is_read_again_for_another_file(tmp_p
     assert fonts._kept_coverage(tmp_path) == kept
 
 
-
 def test_every_font_is_checked_once_even_when_pages_share_it(tmp_path):
     import pikepdf
     from casebook.errors import CheckError

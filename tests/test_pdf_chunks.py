@@ -105,6 +105,7 @@ def test_an_unchanged_book_reuses_every_chunk_and_an_edit_lays_out_one(tmp_path,
     assert pdf_chunks.lay_out(book, fragments, again, cache).painted == clean.painted
     assert again.laid == 0
     # the glyphs kept with each cached chunk started the very subsets the merge wanted
+    assert shared[-1]["prefetched"] > 0  # 0 if the merge had subset every face itself
     assert shared[-1]["prefetch_unused"] == 0 and shared[-1]["subset_runs"] == 0
     case = list(book.cases())[-1]
     case.source.write_text(case.source.read_text(encoding="utf-8").replace("。", "！", 1),

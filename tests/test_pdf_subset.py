@@ -42,6 +42,7 @@ def test_the_merge_takes_the_prefetched_subsets_and_writes_the_same_bytes(tmp_pa
     assert started == alone["faces"]
     stats = pdf_fontshare.share(ahead)
     assert stats["prefetch_unused"] == 0, "every face took its subset from the prefetch"
+    assert stats["prefetched"] == stats["faces"] and alone["prefetched"] == 0
     assert stats["subset_runs"] == alone["subset_runs"]
     assert _saved(ahead) == _saved(plain)
 
@@ -54,6 +55,6 @@ def test_a_prefetch_with_other_glyphs_goes_unused_and_changes_nothing(tmp_path):
     assert pdf_subset.prefetch(short, tmp_path) >= 2
     other = _merged(chunks)
     stats = pdf_fontshare.share(other, tmp_path)
-    assert stats["prefetch_unused"] >= 2
+    assert stats["prefetch_unused"] >= 2 and stats["prefetched"] == 0
     assert stats["cache_hits"] == stats["faces"], "the merge made or read its own subsets"
     assert _saved(other) == _saved(plain)

@@ -41,10 +41,15 @@ class Face:
     notdef_outline: bool = False
     marks: set = field(default_factory=set)  # pdf_fontmark.Mark: chunks embedded no subset
 
+    def notdef(self) -> bool:
+        """Whether the face's program must keep the .notdef outline."""
+        return self.notdef_outline or any(m.notdef for m in self.marks)
+
 
 def share(pdf: pikepdf.Pdf, cache_dir: Path | None = None) -> dict:
     """Point every font of one face at one shared program holding the union of their glyphs."""
-    stats = {"faces": 0, "shared": 0, "skipped": [], "subset_runs": 0, "cache_hits": 0}
+    stats = {"faces": 0, "shared": 0, "skipped": [], "subset_runs": 0, "cache_hits": 0,
+             "prefetched": 0}
     before, after = {}, {}  # encoded size of every program, before and after
     for face in _faces(pdf).values():
         stats["faces"] += 1
@@ -77,7 +82,7 @@ def marked_glyphs(pdf: pikepdf.Pdf) -> tuple:
     (``pdf_subset.prefetch``) while the chunks are merged."""
     return tuple(sorted(
         ("|".join(map(str, ident[:5])), mark.sha256, mark.index, mark.ps_name, mark.size,
-         tuple(sorted(face.gids)), face.notdef_outline or any(m.notdef for m in face.marks))
+         tuple(sorted(face.gids)), face.notdef())
         for ident, face in _faces(pdf).items() if face.marks
         for mark in [next(iter(face.marks))]))
 
@@ -216,7 +221,7 @@ def _marked_program(face: Face, cache_dir, stats) -> tuple[bytes, list]:
     """The subset of the very file the chunks were laid out with, with all their glyphs."""
     mark = next(iter(face.marks))
     gids = sorted(face.gids)
-    notdef = face.notdef_outline or any(m.notdef for m in face.marks)
+    notdef = face.notdef()
     path, data = (pdf_subset.take(mark, gids, notdef, stats)
                   or _subset_now(face, mark, gids, notdef, cache_dir, stats))
     if pdf_fontmark.kind(data) != face.kind:

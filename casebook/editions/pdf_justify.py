@@ -25,7 +25,7 @@ from weasyprint.text.ffi import ffi, pango
 
 from ..errors import ToolError
 
-TESTED = ("70.",)  # WeasyPrint versions whose internals the patches here and in pdf_leaders replace
+TESTED = ("70.",)  # WeasyPrint versions whose internals this and pdf_leaders.py replace
 _WIDE = re.compile(r"[\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3040-\u30ff\u3400-\u4dbf"
                    r"\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60“”‘’]")
 _TO_UNITS = 1024  # Pango units per pixel

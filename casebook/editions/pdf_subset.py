@@ -73,7 +73,7 @@ def _ahead(mark, gids: tuple, notdef: bool, cache_dir) -> tuple | None:
 
 def take(mark, gids: list[int], notdef: bool, stats: dict) -> tuple[Path, bytes] | None:
     """The file and subset ``prefetch`` made for this face and glyphs, or None; the subset's
-    counts join ``stats``."""
+    counts join ``stats``, and ``stats["prefetched"]`` counts the subsets taken."""
     job = _prefetched.pop((mark.sha256, mark.index, tuple(gids), notdef), None)
     found = job.result() if job is not None else None
     if found is None:
@@ -81,6 +81,7 @@ def take(mark, gids: list[int], notdef: bool, stats: dict) -> tuple[Path, bytes]
     path, data, counted = found
     for name, count in counted.items():
         stats[name] += count
+    stats["prefetched"] += 1
     return path, data
 
 

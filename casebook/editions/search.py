@@ -51,7 +51,8 @@ def build_index(site: Path, expected_pages: int) -> Path:
     Pagefind runs at a lower priority (``nice``): it shares the machine with the PDF's
     layout, which every edition waits for."""
     nice = shutil.which("nice")
-    args = ([nice, "-n", "10"] if nice else []) + pagefind_command() + ["--site", str(site), "--output-subdir", INDEX_DIR]
+    args = ([nice, "-n", "10"] if nice else []) + pagefind_command() + [
+        "--site", str(site), "--output-subdir", INDEX_DIR]
     try:
         result = subprocess.run(args, capture_output=True, text=True, timeout=600)
     except (OSError, subprocess.SubprocessError) as exc:
