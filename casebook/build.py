@@ -56,16 +56,16 @@ def build(options: Options) -> dict[str, Path]:
     read = fresh.digests(_inputs(whole))  # now: an edit during the build must not be lost
     book = whole.select(options.draft)
     with lock.hold(options.out_dir):
-        written = _up_to_date(book, options)
+        written = _up_to_date(book, options, read)
         return written if written is not None else _build(whole, book, options, read)
 
 
-def _up_to_date(book, options: Options) -> dict[str, Path] | None:
+def _up_to_date(book, options: Options, read: dict[str, str]) -> dict[str, Path] | None:
     """The editions of the last build when it is still fresh, otherwise None."""
     if options.force or not options.cache:
         return None
     reason = fresh.stale_reason(options.book_dir, options.out_dir, options.record(),
-                                book.draft, list(options.editions))
+                                book.draft, list(options.editions), read)
     if reason:
         log.debug("Building: %s", reason)
         return None
@@ -91,7 +91,7 @@ def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Pat
         written = _write_editions(book, fragments, staging, options)
         log.info("Step 4/4: publishing into %s", out)
         images = fresh.digests(Path(p) for p in fragments.images.values())
-        info = fresh.record(options.book_dir, {**read, **images}, _font_files(options),
+        info = fresh.record(options.book_dir, read, images, _font_files(options),
                             options.record(), book.draft, list(options.editions))
         info["written"] = {n: p.relative_to(staging).as_posix() for n, p in written.items()}
         names = [p.name for p in staging.iterdir()]

@@ -27,8 +27,8 @@ CODE_TREES = ("casebook", "templates", "styles", "static")
 CODE_FILES = ("package-lock.json",)
 BOOK_TREES = ("templates", "styles")  # a book's own overrides
 ENV_KEYS = ("SOURCE_DATE_EPOCH",)
-RECORD_KEYS = {"draft", "editions", "options", "env", "code", "tools", "trees", "inputs",
-               "fonts", "outputs", "written"}
+RECORD_KEYS = {"book", "sources", "draft", "editions", "options", "env", "code", "tools",
+               "trees", "inputs", "fonts", "outputs", "written"}
 
 
 def file_digest(path: Path) -> str:
@@ -90,16 +90,18 @@ def digests(paths: Iterable[Path]) -> dict[str, str]:
     return {str(Path(p).resolve()): file_digest(p) for p in paths}
 
 
-def record(book_dir: Path, inputs: dict[str, str], fonts: Iterable[Path], options: dict,
-           draft: bool, editions: list[str]) -> dict:
-    """What a build read (``inputs``: from :func:`digests`), and how; the outputs are added
-    by :func:`add_outputs`."""
+def record(book_dir: Path, sources: dict[str, str], images: dict[str, str],
+           fonts: Iterable[Path], options: dict, draft: bool, editions: list[str]) -> dict:
+    """What a build read, and how: the book's folder, its ``sources`` (book.yaml, every
+    listed document, the book's own trees; from :func:`digests`) and ``images``. The
+    outputs are added by :func:`add_outputs`."""
     book_dir = Path(book_dir).resolve()
-    return {"draft": draft, "editions": editions, "options": options,
+    return {"book": str(book_dir), "sources": dict(sorted(sources.items())),
+            "draft": draft, "editions": editions, "options": options,
             "env": {k: os.environ.get(k, "") for k in ENV_KEYS},
             "code": code_digest(), "tools": tools_digest(),
             "trees": {t: [str(p) for p in _tree_files(book_dir / t)] for t in BOOK_TREES},
-            "inputs": dict(sorted(inputs.items())),
+            "inputs": dict(sorted({**sources, **images}.items())),
             "fonts": {str(p): _stat(Path(p)) for p in fonts}}
 
 
@@ -128,15 +130,34 @@ def load(out: Path) -> dict | None:
 
 
 def stale_reason(book_dir: Path, out: Path, options: dict, draft: bool,
-                 editions: list[str]) -> str | None:
-    """Why the editions in ``out`` must be rebuilt, or None when they are fresh."""
+                 editions: list[str], sources: dict[str, str] | None = None) -> str | None:
+    """Why the editions in ``out`` must be rebuilt, or None when they are fresh.
+
+    ``sources`` are the digests of the files the book lists now (:func:`digests`): another
+    set of documents, or any other digest, is a rebuild, as is a record of another folder.
+    """
     info = load(out)
     if not isinstance(info, dict) or not RECORD_KEYS <= set(info):
         return "no usable record of an earlier build"
     try:
-        return _stale(Path(book_dir), Path(out), info, options, draft, editions)
+        return (_other_book(Path(book_dir), info, sources)
+                or _stale(Path(book_dir), Path(out), info, options, draft, editions))
     except (AttributeError, TypeError, ValueError):  # a record edited by hand, or damaged
         return "the record of the earlier build is damaged"
+
+
+def _other_book(book_dir: Path, info: dict, sources: dict[str, str] | None) -> str | None:
+    """The record is of another book's folder, or of another set of documents."""
+    if info["book"] != str(book_dir.resolve()):
+        return f"the last build into this folder was of another book ({info['book']})"
+    if sources is None:
+        return None
+    if set(sources) != set(info["sources"]):
+        added = sorted(set(sources) - set(info["sources"]))
+        gone = sorted(set(info["sources"]) - set(sources))
+        return f"the book's files differ (added: {added[:3]}, removed: {gone[:3]})"
+    changed = [p for p, digest in sources.items() if info["sources"][p] != digest]
+    return f"{changed[0]} changed" if changed else None
 
 
 def _stale(book_dir: Path, out: Path, info: dict, options: dict, draft: bool,

@@ -196,3 +196,86 @@ def test_a_damaged_record_means_a_rebuild_not_a_crash(book, tmp_path, damage):
         damage = json.dumps(info)
     record.write_text(damage, encoding="utf-8")
     assert fresh.stale_reason(book, out, Options().record(), False, ["pdf", "epub", "html"])
+
+
+# -- the record names its book: another folder's build is never served -----------------------
+def _rebuilt(book: Path, out: Path, caplog) -> dict[str, str]:
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="casebook"):
+        texts = _texts(_build(book, out))
+    assert not any("Nothing changed" in r.getMessage() for r in caplog.records)
+    return texts
+
+
+def _edit(book: Path, sentence: str) -> None:
+    case = _first_case(book)
+    case.write_text(case.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
+
+
+def test_a_copied_and_edited_book_built_into_the_same_folder_is_rebuilt(book, tmp_path, caplog):
+    out = tmp_path / "out"
+    _build(book, out)
+    copy = tmp_path / "copy"
+    shutil.copytree(book, copy)
+    _edit(copy, "副本里改过的句子。")
+    assert all("副本里改过的句子" in text for text in _rebuilt(copy, out, caplog).values())
+    assert json.loads((out / fresh.BUILD_INFO).read_text(encoding="utf-8"))["book"] == \
+        str(copy.resolve())
+
+
+def test_bad_input_in_a_copy_is_refused_not_served_from_the_record(book, tmp_path):
+    from casebook.errors import CasebookError
+    out = tmp_path / "out"
+    _build(book, out)
+    copy = tmp_path / "copy"
+    shutil.copytree(book, copy)
+    case = _first_case(copy)
+    case.write_text("---\ntitle: [未闭合\n---\n正文。\n", encoding="utf-8")
+    with pytest.raises(CasebookError, match=case.name):
+        _build(copy, out)
+
+
+def test_a_moved_book_is_rebuilt(book, tmp_path, caplog):
+    out = tmp_path / "out"
+    _build(book, out)
+    moved = tmp_path / "moved"
+    shutil.move(book, moved)
+    _rebuilt(moved, out, caplog)
+    assert fresh.stale_reason(moved, out, Options().record(), False,
+                              ["pdf", "epub", "html"]) is None
+
+
+def test_two_books_alternating_into_one_folder_each_get_their_own_editions(book, tmp_path,
+                                                                          caplog):
+    out, other = tmp_path / "out", tmp_path / "other"
+    shutil.copytree(book, other)
+    _edit(other, "另一本书独有的句子。")
+    for turn in range(2):
+        assert all("另一本书独有的句子" not in t for t in _rebuilt(book, out, caplog).values())
+        assert all("另一本书独有的句子" in t for t in _rebuilt(other, out, caplog).values())
+
+
+def test_a_case_removed_from_or_added_to_book_yaml_is_rebuilt(book, tmp_path, caplog):
+    out = tmp_path / "out"
+    yaml_path = book / "book.yaml"
+    listed = yaml_path.read_text(encoding="utf-8")
+    line = "      - source/cases/01/001-alpha.md\n"
+    title = "合成案例甲"  # the title of 001-alpha.md
+    assert line in listed
+    _build(book, out)
+    yaml_path.write_text(listed.replace(line, ""), encoding="utf-8")
+    assert all(title not in t for t in _rebuilt(book, out, caplog).values())
+    yaml_path.write_text(listed, encoding="utf-8")
+    assert all(title in t for t in _rebuilt(book, out, caplog).values())
+
+
+def test_the_set_of_documents_is_compared_not_only_their_digests(book, tmp_path):
+    out = tmp_path / "out"
+    _build(book, out)
+    info = json.loads((out / fresh.BUILD_INFO).read_text(encoding="utf-8"))
+    sources = dict(info["sources"])
+    assert fresh.stale_reason(book, out, Options().record(), False, ["pdf", "epub", "html"],
+                              sources) is None
+    sources.popitem()
+    assert "differ" in fresh.stale_reason(book, out, Options().record(), False,
+                                          ["pdf", "epub", "html"], sources)
