@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import source, yamlines
+from . import comments, source, yamlines
 from .errors import Collector, SourceError
 from .lint_markdown import segments
 from .lint_rules import GROUPING_CHOICES, RULES, SPACING_CHOICES, Settings
@@ -95,7 +95,18 @@ def lint_text(text: str, path: Path, options: Settings) -> list[Finding]:
                 line, col = _position(text, start)
                 found.append(Finding(path, line, col, rule, hit.message, start, end,
                                      text[start:end], hit.replacement, hit.safe))
+    found += _comments(text, path)
     found.sort(key=lambda f: (f.start, f.end, f.rule))
+    return found
+
+
+def _comments(text: str, path: Path) -> list[Finding]:
+    """Editors' notes left in the text: no edition shows them, the lint lists them."""
+    found = []
+    for c in comments.find(text):
+        line, col = _position(text, c.start)
+        found.append(Finding(path, line, col, "comment", f"note left in the text: "
+                             f"{c.note or '(empty)'}", c.start, c.end, c.text))
     return found
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from pathlib import Path
 
-from . import icc, indexes, model, yamlines
+from . import comments, icc, indexes, model, yamlines
 from .bodycheck import check_body
 from .errors import Collector, SourceError
 from .schema import Field, check_mapping, line_of
@@ -331,9 +332,10 @@ class _Loader:
             if meta is None:
                 self.errors.add(f"'title' is missing from {what}", shown, src.meta_line)
             return None
-        check_body(src.body, src.body_line, shown, good.get("status") == model.PENDING,
+        body = comments.strip(src.body)  # editors' notes reach no edition
+        check_body(body, src.body_line, shown, good.get("status") == model.PENDING,
                    self.errors)
-        return self.make(kind, path, shown, src, good, yaml_line, extra)
+        return self.make(kind, path, shown, dataclasses.replace(src, body=body), good, yaml_line, extra)
 
     def make(self, kind, path, shown, src, good, yaml_line, extra):
         slug = path.stem
