@@ -4,10 +4,11 @@
 VENV    := .venv
 PY      := $(VENV)/bin/python
 BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig
-TEST_APT := poppler-utils qpdf chromium calibre libgs-common
+VERIFY_APT := poppler-utils qpdf chromium
+TEST_APT := calibre libgs-common
 ARGS    ?=
 
-.PHONY: book test deps test-deps clean
+.PHONY: book test deps verify-deps test-deps clean
 
 # compileall writes casebook's bytecode (the editable install never does when
 # PYTHONDONTWRITEBYTECODE is set); it recompiles only modules that changed
@@ -21,9 +22,14 @@ test: deps test-deps
 deps: $(VENV)/.installed node_modules/.installed
 	@./.ci/apt-ensure $(BOOK_APT)
 
-test-deps: $(VENV)/.installed-test
-	@./.ci/apt-ensure $(TEST_APT)
+# what `build.py verify` runs besides the build: EPUBCheck, vnu (Java), Ace and axe in
+# Chromium, qpdf and poppler
+verify-deps: deps $(VENV)/.installed-verify
+	@./.ci/apt-ensure $(VERIFY_APT)
 	@command -v java >/dev/null || ./.ci/apt-ensure default-jre-headless
+
+test-deps: verify-deps $(VENV)/.installed-test
+	@./.ci/apt-ensure $(TEST_APT)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -38,7 +44,11 @@ node_modules/.installed: package.json package-lock.json
 	ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+$(VENV)/.installed-verify: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[verify]'
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-verify pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 

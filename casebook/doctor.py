@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -35,10 +36,13 @@ def _version(cmd: list[str]) -> str | None:
     return text[0][:80] if run.returncode == 0 and text else None
 
 
-def _package(name: str) -> str | None:
+def _package(name: str, module: str | None = None) -> str | None:
+    """The installed version of a distribution whose module imports, or None."""
     try:
+        if importlib.util.find_spec(module or name) is None:
+            return None
         return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
+    except (importlib.metadata.PackageNotFoundError, ImportError, ValueError):
         return None
 
 
@@ -62,18 +66,21 @@ CHECKS = [
       for f in fonts.DECLARED],
     ("pagefind", "build (HTML search)", lambda: _version([str(NODE_BIN / "pagefind"),
                                                          "--version"]), "make book (npm ci)"),
-    ("java", "EPUBCheck, vnu", lambda: _version(["java", "-version"]),
-     "apt-get install default-jre-headless"),
-    ("epubcheck", "tests, verify", lambda: _package("epubcheck"), "make test"),
+    ("java", "EPUBCheck, vnu", lambda: _version(["java", "-version"]), "make verify-deps"),
+    ("epubcheck", "tests, verify", lambda: _package("epubcheck"), "make verify-deps"),
+    ("playwright", "tests, verify", lambda: _package("playwright"), "make verify-deps"),
+    ("axe-playwright", "tests, verify", lambda: _package("axe-playwright-python",
+                                                                 "axe_playwright_python"),
+     "make verify-deps"),
     ("ace-cli", "tests, verify", lambda: (NODE_BIN / "ace-cli").exists() and "installed",
-     "make test (npm ci)"),
+     "make book (npm ci)"),
     ("vnu.jar", "tests, verify", lambda: (PROJECT / "node_modules/vnu-jar/build/dist/vnu.jar")
-     .exists() and "installed", "make test (npm ci)"),
+     .exists() and "installed", "make book (npm ci)"),
     ("chromium", "tests, verify", lambda: _version(["chromium", "--version"]),
-     "apt-get install chromium"),
-    ("qpdf", "tests, verify", lambda: _version(["qpdf", "--version"]), "apt-get install qpdf"),
+     "make verify-deps"),
+    ("qpdf", "tests, verify", lambda: _version(["qpdf", "--version"]), "make verify-deps"),
     ("pdftotext", "tests, verify", lambda: _version(["pdftotext", "-v"]),
-     "apt-get install poppler-utils"),
+     "make verify-deps"),
 ]
 
 
@@ -91,9 +98,12 @@ def _pango() -> str | None:
     return f"pango {version // 10000}.{version // 100 % 100}.{version % 100}"
 
 
-def run() -> list[Finding]:
+def run(only: set[str] | None = None) -> list[Finding]:
+    """Probe every tool (or those named in ``only``)."""
     findings = []
     for tool, needed_for, probe, fix in CHECKS:
+        if only is not None and tool not in only:
+            continue
         try:
             result = probe()
         except Exception as exc:  # noqa: BLE001 - a broken tool is a finding, not a crash

@@ -16,7 +16,7 @@ from typing import Callable
 from . import source
 from .build import Options, build
 from .check.registry import CHECKS, Context
-from .errors import CasebookError, ToolError
+from .errors import CasebookError, ErrorList, ToolError
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,26 @@ class VerifyOptions:
     extra: dict = field(default_factory=dict)
 
 
+# The tools each check runs (doctor.py's names): verify looks for them before it builds.
+NEEDS = {"epubcheck": ("java", "epubcheck"), "ace": ("ace-cli", "chromium"),
+         "vnu": ("java", "vnu.jar"), "axe": ("playwright", "axe-playwright", "chromium"),
+         "preflight": ("qpdf",), "toc-parity": ("pdftotext",),
+         "preface-parity": ("pdftotext",), "kinsoku": ("pdftotext",)}
+
+
+def missing_tools(skip: frozenset = frozenset()) -> None:
+    """Stop before building when a check that will run has no tool: one line per tool."""
+    from . import doctor
+    wanted = {tool for check, tools in NEEDS.items() if check not in skip for tool in tools}
+    missing = [f for f in doctor.run(wanted) if not f.ok]
+    if missing:
+        raise ErrorList([ToolError(f"verify needs {f.tool}, which is missing: install it with "
+                                   f"`{f.detail}`") for f in missing])
+
+
 def verify(opts: VerifyOptions) -> list[Row]:
-    """Build (or reuse fresh editions), then run every check; a missing tool is a failure."""
+    """Build (or reuse fresh editions), then run every check; a missing tool stops it first."""
+    missing_tools(opts.skip)
     book = source.load(opts.book_dir).select(opts.draft)
     paths = _editions(opts, book)
     with tempfile.TemporaryDirectory(prefix="casebook-verify-") as work:
@@ -67,6 +85,8 @@ def _run(name: str, edition: str, fn: Callable, ctx, skip: frozenset) -> Row:
         ok, details = fn(ctx)
     except ToolError as exc:  # missing, or it failed or ran out of time
         return Row(name, edition, "FAIL", f"tool missing or failed: {exc.message}")
+    except ImportError as exc:  # a Python tool removed after the check before the build
+        return Row(name, edition, "FAIL", f"tool missing: {exc}; run `make verify-deps`")
     except CasebookError as exc:
         return Row(name, edition, "FAIL", str(exc))
     return Row(name, edition, "pass" if ok else "FAIL", details)

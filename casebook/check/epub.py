@@ -39,7 +39,7 @@ class AceRun:
     """One Ace run in the background (start several, then collect each result)."""
 
     def __init__(self, epub: Path, report_dir: Path):
-        for needed, how in ((ACE, "run `make test` (npm installs @daisy/ace)"),
+        for needed, how in ((ACE, "run `make book` (npm installs @daisy/ace)"),
                             (CHROMIUM, "apt-get install chromium")):
             if not needed.exists():
                 raise ToolError(f"Ace needs {needed}, which is missing; {how}")

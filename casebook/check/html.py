@@ -39,7 +39,7 @@ class Finding:
 def vnu(files: list[Path]) -> list[Finding]:
     """The errors the Nu HTML Checker finds in ``files`` (one JVM for all of them)."""
     if not VNU_JAR.is_file():
-        raise ToolError(f"the Nu HTML Checker is missing: {VNU_JAR}; run `npm ci` (`make test`)")
+        raise ToolError(f"the Nu HTML Checker is missing: {VNU_JAR}; run `make book` (npm ci)")
     if shutil.which("java") is None:
         raise ToolError("the Nu HTML Checker needs Java; install default-jre-headless")
     if not files:
@@ -65,7 +65,7 @@ def axe(page) -> list[Finding]:
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
-        raise ToolError("axe-playwright-python is missing; run `make test`") from None
+        raise ToolError("axe-playwright-python is missing; run `make verify-deps`") from None
     results = Axe().run(page)
     return [Finding(f"{page.url} {', '.join(map(str, node['target']))}", v["help"], v["id"])
             for v in results.response["violations"] for node in v["nodes"]]
@@ -94,5 +94,5 @@ def serve(site: Path) -> Iterator[str]:
 def launch_chromium(playwright):
     """Debian's Chromium under Playwright, with the flags every casebook test uses."""
     if not shutil.which(CHROMIUM):
-        raise ToolError(f"{CHROMIUM} is missing: run `make test`, which installs chromium")
+        raise ToolError(f"{CHROMIUM} is missing: run `make verify-deps`, which installs chromium")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
