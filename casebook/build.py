@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fresh, lock, source
+from . import findings, fresh, lock, source
 from .errors import ToolError
 from .publish import libc, publish
 
@@ -52,12 +52,14 @@ class Options:
 
 def build(options: Options) -> dict[str, Path]:
     """Build the requested editions; an existing out_dir is only touched when all succeed."""
-    whole = source.load(options.book_dir, options.encoding)
-    read = fresh.digests(_inputs(whole))  # now: an edit during the build must not be lost
-    book = whole.select(options.draft)
-    with lock.hold(options.out_dir):
-        written = _up_to_date(book, options, read)
-        return written if written is not None else _build(whole, book, options, read)
+    with findings.recorded() as found:  # content warnings: the record keeps them for verify
+        whole = source.load(options.book_dir, options.encoding)
+        read = fresh.digests(_inputs(whole))  # now: an edit during the build must not be lost
+        book = whole.select(options.draft)
+        with lock.hold(options.out_dir):
+            written = _up_to_date(book, options, read)
+            return written if written is not None else _build(whole, book, options, read,
+                                                              found)
 
 
 def _up_to_date(book, options: Options, read: dict[str, str]) -> dict[str, Path] | None:
@@ -75,7 +77,8 @@ def _up_to_date(book, options: Options, read: dict[str, str]) -> dict[str, Path]
     return {name: options.out_dir / path for name, path in info["written"].items()}
 
 
-def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Path]:
+def _build(whole, book, options: Options, read: dict[str, str],
+           found: list) -> dict[str, Path]:
     log.info("Step 1/4: read %s", options.book_dir / source.BOOK_FILE)
     _report_pending(book)
     log.info("Step 2/4: rendering Markdown with pandoc")
@@ -93,6 +96,7 @@ def _build(whole, book, options: Options, read: dict[str, str]) -> dict[str, Pat
         images = fresh.digests(Path(p) for p in fragments.images.values())
         info = fresh.record(options.book_dir, read, images, _font_files(options),
                             options.record(), book.draft, list(options.editions))
+        info["findings"] = list(found)
         info["written"] = {n: p.relative_to(staging).as_posix() for n, p in written.items()}
         names = [p.name for p in staging.iterdir()]
         publish(staging, out)
@@ -229,8 +233,9 @@ def _font_files(options: Options) -> list[Path]:
 
 def _report_pending(book) -> None:
     if book.pending_omitted:
-        log.warning("%d document(s) are 'status: pending' and left out; build with --draft "
-                    "to include them marked 稿件待补", book.pending_omitted)
+        findings.warn(log, "pending", "%s: %d document(s) are 'status: pending' and left out; "
+                      "build with --draft to include them marked 稿件待补",
+                      book.root / source.BOOK_FILE, book.pending_omitted)
     elif book.draft:
         pending = sum(d.pending for d in book.documents())
         log.info("Draft build: %d pending document(s) included, marked 稿件待补", pending)

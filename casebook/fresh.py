@@ -27,8 +27,8 @@ CODE_TREES = ("casebook", "templates", "styles", "static")
 CODE_FILES = ("package-lock.json",)
 BOOK_TREES = ("templates", "styles")  # a book's own overrides
 ENV_KEYS = ("SOURCE_DATE_EPOCH",)
-RECORD_KEYS = {"book", "sources", "draft", "editions", "options", "env", "code", "tools",
-               "trees", "inputs", "fonts", "outputs", "written"}
+RECORD_KEYS = {"book", "sources", "findings", "draft", "editions", "options", "env", "code",
+               "tools", "trees", "inputs", "fonts", "outputs", "written"}
 
 
 def file_digest(path: Path) -> str:

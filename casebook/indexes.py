@@ -14,7 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from . import model
+from . import findings, model
 
 log = logging.getLogger(__name__)
 KINDS = {"contributors": "供稿单位索引", "topics": "主题索引"}
@@ -113,7 +113,7 @@ def fill(book: model.Book, html: dict[str, str], env) -> dict[str, str]:
         entries = (contributors(book) if doc.generated == "contributors"
                    else topics(book, html))
         if not entries:
-            log.warning("%s: the %s is empty: %s", doc.source, doc.title,
+            findings.warn(log, "empty-index", "%s: the %s is empty: %s", doc.source, doc.title,
                         "no case has a 'unit'" if doc.generated == "contributors"
                         else "no term is marked [术语]{.index} in the text")
         out[doc.id] = render_template(env, "shared/index.html.j2", doc=doc, kind=doc.generated,

@@ -6,7 +6,7 @@ import logging
 import re
 from urllib.parse import quote, unquote, urlsplit
 
-from . import model
+from . import findings, model
 
 log = logging.getLogger(__name__)
 _LINK = re.compile(r'<a\b([^>]*?)\shref="([^"]*)"')
@@ -16,8 +16,14 @@ _HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]
 WEB = re.compile(r"^(https?:|mailto:)", re.I)
 
 
+def _as_written(doc: model.Document, href: str) -> str:
+    """The link target as the author wrote it (pandoc prefixed anchors with the id)."""
+    return "#" + unquote(href).removeprefix(f"#{doc.id}--").lstrip("#")  \
+        if href.startswith("#") else unquote(href)
+
+
 def _line_of(doc: model.Document, href: str) -> int:
-    needle = unquote(href)
+    needle = f"]({_as_written(doc, href)}"
     for offset, line in enumerate(doc.body.split("\n")):
         if needle in line or href in line:
             return doc.body_line + offset
@@ -44,8 +50,8 @@ def resolve(doc: model.Document, html: str) -> str:
             return match.group(0)
         if href.startswith("#") and unquote(href[1:]) in ids:
             return match.group(0)
-        log.warning("%s:%d: link '%s' leads to no page of this book; it is kept as plain "
-                    "text (use a web address, or a link to a heading in this case)",
-                    doc.source, _line_of(doc, href), unquote(href))
+        findings.warn(log, "dangling-link", "%s:%d: link '%s' leads to no page of this book; "
+                      "it is kept as plain text (use a web address, or a link to a heading "
+                      "in this case)", doc.source, _line_of(doc, href), _as_written(doc, href))
         return f"<a{attrs}"
     return _LINK.sub(repl, html)

@@ -93,6 +93,7 @@ class Meta:
     html: HtmlSpec = field(default_factory=HtmlSpec)
     epub: EpubSpec = field(default_factory=EpubSpec)
     cover: CoverSpec = field(default_factory=CoverSpec)
+    accept: tuple[str, ...] = ()  # content warnings a release ships with (findings.NAMES)
 
     @property
     def editors(self) -> str:

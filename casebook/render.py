@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 import pypandoc
 
-from . import apparatus, images, links, model, notes, pandoc_batch, sanitize, typeset, xref
+from . import apparatus, findings, images, links, model, notes, pandoc_batch, sanitize, typeset, xref
 from .errors import Collector, RenderError, ToolError
 from .publish import write_file
 
@@ -117,7 +117,7 @@ def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
             _store(cached, entries[doc.id])
     for doc in docs:
         for warning in entries[doc.id]["warnings"]:
-            log.warning("%s", warning)
+            findings.warn(log, "pandoc", "%s", warning)
     return {doc.id: entries[doc.id]["html"] for doc in docs}
 
 

@@ -7,7 +7,7 @@ import logging
 import re
 from pathlib import Path
 
-from . import comments, icc, indexes, model, yamlines
+from . import comments, findings, icc, indexes, model, yamlines
 from .bodycheck import check_body
 from .errors import Collector, SourceError
 from .schema import Field, check_mapping, line_of
@@ -23,7 +23,9 @@ BOOK_FIELDS = (
     Field("front", list), Field("parts", list, required=True), Field("back", list),
     Field("html", dict), Field("epub", dict), Field("cover", object),
     Field("lint", dict),  # checked by casebook.lint.settings
+    Field("verify", dict),
 )
+VERIFY_FIELDS = (Field("accept", list),)
 CREATOR_FIELDS = (Field("name", required=True), Field("role"))
 PRINT_FIELDS = (Field("trim"), Field("bleed"), Field("margins"),
                 Field("output_intent", choices=("srgb", "cmyk")), Field("icc"),
@@ -115,7 +117,22 @@ class _Loader:
             epub=model.EpubSpec(**check_mapping(data.get("epub", {}), EPUB_FIELDS,
                                                 self.shown_yaml, self.errors, "epub")),
             cover=self.cover(top.get("cover"), data),
+            accept=self.accept(data.get("verify")),
         )
+
+    def accept(self, data) -> tuple[str, ...]:
+        """``verify: {accept: [name, ...]}``: content warnings a release may ship with."""
+        if data is None:
+            return ()
+        good = check_mapping(data, VERIFY_FIELDS, self.shown_yaml, self.errors, "verify")
+        names = []
+        for i, name in enumerate(good.get("accept", [])):
+            if name not in findings.NAMES:
+                self.errors.add(f"verify: accept: unknown warning {name!r}; known: "
+                                f"{', '.join(findings.NAMES)}", self.shown_yaml,
+                                line_of(good["accept"], i))
+            names.append(str(name))
+        return tuple(names)
 
     def items(self, seq, fields, what) -> list[dict]:
         out = []

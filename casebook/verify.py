@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import source
+from . import findings, fresh, source
 from .build import Options, build
 from .check.registry import CHECKS, Context
 from .errors import CasebookError, ErrorList, ToolError
@@ -68,13 +68,32 @@ def verify(opts: VerifyOptions) -> list[Row]:
     missing_tools(opts.skip)
     book = source.load(opts.book_dir).select(opts.draft)
     paths = _editions(opts, book)
+    rows = [_warnings(opts, book)]
     with tempfile.TemporaryDirectory(prefix="casebook-verify-") as work:
         ctx = Context(book=book, paths=paths, sample=opts.sample, work=Path(work))
-        rows = [_run(name, edition, fn, ctx, opts.skip) for name, edition, fn in CHECKS]
+        rows += [_run(name, edition, fn, ctx, opts.skip) for name, edition, fn in CHECKS]
     if opts.reproducible:
         rows.append(_run("reproducible", "all", lambda _: reproducibility(opts), None,
                          opts.skip))
     return rows
+
+
+def _warnings(opts: VerifyOptions, book) -> Row:
+    """The content warnings of the build of these editions (fresh.py keeps them)."""
+    if "warnings" in opts.skip:
+        return Row("warnings", "all", "skipped", "skipped with --skip")
+    found = (fresh.load(opts.out_dir) or {}).get("findings")
+    if found is None:
+        return Row("warnings", "all", "FAIL", "the build left no record of its warnings")
+    problems = findings.unaccepted(found, book.meta.accept)
+    accepted = sum(name in book.meta.accept for name, _ in found)
+    if problems:
+        more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+        return Row("warnings", "all", "FAIL", f"{len(problems)} warning(s) about the book: "
+                   + "; ".join(problems[:3]) + more)
+    note = f"; {accepted} accepted in book.yaml ({', '.join(book.meta.accept)})" \
+        if accepted else ""
+    return Row("warnings", "all", "pass", f"the build gave no warning about the book{note}")
 
 
 def _run(name: str, edition: str, fn: Callable, ctx, skip: frozenset) -> Row:

@@ -1,0 +1,59 @@
+"""Warnings about a book's content: each has a name, a build records them, `verify` fails on them.
+
+A build goes on past such a warning (a draft must build), but a release must not: the
+build keeps every one in its record (fresh.py), and `verify` lists those that book.yaml
+does not accept by name under ``verify: {accept: [...]}``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+# name: what it is about; a book.yaml may accept a name it knows it ships with
+NAMES = {
+    "pending": "documents marked 'status: pending' left out of a release",
+    "dangling-link": "a link that leads to no page of this book, kept as plain text",
+    "pandoc": "something pandoc could not convert as written",
+    "empty-index": "a generated index with no entries",
+    "unsigned-commentary": "a 点评 without its signature line",
+}
+_KEY = "casebook_finding"
+
+
+def warn(logger: logging.Logger, name: str, message: str, *args) -> None:
+    """Log a content warning under its name (one of NAMES)."""
+    assert name in NAMES, name
+    logger.warning(message, *args, extra={_KEY: name})
+
+
+class _Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.found: list[list[str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        name = getattr(record, _KEY, None)
+        if name:
+            self.found.append([name, record.getMessage()])
+
+
+@contextlib.contextmanager
+def recorded():
+    """Collect the content warnings logged (in this process) while the block runs."""
+    recorder = _Recorder()
+    logger = logging.getLogger("casebook")
+    logger.addHandler(recorder)
+    try:
+        yield recorder.found
+    finally:
+        logger.removeHandler(recorder)
+
+
+def unaccepted(found: list, accept: tuple[str, ...]) -> list[str]:
+    """The recorded warnings a release may not ship with, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for name, text in found:
+        if name not in accept:
+            seen.setdefault(f"{text} [{name}]")
+    return list(seen)
