@@ -205,7 +205,14 @@ def glyphs(ctx: Context) -> tuple[bool, str]:
                     "0 missing glyphs; only the declared fonts embedded")
 
 
+def signatures(ctx: Context) -> tuple[bool, str]:
+    """Every 点评 signed: `check` only warns about a commentary without ``by``; a release fails."""
+    from ..bodycheck import unsigned_in_book
+    return _summary(unsigned_in_book(ctx.book), "every 点评 has its signature (by)")
+
+
 CHECKS = [
+    ("signatures", "source", signatures),
     ("epubcheck", "epub", epubcheck), ("ace", "epub", ace),
     ("vnu", "html", vnu), ("axe", "html", axe),
     ("preflight", "pdf", preflight), ("preflight", "cover pdf", cover),
