@@ -4,10 +4,11 @@ The docx is read into pandoc's AST (JSON) once. Each Heading 1 starts a case and
 a document without one is a single case titled by the docx's title property. Inside a case,
 the paragraph starting with 点评 opens the commentary: it and everything after it down to the
 case's end become ``::: {.commentary by="…"}``, whose ``by`` is the last paragraph (the
-signature line, brackets and leading dashes removed). Images are copied into the book's
-``images/`` folder as ``<case file name>-<n>.<ext>`` and linked relatively from the case.
-Each case is then written back as Markdown by pandoc, so footnotes, emphasis, lists and
-tables keep pandoc's own Markdown form.
+signature line, brackets and leading dashes removed); a 点评 without one stays a commentary
+without ``by``, reported after the import as ``path:line: 点评 without a signature``. Images
+are copied into the book's ``images/`` folder as ``<case file name>-<n>.<ext>`` and linked
+relatively from the case. Each case is then written back as Markdown by pandoc, so footnotes,
+emphasis, lists and tables keep pandoc's own Markdown form.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import newcase
+from . import bodycheck, newcase
 from .errors import SourceError, ToolError
 
 log = logging.getLogger(__name__)
@@ -135,25 +136,35 @@ def _strip_label(para: dict) -> dict | None:
     return {"t": para["t"], "c": inlines} if inlines else None
 
 
-def commentary(blocks: list, title: str, docx: Path) -> list:
+def _signature(inner: list) -> str:
+    """The signature line ending a commentary's blocks (after some text), or '' when none."""
+    if len(inner) < 2 or inner[-1]["t"] not in ("Para", "Plain"):
+        return ""
+    signature = re.sub(r"[ \t\n]+", " ", stringify(inner[-1])).strip(_SIGNATURE_TRIM)
+    if len(signature) > SIGNATURE_MAX or signature.endswith("。"):
+        return ""
+    return signature
+
+
+def commentary(blocks: list) -> list:
     """Wrap the 点评 paragraph and what follows it in the commentary div, signature as by."""
     at = next((i for i, b in enumerate(blocks) if b["t"] in ("Para", "Plain")
                and COMMENTARY.match(stringify(b))), None)
     if at is None:
         return blocks
-    body = blocks[at + 1:]
     first = _strip_label(blocks[at])
-    inner = ([first] if first else []) + body
-    if not inner or inner[-1]["t"] not in ("Para", "Plain"):
-        raise SourceError(f"the 点评 of 《{title}》 has no signature line after it", docx)
-    signature = re.sub(r"[ \t\n]+", " ", stringify(inner[-1])).strip(_SIGNATURE_TRIM)
-    if not signature or len(signature) > SIGNATURE_MAX or signature.endswith("。"):
-        raise SourceError(f"the 点评 of 《{title}》 must end with its signature line "
-                          "(职务　姓名), a short paragraph of its own", docx)
-    if not inner[:-1]:
-        raise SourceError(f"the 点评 of 《{title}》 has a signature but no text", docx)
-    div = {"t": "Div", "c": [["", ["commentary"], [["by", signature]]], inner[:-1]]}
-    return blocks[:at] + [div]
+    inner = ([first] if first else []) + blocks[at + 1:]
+    signature = _signature(inner)
+    attributes = [["by", signature]] if signature else []
+    body = inner[:-1] if signature else inner
+    return blocks[:at] + [{"t": "Div", "c": [["", ["commentary"], attributes], body]}]
+
+
+def _report_unsigned(written: list[Path]) -> None:
+    """Warn about each 点评 imported without a signature, at its fence in the written file."""
+    for path in written:
+        for line in bodycheck.unsigned_commentaries(path.read_text(encoding="utf-8")):
+            log.warning("%s:%d: %s", path, line, bodycheck.UNSIGNED)
 
 
 def _walk(node, visit) -> None:
@@ -229,7 +240,7 @@ def import_docx(docx: Path, book_dir: Path, part: int | None = None) -> list[Pat
         rels = newcase.plan_paths(book, part, [title for title, _ in cases])
         new, moves = [], []
         for (title, blocks), rel in zip(cases, rels):
-            blocks = _unwrap_spans(commentary(blocks, title, Path(docx)))
+            blocks = _unwrap_spans(commentary(blocks))
             _walk(blocks, _tidy)
             moves += place_images(blocks, Path(book_dir), rel)
             body = to_markdown(blocks, ast["pandoc-api-version"])
@@ -240,4 +251,5 @@ def import_docx(docx: Path, book_dir: Path, part: int | None = None) -> list[Pat
             shutil.copyfile(extracted, dest)
     for path in written:
         log.info("Imported %s", path)
+    _report_unsigned(written)
     return written

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import comments, source, yamlines
+from .bodycheck import UNSIGNED, unsigned_commentaries
 from .errors import Collector, SourceError
 from .lint_markdown import segments
 from .lint_rules import GROUPING_CHOICES, RULES, SPACING_CHOICES, Settings
@@ -95,7 +96,7 @@ def lint_text(text: str, path: Path, options: Settings) -> list[Finding]:
                 line, col = _position(text, start)
                 found.append(Finding(path, line, col, rule, hit.message, start, end,
                                      text[start:end], hit.replacement, hit.safe))
-    found += _comments(text, path)
+    found += _comments(text, path) + _unsigned(text, path)
     found.sort(key=lambda f: (f.start, f.end, f.rule))
     return found
 
@@ -107,6 +108,15 @@ def _comments(text: str, path: Path) -> list[Finding]:
         line, col = _position(text, c.start)
         found.append(Finding(path, line, col, "comment", f"note left in the text: "
                              f"{c.note or '(empty)'}", c.start, c.end, c.text))
+    return found
+
+
+def _unsigned(text: str, path: Path) -> list[Finding]:
+    """A commentary fence without ``by``: the 点评 has no signature (markup, not prose)."""
+    rows, found = text.split("\n"), []
+    for line in unsigned_commentaries(text):
+        start = sum(len(row) + 1 for row in rows[:line - 1])
+        found.append(Finding(path, line, 1, "commentary-signature", UNSIGNED, start, start, ""))
     return found
 
 

@@ -100,8 +100,7 @@ def test_without_heading_1_the_docx_title_names_the_single_case(tmp_path):
 
 @pytest.mark.parametrize("markdown, message", [
     ("合成正文，没有标题。\n", "the manuscript has no Heading 1 and no title property"),
-    ("# 合成篇\n\n正文。\n\n点评：合成点评，没有署名。\n",
-     "the 点评 of 《合成篇》 must end with its signature line"),
+    ("# 合成篇\n\n正文。\n\n# \n\n正文。\n", "Heading 1 number 2 is empty"),
 ])
 def test_manuscripts_that_cannot_be_split_are_refused(tmp_path, markdown, message):
     book = make_book(tmp_path)
@@ -124,3 +123,82 @@ def test_an_existing_image_is_never_overwritten(tmp_path):
     message = f"{book / IMAGE}: refusing to overwrite an existing image"
     assert result.stderr.strip().endswith(message)
     assert not (book / FIRST).exists()
+
+
+# -- a 点评 without its signature line ---------------------------------------------------------
+UNSIGNED = ("# 合成甲\n\n合成正文甲。\n\n点评：合成点评甲。\n\n（合成主任　甲某）\n\n"
+            "# 合成乙\n\n合成正文乙。\n\n点评：合成点评乙，没有署名。\n\n"
+            "# 合成丙\n\n合成正文丙。\n\n点评：合成点评丙。\n\n（合成主任　丙某）\n")
+UNSIGNED_CASE = "source/cases/01/003-he-cheng-yi.md"
+
+
+@pytest.fixture(scope="module")
+def unsigned(tmp_path_factory):
+    """A three-case manuscript whose second 点评 has no signature line, imported into part 1."""
+    tmp = tmp_path_factory.mktemp("unsigned")
+    book = make_book(tmp)
+    return book, _import(book, _docx(tmp, UNSIGNED), "--part", "1")
+
+
+def _where(book) -> str:
+    """``path:line`` of the unsigned commentary's opening fence, found in the written file."""
+    case = book / UNSIGNED_CASE
+    assert case.is_file(), "the unsigned case was not imported"
+    return f"{case}:{case.read_text(encoding='utf-8').splitlines().index('::: commentary') + 1}"
+
+
+def test_an_unsigned_commentary_imports_every_case_and_is_reported(unsigned):
+    book, result = unsigned
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    where = _where(book)
+    titles = [c.title for c in source.load(book).cases()]
+    assert titles == ["甲", "合成甲", "合成乙", "合成丙"]
+    text = (book / UNSIGNED_CASE).read_text(encoding="utf-8")
+    assert "\n::: commentary\n合成点评乙，没有署名。\n:::\n" in text and "by=" not in text
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == f"warning: {where}: 点评 without a signature", lines
+    assert sum("without a signature" in line for line in lines) == 1
+
+
+def test_lint_and_check_report_the_unsigned_commentary(unsigned):
+    book, _ = unsigned
+    where = _where(book)
+    lint = subprocess.run([sys.executable, "build.py", "lint", "--book", str(book)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert f"{where}:1: commentary-signature: 点评 without a signature" in lint.stdout.splitlines()
+    check = subprocess.run([sys.executable, "build.py", "check", "--book", str(book)], cwd=ROOT,
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert f"warning: {where}: 点评 without a signature" in check.stderr.splitlines()
+    assert "Traceback" not in lint.stderr + check.stderr
+
+
+def test_verify_fails_the_warnings_row_on_an_unsigned_commentary(unsigned, tmp_path):
+    from casebook.check import registry
+    book, _ = unsigned
+    where = _where(book)
+    others = [a for name, _, _ in registry.CHECKS for a in ("--skip", name)]
+    result = subprocess.run([sys.executable, "build.py", "verify", "--book", str(book), "--out",
+                             str(tmp_path / "dist"), "-q", *others], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 4 and "Traceback" not in result.stderr, result.stderr
+    row = next(line for line in result.stdout.splitlines() if line.startswith("warnings"))
+    assert row.split()[1:3] == ["all", "FAIL"]
+    assert f"{where}: 点评 without a signature [unsigned-commentary]" in row
+
+
+def test_an_unsigned_commentary_builds_in_every_edition_without_an_attribution(unsigned, tmp_path):
+    import zipfile
+    book, _ = unsigned
+    out = build(Options(book_dir=book, out_dir=tmp_path / "out",
+                        editions=("html", "epub", "pdf")))
+    page = (out["html"].parent / "cases" / "003-he-cheng-yi.html").read_text(encoding="utf-8")
+    with zipfile.ZipFile(out["epub"]) as epub:
+        xhtml = epub.read("EPUB/text/case-003-he-cheng-yi.xhtml").decode("utf-8")
+    pdf = subprocess.run(["pdftotext", str(out["pdf"]), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    for text in (page, xhtml):
+        assert 'class="commentary"' in text and "合成点评乙" in text
+        assert "commentary-by" not in text and "（）" not in text
+    unsigned_page = pdf[pdf.index("合成正文乙"):pdf.index("合成正文丙")]
+    assert "合成点评乙" in unsigned_page and "（" not in unsigned_page and "丙某）" in pdf

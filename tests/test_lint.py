@@ -73,6 +73,13 @@ def test_front_matter_keys_code_urls_and_fences_are_not_linted():
     assert found == [(2, "halfwidth-punctuation"), (15, "halfwidth-punctuation")]
 
 
+def test_a_commentary_without_by_is_a_finding_at_its_fence():
+    text = md("甲", "正文。\n\n::: commentary\n评。\n:::\n\n```\n::: commentary\n```\n\n"
+                    '::: {.commentary by="主任　某某"}\n评。\n:::\n')
+    found = [str(f) for f in lint.lint_text(text, Path("a.md"), Settings())]
+    assert found == ["a.md:7:1: commentary-signature: 点评 without a signature"]
+
+
 def test_fix_applies_only_safe_fixes_and_keeps_bom_and_crlf(tmp_path):
     path = tmp_path / "a.md"
     original = "---\r\ntitle: 标题\r\n---\r\n\r\n中文,中文 2 600名，，他说“走吧“。\r\n"

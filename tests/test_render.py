@@ -23,6 +23,13 @@ def test_commentary_becomes_an_aside_with_label_and_attribution():
     assert "（职务　姓名）" in html
 
 
+def test_a_commentary_without_by_has_no_attribution():
+    html = render.render_fragment(_case("正文。\n\n::: commentary\n点评正文。\n:::\n"), None,
+                                  render.pandoc_version())
+    assert 'class="commentary-label">点评</p>' in html and "点评正文" in html
+    assert "commentary-by" not in html and "（）" not in html
+
+
 def test_case_sections_are_h3_and_ids_are_prefixed():
     html = render.render_fragment(_case("## 一、开头\n\n正文。\n"), None, render.pandoc_version())
     assert '<h3 id="case-x--一开头">一、开头</h3>' in html

@@ -103,10 +103,10 @@ def test_a_failed_build_shows_an_overlay_over_the_last_good_page(server, browser
     book, url, log = server
     case = book / "source/cases/01/002-b.md"
     page = _open_live(browser, url + "cases/002-b.html")
-    broken = md("乙", "合成正文二，改坏了。\n\n::: {.commentary}\n合成点评。\n:::\n")
+    broken = md("乙", "合成正文二，改坏了。\n\n::: {.commentary by=\"某\"}\n合成点评。\n")
     case.write_text(broken, encoding="utf-8")
     overlay = page.locator("#casebook-preview-error")
-    message = f"{case}:7: a commentary needs its author"
+    message = f"{case}:7: fenced div opened here is never closed"
     expect(overlay).to_contain_text(message, timeout=3000)
     expect(page.locator("main")).to_contain_text("合成正文二，尚未修改。")
     other = urllib.request.urlopen(url + "cases/003-c.html", timeout=5).read().decode()
@@ -151,7 +151,7 @@ def test_with_pdf_the_pdf_is_rebuilt_after_an_edit(tmp_path):
 
 
 def test_before_any_good_build_a_waiting_page_shows_the_error_then_the_book(tmp_path, browser):
-    broken = md("甲", "合成正文。\n\n::: {.commentary}\n合成点评。\n:::\n")
+    broken = md("甲", "合成正文。\n\n::: {.commentary by=\"某\"}\n合成点评。\n")
     book = make_book(tmp_path, {"source/cases/01/001-a.md": broken})
     port = _free_port()
     with (tmp_path / "serve.log").open("w", encoding="utf-8") as log:
@@ -166,7 +166,8 @@ def test_before_any_good_build_a_waiting_page_shows_the_error_then_the_book(tmp_
             response = page.goto(f"http://127.0.0.1:{port}/")
             assert response.status == 503
             expect(page.locator("#casebook-preview-error")).to_contain_text(
-                f"{book / 'source/cases/01/001-a.md'}:7: a commentary needs its author")
+                f"{book / 'source/cases/01/001-a.md'}:7: fenced div opened here is never "
+                "closed")
             (book / "source/cases/01/001-a.md").write_text(md("甲", "合成正文，好了。\n"),
                                                           encoding="utf-8")
             expect(page.locator("#toc")).to_contain_text("甲", timeout=5000)

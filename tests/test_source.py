@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bookfactory import make_book, md, yaml_line
-from casebook import model, source, textfile
+from casebook import bodycheck, model, source, textfile
 from casebook.errors import CasebookError, ErrorList, SourceError
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -623,18 +623,18 @@ def test_div_fences_inside_code_blocks_are_ignored(tmp_path):
 
 
 @pytest.mark.parametrize("opening", ["::: commentary", "::: {.commentary}",
-                                     '::: {.commentary title="x"}'])
-def test_commentary_without_by(tmp_path, opening):
+                                     '::: {.commentary title="x"}', '::: {.commentary by=""}'])
+def test_commentary_without_by_loads_and_is_found_at_its_fence(tmp_path, opening):
     text = f"---\ntitle: 甲\n---\n\n正文。\n\n{opening}\n评。\n:::\n"
-    err = single(case_book(tmp_path, text))
-    assert (str(err.path), err.line) == (A_SHOWN, 7)
-    assert "a commentary needs its author" in err.message and 'by="' in err.message
+    book = source.load(case_book(tmp_path, text))
+    assert bodycheck.unsigned_in_book(book) == [f"{A_SHOWN}:7: 点评 without a signature"]
 
 
 def test_commentary_with_by_is_fine(tmp_path):
     text = md(body='正文。\n\n::: {.commentary by="主任　某某"}\n评。\n:::\n')
     book = source.load(case_book(tmp_path, text))
     assert '::: {.commentary by="主任　某某"}' in list(book.cases())[0].body
+    assert bodycheck.unsigned_in_book(book) == []
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from .. import fonts, lint, render, source
+from ..bodycheck import unsigned_in_book
 from ..errors import CasebookError, Collector
 
 log = logging.getLogger(__name__)
@@ -13,13 +14,16 @@ log = logging.getLogger(__name__)
 
 def check_book(root: Path, encoding: str | None = None, draft: bool = True) -> list[CasebookError]:
     """Every problem of the sources: YAML, front matter, bodies, images, glyphs, and the
-    ``lint:`` settings (so a bad one is found before `lint` runs)."""
+    ``lint:`` settings (so a bad one is found before `lint` runs). An unsigned 点评 is logged
+    as a warning, not returned."""
     problems = Collector()
     try:
         book = source.load(root, encoding).select(draft)
     except CasebookError as exc:
         problems.extend(exc)
         return problems.errors
+    for finding in unsigned_in_book(book):  # a warning here; `verify` fails on it
+        log.warning("%s", finding)
     for step in (lambda: render.render_all(book, root / ".casebook-cache"),
                  lambda: fonts.check_glyphs(book), lambda: lint.settings(root)):
         try:

@@ -11,8 +11,10 @@ function Div(el)
   for _, block in ipairs(el.content) do
     table.insert(blocks, block)
   end
-  local attribution = pandoc.Para({pandoc.Str("（" .. by .. "）")})
-  table.insert(blocks, pandoc.Div({attribution}, pandoc.Attr("", {"commentary-by"})))
+  if by:match("%S") then  -- an unsigned 点评 (a warning in check, a failure in verify) has none
+    local attribution = pandoc.Para({pandoc.Str("（" .. by .. "）")})
+    table.insert(blocks, pandoc.Div({attribution}, pandoc.Attr("", {"commentary-by"})))
+  end
   table.insert(blocks, pandoc.RawBlock("html", "</aside>"))
   return blocks
 end
