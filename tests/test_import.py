@@ -187,11 +187,14 @@ def test_verify_fails_the_warnings_row_on_an_unsigned_commentary(unsigned, tmp_p
     assert f"{where}: 点评 without a signature [unsigned-commentary]" in row
 
 
-def test_an_unsigned_commentary_builds_in_every_edition_without_an_attribution(unsigned, tmp_path):
+def test_an_unsigned_commentary_builds_in_every_edition_without_an_attribution(unsigned, tmp_path,
+                                                                            caplog):
     import zipfile
     book, _ = unsigned
     out = build(Options(book_dir=book, out_dir=tmp_path / "out",
                         editions=("html", "epub", "pdf")))
+    assert [r.getMessage() for r in caplog.records if "without a signature" in r.getMessage()]
+    caplog.clear()  # the build's warning about it was expected
     page = (out["html"].parent / "cases" / "003-he-cheng-yi.html").read_text(encoding="utf-8")
     with zipfile.ZipFile(out["epub"]) as epub:
         xhtml = epub.read("EPUB/text/case-003-he-cheng-yi.xhtml").decode("utf-8")
