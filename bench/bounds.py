@@ -34,8 +34,11 @@ _ITEM = re.compile(r"<item [^>]*>")
 
 def layout(book_dir: Path) -> dict:
     """CPU seconds to lay out and paint every chunk once, after one warm-up chunk."""
-    from casebook import render, source
-    from casebook.editions import pdf, pdf_chunks, pdf_plan
+    from casebook.editions.pdf import chunks as pdf_chunks
+    from casebook.editions.pdf import edition as pdf
+    from casebook.editions.pdf import plan as pdf_plan
+    from casebook.render import fragments as render
+    from casebook.source import loader as source
     book = source.load(book_dir).select(False)
     fragments = render.render_all(book, None)
     pdf.prepare(book)

@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from casebook import synthetic  # noqa: E402
+from casebook import synthetic
 
 CHARS_PER_PAGE = 650
 LAST_PAGE = 354  # the afterword's page: the end of the last case

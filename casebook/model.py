@@ -9,6 +9,7 @@ from typing import Iterator
 
 PENDING = "pending"
 PENDING_LABEL = "稿件待补"
+INDEX_KINDS = {"contributors": "供稿单位索引", "topics": "主题索引"}  # generated back matter
 
 
 @dataclass(frozen=True)

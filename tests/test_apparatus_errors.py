@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 
 import pytest
+from bookfactory import make_book, md, yaml_line
 from PIL import Image
 
-from casebook import indexes, notes, render, source
 from casebook.check.book import check_book
 from casebook.errors import CasebookError, SourceError
-
-from bookfactory import make_book, md, yaml_line
+from casebook.render import fragments as render
+from casebook.render import indexes, notes
+from casebook.source import loader as source
 
 XREF_BODY = "第一段（合成）。\n\n第二段见[见本书“乙”](case:999-missing)。\n"
 
@@ -110,8 +111,9 @@ def test_print_notes_move_to_their_call_with_every_paragraph():
 
 
 def test_lint_reads_the_sources_not_book_yaml_for_generated_indexes():
-    from casebook import lint
     from conftest import DATA
+
+    from casebook.authoring import lint
     report = lint.lint_book(DATA / "apparatus")
     assert report.files == 6 and report.findings == []  # preface, 4 cases, afterword
 

@@ -1,7 +1,6 @@
 """Atomic outputs: a build killed at any moment leaves the previous editions intact."""
 
 import hashlib
-import os
 import signal
 import subprocess
 import sys
@@ -11,10 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from casebook import check, synthetic
-
-from conftest import ROOT
 
 # (log text that marks the phase, seconds to wait after it): 10 kill points in all
 KILL_POINTS = [

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from casebook import build
+from casebook.build import pipeline as build
 
 
 def test_the_warm_up_runs_beside_the_block_and_is_joined_before_it_is_left():
@@ -54,7 +54,7 @@ def test_the_editions_are_written_with_the_heap_frozen_and_it_is_thawed_after(
                 raise OSError("synthetic: an edition failed")
             return {}
     frozen: list[int] = []
-    monkeypatch.setattr("casebook.jobs.Jobs", Jobs)
+    monkeypatch.setattr("casebook.build.jobs.Jobs", Jobs)
     options = build.Options(book_dir=tmp_path, out_dir=tmp_path / "dist", workers=0)
     before = gc.get_freeze_count()
     try:

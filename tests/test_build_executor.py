@@ -7,12 +7,11 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
-
-from casebook.build import Options, build
-from casebook.editions import pdf_plan
-from casebook.errors import ToolError
-
 from conftest import DATA
+
+from casebook.build.pipeline import Options, build
+from casebook.editions.pdf import plan as pdf_plan
+from casebook.errors import ToolError
 
 made: list[ProcessPoolExecutor] = []
 

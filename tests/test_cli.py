@@ -5,9 +5,9 @@ import re
 import subprocess
 import sys
 
-from casebook.cli import parser
-
 from conftest import ROOT
+
+from casebook.cli import parser
 
 
 def _subparsers():

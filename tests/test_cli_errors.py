@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from bookfactory import make_book, md, yaml_line
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -10,11 +10,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from casebook import comments
-from casebook.build import Options, build
-
 from conftest import DATA, ROOT
+
+from casebook.build.pipeline import Options, build
+from casebook.source import comments
 
 NOTE = "编辑备注：此段待核实"
 CASE = "source/cases/01/001-alpha.md"

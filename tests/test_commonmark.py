@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import DATA, ROOT
 
 from casebook import check
-from casebook.build import Options, build
+from casebook.build.pipeline import Options, build
 from casebook.errors import CasebookError
-
-from conftest import DATA, ROOT
 
 EXAMPLES = json.loads((DATA / "commonmark" / "commonmark-0.31.2.json").read_text())
 BATCH = 110

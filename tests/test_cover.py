@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from bookfactory import make_book
-from casebook import cover, source
-from casebook.editions import cover_pdf
-from casebook.render import TEMPLATES_DIR
+
+from casebook.editions.cover import edition as cover_pdf
+from casebook.editions.cover import screen as cover
+from casebook.render.fragments import TEMPLATES_DIR
+from casebook.source import loader as source
 
 
 @pytest.fixture

@@ -8,14 +8,19 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
+from bookfactory import make_book, yaml_line
 from PIL import Image, ImageChops, ImageStat
 
-from bookfactory import make_book, yaml_line
-from casebook import cover, fonts, model, render, source
-from casebook.cover_design import Design
-from casebook.editions import cover_pdf, html
-from casebook.editions.pdf_geometry import PT_PER_MM
+from casebook import model
+from casebook.editions.cover import edition as cover_pdf
+from casebook.editions.cover import screen as cover
+from casebook.editions.cover.design import Design
+from casebook.editions.html import edition as html
 from casebook.errors import SourceError
+from casebook.geometry import PT_PER_MM
+from casebook.render import fonts
+from casebook.render import fragments as render
+from casebook.source import loader as source
 
 ROOT = Path(__file__).resolve().parents[1]
 

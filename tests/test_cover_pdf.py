@@ -12,15 +12,17 @@ import pikepdf
 import pypdfium2
 import pytest
 import zxingcpp
-
 from bookfactory import make_book, yaml_line
-from casebook import barcode_svg, source
-from casebook.build import Options, build
+
+from casebook.build.pipeline import Options, build
 from casebook.check import pdf as pdf_check
-from casebook.cover_design import SPINE_MIN_PT
-from casebook.editions import cover_pdf, pdf_post
-from casebook.editions.pdf_geometry import PT_PER_MM
+from casebook.editions.cover import barcode as barcode_svg
+from casebook.editions.cover import edition as cover_pdf
+from casebook.editions.cover.design import SPINE_MIN_PT
+from casebook.editions.pdf import post as pdf_post
 from casebook.errors import SourceError
+from casebook.geometry import PT_PER_MM
+from casebook.source import loader as source
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_ISBN = "9787807458654"
@@ -73,7 +75,7 @@ def test_the_spine_follows_the_page_count(real, tmp_path, caplog):
     book, pages, _ = real
     widths = {}
     for count in (pages, pages + 200):
-        with caplog.at_level(logging.INFO, logger="casebook.editions.cover_pdf"):
+        with caplog.at_level(logging.INFO, logger="casebook.editions.cover.edition"):
             path = cover_pdf.write(book, tmp_path, count)
         widths[count] = _box_mm(path, "/TrimBox")[0]
         spine = count / 2 * 0.1

@@ -10,9 +10,9 @@ import subprocess
 import zipfile
 
 import pytest
-
 from bookfactory import make_book, md
-from casebook.build import Options, build
+
+from casebook.build.pipeline import Options, build
 from casebook.check import parity
 
 EPOCH = 1764115200
@@ -57,7 +57,7 @@ def test_every_pdf_page_carries_the_draft_mark(editions, suffix):
 
 def test_the_draft_mark_stays_out_of_the_pdf_text_area(editions):
     built = editions[True]
-    from casebook import source
+    from casebook.source import loader as source
     book = source.load(built["pdf"].parent.parent / "book").select(True)
     assert "草稿" not in parity.pdf_document_text(built["pdf"], book, "front-preface")
 

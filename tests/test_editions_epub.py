@@ -91,7 +91,7 @@ def test_accessibility_metadata_of_the_real_book(builds):
 
 
 def test_alternative_text_is_claimed_only_when_every_image_has_it():
-    from casebook.editions.epub_meta import Features, accessibility
+    from casebook.editions.epub.meta import Features, accessibility
     assert "alternativeText" in accessibility(Features(3, 3, 10))["schema:accessibilityFeature"]
     partial = accessibility(Features(3, 2, 10))
     assert "alternativeText" not in partial["schema:accessibilityFeature"]

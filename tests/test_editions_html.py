@@ -6,14 +6,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from bookfactory import make_book, md, yaml_line
 from lxml import html as lxml_html
 
-from casebook import check, source
-from casebook.editions import html as html_edition, search as search_index
-from casebook.editions.html import page_path
+from casebook import check
+from casebook.editions.html import edition as html_edition
+from casebook.editions.html import search as search_index
+from casebook.editions.html.edition import page_path
 from casebook.errors import SourceError, ToolError
-
-from bookfactory import make_book, md, yaml_line
+from casebook.source import loader as source
 
 
 def test_next_links_walk_the_whole_book_in_order(built):

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from casebook import synthetic
-from casebook.build import Options, build
+from casebook.build.pipeline import Options, build
 from casebook.check import epub as epub_check
 from casebook.errors import ToolError
 

@@ -4,12 +4,14 @@ import io
 import zipfile
 
 import pytest
+from bookfactory import make_book, yaml_line
 from PIL import Image
 
-from bookfactory import make_book, yaml_line
-from casebook import check, cover, source
-from casebook.editions import epub
+from casebook import check
+from casebook.editions.cover import screen as cover
+from casebook.editions.epub import edition as epub
 from casebook.errors import SourceError
+from casebook.source import loader as source
 
 
 def _book_with_cover(tmp_path, name="cover.jpg", fmt="JPEG"):

@@ -5,15 +5,18 @@ import re
 import zipfile
 
 import pytest
+from bookfactory import make_book, yaml_line
+from conftest import ROOT
 from lxml import etree
 
-from bookfactory import make_book, yaml_line
-from casebook import check, fonts, render, source
-from casebook.build import CACHE_DIR
-from casebook.editions import epub, epub_fonts
+from casebook import check
+from casebook.build.pipeline import CACHE_DIR
+from casebook.editions.epub import edition as epub
+from casebook.editions.epub import fonts as epub_fonts
 from casebook.errors import SourceError
-
-from conftest import ROOT
+from casebook.render import fonts
+from casebook.render import fragments as render
+from casebook.source import loader as source
 
 XNS = {"x": "http://www.w3.org/1999/xhtml"}
 

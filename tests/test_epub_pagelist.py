@@ -9,8 +9,8 @@ from lxml import etree
 
 from casebook import check
 from casebook.check import epub as epub_check
-from casebook.editions import pagelist
-from casebook.editions.epub_docs import Doc, parse
+from casebook.editions.epub import pagelist
+from casebook.editions.epub.docs import Doc, parse
 from casebook.pagemap import Page, PageMap, roman
 
 BOOKS = [("real", False), ("real", True), ("synthetic110", False)]

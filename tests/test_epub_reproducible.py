@@ -6,9 +6,8 @@ import subprocess
 import sys
 import zipfile
 
-from lxml import etree
-
 from conftest import ROOT
+from lxml import etree
 
 EPOCH = "1306886400"  # 2011-06-01T00:00:00Z
 BUILD = ("import sys; from pathlib import Path; from casebook.build import Options, build; "

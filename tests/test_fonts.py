@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from bookfactory import make_book, md
-from casebook import fonts, source
+
 from casebook.errors import SourceError
+from casebook.render import fonts
+from casebook.source import loader as source
 
 
 def _book(tmp_path, body):
@@ -51,6 +52,7 @@ def test_the_kept_coverage_is_the_fonts_and_is_read_again_for_another_file(tmp_p
 
 def test_every_font_is_checked_once_even_when_pages_share_it(tmp_path):
     import pikepdf
+
     from casebook.errors import CheckError
     pdf = pikepdf.new()
     shared = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,

@@ -13,12 +13,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from casebook import fresh
-from casebook.build import Options, build
-from casebook.verify import first_difference
-
 from conftest import DATA, ROOT
+
+from casebook import resources
+from casebook.build import fresh
+from casebook.build.pipeline import Options, build
+from casebook.check.verify import first_difference
 
 CASE = "source/cases/01"
 
@@ -78,7 +78,7 @@ def _change(book: Path, out: Path, change: str) -> bool:
     elif change == "style":
         (book / "styles").mkdir()
         (book / "styles" / "common.css").write_text(
-            (ROOT / "styles" / "common.css").read_text(encoding="utf-8"), encoding="utf-8")
+            (resources.STYLES / "common.css").read_text(encoding="utf-8"), encoding="utf-8")
     elif change == "removed output":
         (out / "html" / "index.html").unlink()
     return change == "mode"
@@ -106,7 +106,7 @@ def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
     case.write_text(case.read_text(encoding="utf-8") + "\n合成修订句。\n", encoding="utf-8")
     assert all("合成修订句" in text for text in _texts(_build(book, out)).values())
 
-    macros = (ROOT / "templates" / "shared" / "macros.j2").read_text(encoding="utf-8")
+    macros = (resources.TEMPLATES / "shared" / "macros.j2").read_text(encoding="utf-8")
     assert '<{{ h }} class="book-title">{{ meta.title }}' in macros
     (book / "templates" / "shared").mkdir(parents=True)
     (book / "templates" / "shared" / "macros.j2").write_text(macros.replace(
@@ -115,7 +115,7 @@ def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
     assert all("模板已改" in text for text in _texts(_build(book, out)).values())
 
     (book / "styles").mkdir()
-    css = (ROOT / "styles" / "common.css").read_text(encoding="utf-8")
+    css = (resources.STYLES / "common.css").read_text(encoding="utf-8")
     (book / "styles" / "common.css").write_text(
         css + '\n.book-title::after { content: "样式已改"; }\n', encoding="utf-8")
     assert all("样式已改" in text for text in _texts(_build(book, out)).values())
@@ -162,13 +162,13 @@ def test_no_op_build_from_the_command_line_is_quick(book, tmp_path):
     assert second.returncode == 0
     imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines()
                 if line.startswith("import time:")}
-    assert "casebook.fresh" in imported
+    assert "casebook.build.fresh" in imported
     assert not {"weasyprint", "pypandoc", "ebooklib", "jinja2", "pypinyin"} & imported
 
 
 def test_an_edit_saved_during_a_build_is_built_next_time(book, tmp_path, monkeypatch):
     """The record holds the sources as read, not as they are when the build ends."""
-    from casebook import render
+    from casebook.render import fragments as render
     out, case = tmp_path / "out", _first_case(book)
     real_render_all = render.render_all
 

@@ -6,9 +6,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
-from casebook.build import Options, build
+from casebook.build.pipeline import Options, build
 from casebook.errors import CasebookError
 
 EXAMPLES = int(os.environ.get("CASEBOOK_FUZZ_EXAMPLES", "200"))

@@ -2,14 +2,13 @@
 
 import difflib
 import zipfile
-from pathlib import Path
 
 import pytest
-
-from casebook import check, source
-from casebook.build import Options, build
-
 from conftest import DATA
+
+from casebook import check
+from casebook.build.pipeline import Options, build
+from casebook.source import loader as source
 
 SAMPLE = DATA / "sample"
 GOLDEN = DATA / "golden"

@@ -4,7 +4,6 @@ import json
 import logging
 import random
 import re
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +11,7 @@ from lxml import html as lxml_html
 from playwright.sync_api import expect, sync_playwright
 
 from casebook.check import html as check_html
-from casebook.editions import search as search_index
+from casebook.editions.html import search as search_index
 
 log = logging.getLogger(__name__)
 BLOCKS = "p|li|td|th|h1|h2|h3|h4|h5|h6|figcaption|dt|dd|blockquote"

@@ -3,12 +3,11 @@
 import zipfile
 
 import pytest
+from bookfactory import make_book
 
-from casebook.build import Options, build
+from casebook.build.pipeline import Options, build
 from casebook.errors import CasebookError
 from casebook.synthetic import figure
-
-from bookfactory import make_book
 
 CASE = "source/cases/01/001-a.md"
 

@@ -10,12 +10,12 @@ import sys
 
 import pypandoc
 import pytest
+from bookfactory import make_book
+from conftest import DATA, ROOT
 from PIL import Image
 
-from bookfactory import make_book, md
-from casebook import source
-from casebook.build import Options, build
-from conftest import DATA, ROOT
+from casebook.build.pipeline import Options, build
+from casebook.source import loader as source
 
 FIRST = "source/cases/01/002-he-cheng-an-li-yi-she-qu-yi-shi-hui.md"
 SECOND = "source/cases/01/003-he-cheng-an-li-er-lou-yu-hong-se-yi-zhan.md"

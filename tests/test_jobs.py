@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from casebook import jobs, source
-from casebook.build import Options, build
-from casebook.editions import pdf_plan
-
 from conftest import DATA
+
+from casebook.build import jobs
+from casebook.build.pipeline import Options, build
+from casebook.editions.pdf import plan as pdf_plan
+from casebook.source import loader as source
 
 
 def _files(root: Path) -> dict[str, bytes]:

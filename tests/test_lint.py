@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from bookfactory import make_book, md, yaml_line
-from casebook import lint
-from casebook.errors import SourceError
-from casebook.lint_rules import RULES, Settings
-
 from conftest import DATA, ROOT
+
+from casebook.authoring import lint
+from casebook.authoring.lint_rules import RULES, Settings
+from casebook.errors import SourceError
 
 FIXTURES = DATA / "lint"
 _LINE = re.compile(r"^([+-]) (?:\{([^}]*)\} )?(.*?)(?: => (.*))?$")

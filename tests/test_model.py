@@ -6,9 +6,10 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-
 from bookfactory import make_book, md
-from casebook import model, source
+
+from casebook import model
+from casebook.source import loader as source
 
 SRC = Path("book.yaml")
 

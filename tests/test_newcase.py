@@ -8,10 +8,11 @@ import subprocess
 import sys
 
 import pytest
-
 from bookfactory import make_book, md
-from casebook import newcase, source
 from conftest import DATA, ROOT
+
+from casebook.authoring import newcase
+from casebook.source import loader as source
 
 ODD = (DATA / "import" / "odd-book.yaml").read_text(encoding="utf-8")
 ODD_CASES = {f"source/cases/{p}": md(t, "合成正文。\n") for p, t in
@@ -94,7 +95,7 @@ def test_a_bad_part_number_is_a_clear_error(odd_book, part):
 
 
 def test_new_case_in_a_generated_book_builds_as_a_draft(tmp_path):
-    from casebook.build import Options, build
+    from casebook.build.pipeline import Options, build
     book = make_book(tmp_path)
     assert _new(book, "合成新篇", "--part", "1").returncode == 0
     out = build(Options(book_dir=book, out_dir=tmp_path / "out", editions=("html",),
@@ -104,8 +105,9 @@ def test_new_case_in_a_generated_book_builds_as_a_draft(tmp_path):
 
 
 def test_a_title_already_in_the_book_is_added_with_a_warning(tmp_path, caplog):
-    from casebook import newcase
     from bookfactory import make_book
+
+    from casebook.authoring import newcase
     root = make_book(tmp_path)
     first = newcase.create(root, "合成标题甲", 1)
     assert not caplog.records

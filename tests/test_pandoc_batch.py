@@ -10,11 +10,12 @@ import unicodedata
 
 import pypandoc
 import pytest
-
-from casebook import model, pandoc_batch, render
-from casebook.errors import RenderError
-
 from conftest import DATA
+
+from casebook import model
+from casebook.errors import RenderError
+from casebook.render import fragments as render
+from casebook.render import pandoc_batch
 
 CJK_BODIES = ["第一行\n第二行\n", "“引号”\n第二行\n", "中文\nEnglish\n", "*强调*\n文字\n",
               "数字１\n２三\n", "한국어\n문장\n", "句末。\n[链接](#x)起\n"]

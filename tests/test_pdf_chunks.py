@@ -11,11 +11,16 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
-from casebook import build, render, source
-from casebook.editions import pdf, pdf_chunks, pdf_fontshare, pdf_plan, pdf_store
-
 from conftest import DATA
+
+from casebook.build import pipeline as build
+from casebook.editions.pdf import chunks as pdf_chunks
+from casebook.editions.pdf import edition as pdf
+from casebook.editions.pdf import fontshare as pdf_fontshare
+from casebook.editions.pdf import plan as pdf_plan
+from casebook.editions.pdf import store as pdf_store
+from casebook.render import fragments as render
+from casebook.source import loader as source
 
 
 @pytest.fixture(autouse=True)

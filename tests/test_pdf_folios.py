@@ -11,14 +11,16 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
+from conftest import DATA
 from PIL import ImageChops
 
-from casebook import render, source
-from casebook.editions import pdf, pdf_folios, pdf_plan
-from casebook.editions.pdf_geometry import PT_PER_MM
+from casebook.editions.pdf import edition as pdf
+from casebook.editions.pdf import folios as pdf_folios
+from casebook.editions.pdf import plan as pdf_plan
 from casebook.errors import RenderError
-
-from conftest import DATA
+from casebook.geometry import PT_PER_MM
+from casebook.render import fragments as render
+from casebook.source import loader as source
 
 POSITION_PT = 0.1   # folios stamped from the sheet stand where the normal layout prints them
 CENTRE_PT = 30.0    # the folio is near the middle of the page; draft marks sit in the corners

@@ -10,7 +10,8 @@ import pypdfium2
 import pytest
 import weasyprint
 
-from casebook.editions import pdf_fontmark, pdf_fontshare
+from casebook.editions.pdf import fontmark as pdf_fontmark
+from casebook.editions.pdf import fontshare as pdf_fontshare
 from casebook.errors import RenderError
 
 SERIF, KAI = "Noto Serif CJK SC", "LXGW WenKai"

@@ -13,7 +13,7 @@ import pypdfium2
 import pytest
 import weasyprint
 
-from casebook.editions import pdf_fontshare
+from casebook.editions.pdf import fontshare as pdf_fontshare
 
 SERIF, SANS = "Noto Serif CJK SC", "Noto Sans CJK SC"
 CHUNKS = (  # different text in every chunk, so every chunk embeds a different subset

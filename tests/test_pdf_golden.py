@@ -3,13 +3,13 @@
 import difflib
 
 import pytest
-
-from casebook import check, source
-from casebook.build import Options, build
-from casebook.check import pdf as preflight
-from casebook.editions.pdf_geometry import Geometry
-
 from conftest import DATA
+
+from casebook import check
+from casebook.build.pipeline import Options, build
+from casebook.check import pdf as preflight
+from casebook.geometry import Geometry
+from casebook.source import loader as source
 
 GOLDEN = DATA / "golden" / "pdf" / "pages.txt"
 

@@ -7,7 +7,8 @@ import pytest
 import weasyprint
 from weasyprint.layout import inline, leader
 
-from casebook.editions import pdf_justify, pdf_leaders
+from casebook.editions.pdf.weasy import justify as pdf_justify
+from casebook.editions.pdf.weasy import leaders as pdf_leaders
 from casebook.errors import ToolError
 
 HTML = """<html lang="zh"><body style="font-family:'Noto Serif CJK SC'; width: 12cm">

@@ -14,7 +14,10 @@ import pytest
 from pikepdf import Array, Dictionary, Name
 from weasyprint import HTML
 
-from casebook.editions import pdf_links, pdf_merge, pdf_names, pdf_tags
+from casebook.editions.pdf import merge as pdf_merge
+from casebook.editions.pdf import names as pdf_names
+from casebook.editions.pdf import tags as pdf_tags
+from casebook.editions.pdf.weasy import links as pdf_links
 from casebook.errors import CheckError
 
 STYLE = """<style>
@@ -255,7 +258,7 @@ def test_without_the_opt_in_a_missing_anchor_still_errors_and_is_dropped(caplog)
 
 def test_a_name_defined_twice_keeps_the_first_and_warns(chunks, caplog):
     data, _, _ = chunks
-    with caplog.at_level(logging.WARNING, logger="casebook.editions.pdf_merge"):
+    with caplog.at_level(logging.WARNING, logger="casebook.editions.pdf.merge"):
         pdf = pdf_merge.merge([*data, data[0]], [*BLANKS, 1])
     assert "'toc'" in caplog.text and "chunk 3" in caplog.text
     caplog.clear()  # the warning was the point
@@ -296,7 +299,7 @@ def test_table_header_ids_that_clash_across_chunks_are_renamed(id_tree, known, c
         with pikepdf.open(io.BytesIO(chunk)) as pdf:
             chunk_ids.append(ids_of(pdf.Root.StructTreeRoot))
     assert len(chunk_ids[0]) == 2 and chunk_ids[0] == chunk_ids[1]  # WeasyPrint's clash
-    with caplog.at_level(logging.WARNING, logger="casebook.editions.pdf_merge"):
+    with caplog.at_level(logging.WARNING, logger="casebook.editions.pdf.merge"):
         pdf = pdf_merge.merge(data, [0, 0],
                               [pdf_merge.prepare(c)[1] for c in data] if known else None)
     assert "structure ID" not in caplog.text

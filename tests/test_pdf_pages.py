@@ -4,14 +4,14 @@ import functools
 
 import pikepdf
 import pytest
-
-from casebook import check, model, source
-from casebook.check import pdf as preflight
-from casebook.editions import pdf
-from casebook.editions.pdf_geometry import Geometry
-from casebook.typeset import PUNCTUATION, halted
-
 from conftest import DATA
+
+from casebook import check, model
+from casebook.check import pdf as preflight
+from casebook.editions.pdf import edition as pdf
+from casebook.geometry import Geometry
+from casebook.render.typeset import PUNCTUATION, halted
+from casebook.source import loader as source
 
 DRAFTS = [("real", True), ("synthetic", True)]
 
@@ -165,7 +165,7 @@ def test_justified_lines_fill_the_measure(builds, kind, draft):
 
 
 def test_justification_shares_one_per_gap_between_full_width_characters():
-    from casebook.editions.pdf_justify import shares
+    from casebook.editions.pdf.weasy.justify import shares
     assert shares("党建工作") == 3            # four characters, three gaps
     assert shares("党建2010年") == 2          # digits are not spread: 建|2 and 0|年 get half
     assert shares("GDP") == 0

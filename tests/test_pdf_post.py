@@ -6,7 +6,7 @@ import pikepdf
 import pytest
 from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
-from casebook.editions import pdf_post
+from casebook.editions.pdf import post as pdf_post
 from casebook.model import TocEntry
 
 TREE = [(TocEntry(1, "第一部分", "part-1"),

@@ -7,14 +7,14 @@ from pathlib import Path
 import pikepdf
 import pypdf
 import pytest
+from bookfactory import make_book
 from PIL import Image
 
-from bookfactory import make_book
-from casebook import source
-from casebook.build import Options, build
+from casebook.build.pipeline import Options, build
 from casebook.check import pdf as preflight
-from casebook.editions.pdf_geometry import PT_PER_MM, Geometry
 from casebook.errors import ErrorList, SourceError
+from casebook.geometry import PT_PER_MM, Geometry
+from casebook.source import loader as source
 
 CMYK_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")  # apt libgs-common
 RGB_ICC = Path("/usr/share/color/icc/ghostscript/srgb.icc")

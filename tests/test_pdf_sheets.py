@@ -6,11 +6,12 @@ import shutil
 from contextlib import ExitStack
 
 import pytest
-
-from casebook import build, source
-from casebook.editions import pdf_folios, pdf_sheets
-
 from conftest import DATA
+
+from casebook.build import pipeline as build
+from casebook.editions.pdf import folios as pdf_folios
+from casebook.editions.pdf import sheets as pdf_sheets
+from casebook.source import loader as source
 
 
 class Counting:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-from casebook import source
-from casebook.editions.pdf_store import Laid, Store
-
 from conftest import DATA
+
+from casebook.editions.pdf.store import Laid, Store
+from casebook.source import loader as source
 
 
 def _book(tmp_path):

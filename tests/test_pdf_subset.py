@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 
 import pikepdf
-
-from casebook.editions import pdf_fontshare, pdf_subset
 from test_pdf_fontmark import TEXTS, _chunk, _saved
+
+from casebook.editions.pdf import fontshare as pdf_fontshare
+from casebook.editions.pdf import subset as pdf_subset
 
 
 def _merged(chunks: list[bytes]) -> pikepdf.Pdf:

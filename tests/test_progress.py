@@ -9,10 +9,11 @@ import struct
 import sys
 import termios
 
-from casebook import source, synthetic
-from casebook.editions import pdf_plan
-
 from conftest import DATA, ROOT
+
+from casebook import synthetic
+from casebook.editions.pdf import plan as pdf_plan
+from casebook.source import loader as source
 
 
 def _run_on_terminal(args: list[str]) -> str:

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook import model, render
+from casebook import model
 from casebook.errors import RenderError
+from casebook.render import fragments as render
 
 
 def _case(body: str) -> model.Case:
@@ -85,7 +86,7 @@ def test_templates_are_compiled_once_and_a_changed_template_is_compiled_again(tm
                                                                              monkeypatch):
     import jinja2
 
-    from casebook import render
+    from casebook.render import fragments as render
     monkeypatch.setattr(render, "_bytecode_cache",
                         lambda: jinja2.FileSystemBytecodeCache(str(tmp_path / "bc")))
     folder = tmp_path / "templates"

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 from playwright.sync_api import sync_playwright
-
-from casebook.build import Options, build
-from casebook.errors import CasebookError
-
 from test_browser import CHROMIUM, FLAGS
+
+from casebook.build.pipeline import Options, build
+from casebook.errors import CasebookError
 
 ALERT = "alert(1)"
 BODY_PAYLOADS = [

@@ -13,11 +13,11 @@ import urllib.error
 import urllib.request
 
 import pytest
+from bookfactory import make_book, md
+from conftest import ROOT
 from playwright.sync_api import expect, sync_playwright
 
-from bookfactory import make_book, md
 from casebook.check import html as check_html
-from conftest import ROOT
 
 CASES = {"source/cases/01/001-a.md": md("甲", "合成正文一，尚未修改。\n"),
          "source/cases/01/002-b.md": md("乙", "合成正文二，尚未修改。\n"),

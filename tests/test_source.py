@@ -7,10 +7,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from bookfactory import make_book, md, yaml_line
-from casebook import bodycheck, model, source, textfile
+
+from casebook import model
 from casebook.errors import CasebookError, ErrorList, SourceError
+from casebook.source import bodycheck, textfile
+from casebook.source import loader as source
 
 PROJECT = Path(__file__).resolve().parents[1]
 A = "source/cases/01/001-a.md"

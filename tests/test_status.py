@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
-
 from bookfactory import make_book, md
-from casebook import source, status
-
 from conftest import ROOT
+
+from casebook.authoring import status
+from casebook.source import loader as source
 
 SYNTHETIC = "合成正文。"  # synthetic filler text, 5 characters
 

@@ -2,8 +2,10 @@
 
 import pytest
 
-from casebook import render, source
-from casebook.typeset import mark_halt
+from casebook.render import fragments as render
+from casebook.render.typeset import mark_halt
+from casebook.source import loader as source
+from conftest import ROOT
 
 H = '<span class="halt">{}</span>'
 
@@ -41,7 +43,7 @@ def test_idempotent():
 
 def test_fragments_carry_halt_spans_for_every_edition():
     """render_fragment applies it: the real case 1 has six pairs (。” ”， and the like)."""
-    book = source.load(render.PROJECT_DIR).select(False)
+    book = source.load(ROOT).select(False)
     doc = next(book.cases())
     html = render.render_fragment(doc, None, render.pandoc_version())
     assert html.count('<span class="halt">') == 6

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
-from casebook import verify
-from casebook.check import registry
-
 from conftest import ROOT
+
+from casebook.check import registry, verify
 
 
 @pytest.fixture
@@ -125,7 +123,7 @@ def test_verify_command_prints_the_table_and_writes_json(tmp_path):
 
 
 def test_the_cover_check_fails_when_the_spine_does_not_match_the_interior(ctx):
-    from casebook.editions import cover_pdf
+    from casebook.editions.cover import edition as cover_pdf
     assert registry.cover(ctx)[0]
     with pikepdf.open(ctx.paths["pdf"]) as pdf:
         pages = len(pdf.pages)

@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import DATA, ROOT
 
-from casebook import verify
+from casebook.check import verify
 from casebook.check.registry import CHECKS
 from casebook.errors import SourceError
-
-from conftest import DATA, ROOT
 
 CASE = "source/cases/01/001-alpha.md"
 ONLY_WARNINGS = frozenset(name for name, _, _ in CHECKS)  # skip the validators: not tested here
@@ -79,7 +78,7 @@ def test_accepting_one_name_leaves_the_others_failing(book, tmp_path, row):
 
 def test_an_unknown_name_is_an_error_at_its_line(book):
     _accept(book, "dangling-links")
-    from casebook import source
+    from casebook.source import loader as source
     with pytest.raises(SourceError, match=r"book.yaml:\d+: verify: accept: unknown warning "
                                           r"'dangling-links'"):
         source.load(book)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .. import fonts, lint, render, source
-from ..bodycheck import unsigned_in_book
-from ..errors import CasebookError, Collector
+from casebook.authoring import lint
+from casebook.errors import CasebookError, Collector
+from casebook.render import fonts
+from casebook.render import fragments as render
+from casebook.source import loader as source
+from casebook.source.bodycheck import unsigned_in_book
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import ToolError
-from ..render import PROJECT_DIR
-from .parity import NS, squeeze
+from casebook import resources
+from casebook.check.parity import NS, squeeze
+from casebook.errors import ToolError
 
-ACE = PROJECT_DIR / "node_modules" / ".bin" / "ace-cli"
+ACE = resources.node_tool("ace") or Path("node_modules/.bin/ace-cli")
 CHROMIUM = Path("/usr/bin/chromium")
 CALIBRE_ENV = {"QT_QPA_PLATFORM": "offscreen", "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox"}
 

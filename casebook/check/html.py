@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import casebook
-
-from ..errors import ToolError
+from casebook import resources
+from casebook.errors import ToolError
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
-VNU_JAR = (Path(casebook.__file__).resolve().parents[1] / "node_modules" / "vnu-jar" / "build"
+VNU_JAR = (resources.node_tool("vnu") or Path("node_modules") / "vnu-jar" / "build"
            / "dist" / "vnu.jar")
 
 

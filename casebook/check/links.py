@@ -9,7 +9,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pikepdf
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 _WEB = ("http:", "https:", "mailto:")
 

@@ -11,10 +11,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
-from .. import model
-from ..errors import ToolError
+from casebook import model
+from casebook.errors import ToolError
 
 Toc = list[tuple[int, str]]
 NS = {"x": "http://www.w3.org/1999/xhtml", "ops": "http://www.idpf.org/2007/ops",

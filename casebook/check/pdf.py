@@ -18,11 +18,11 @@ import pikepdf
 import pypdf
 from pikepdf import Array, Dictionary, Name
 
-from .. import fonts
-from ..editions import pdf_tags
-from ..editions.pdf_geometry import PT_PER_MM, Geometry
-from ..errors import CheckError, ToolError
-from ..typeset import CLOSING, OPENING, STOPS
+from casebook import pdfstruct
+from casebook.errors import CheckError, ToolError
+from casebook.geometry import PT_PER_MM, Geometry
+from casebook.render import fonts
+from casebook.render.typeset import CLOSING, OPENING, STOPS
 
 LINE_START_FORBIDDEN = frozenset(CLOSING + STOPS)  # 避头: never at the start of a line
 LINE_END_FORBIDDEN = frozenset(OPENING)            # 避尾: never at the end of a line
@@ -161,7 +161,7 @@ def pdfua_problems(path: Path) -> list[str]:
 def _page_tag_problems(pdf: pikepdf.Pdf) -> list[str]:
     """Tab order by structure, and every MCID in the content reaches the structure tree."""
     root = pdf.Root.StructTreeRoot
-    reachable, tree = pdf_tags.reachable(root), pdf_tags.parent_tree(root)
+    reachable, tree = pdfstruct.reachable(root), pdfstruct.parent_tree(root)
     problems = []
     for number, page in enumerate(pdf.pages, start=1):
         if page.obj.get(Name.Tabs) != Name.S:
@@ -233,7 +233,9 @@ def text_in_band(path: Path, top_mm: float, bottom_mm: float) -> list[str]:
     run = subprocess.run([_tool("pdftotext"), "-layout", "-x", "0", "-y", str(int(top)),
                           "-W", "100000", "-H", str(int(bottom - top)), str(path), "-"],
                          capture_output=True, text=True, check=True)
-    from ..draftmark import strip  # --draft marks every page's bottom margin: not a folio
+    from casebook.render.draftmark import (
+        strip,  # --draft marks every page's bottom margin
+    )
     return [" ".join(strip(page).split()) for page in run.stdout.split("\f")[:-1]]
 
 

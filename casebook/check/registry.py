@@ -6,11 +6,16 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
-from .. import fonts, model
-from . import epub as epub_checks, html as html_checks, links, parity
-from . import pdf as pdf_checks
+from casebook import model
+from casebook.check import epub as epub_checks
+from casebook.check import html as html_checks
+from casebook.check import links, parity
+from casebook.check import pdf as pdf_checks
+from casebook.geometry import Geometry, cover_geometry, spine_width
+from casebook.render import fonts
 
 MAX_DETAILS = 3
 
@@ -75,7 +80,6 @@ def axe(ctx: Context) -> tuple[bool, str]:
 
 
 def _geometry(ctx: Context):
-    from ..editions.pdf_geometry import Geometry
     return Geometry.of(ctx.book.meta.print)
 
 
@@ -87,12 +91,11 @@ def preflight(ctx: Context) -> tuple[bool, str]:
 def cover(ctx: Context) -> tuple[bool, str]:
     """The cover spread: the interior's preflight, and a spine as thick as the interior."""
     import pikepdf
-    from ..editions import cover_pdf
     with pikepdf.open(ctx.paths["pdf"]) as interior:
         pages = len(interior.pages)
-    geometry = cover_pdf.geometry(ctx.book.meta, pages)
+    geometry = cover_geometry(ctx.book.meta, pages)
     problems = pdf_checks.print_preflight(ctx.paths["cover"], geometry)
-    spine = cover_pdf.spine_width(ctx.book.meta.print, pages)
+    spine = spine_width(ctx.book.meta.print, pages)
     return _summary(problems, f"spine {spine:.2f} mm for {pages} pages; fonts embedded, "
                               "boxes, PDF/X-4 output intent, qpdf clean")
 

@@ -15,4 +15,4 @@ def writer(name: str) -> Callable:
     """The ``write`` function of the edition called ``name``."""
     if name not in NAMES:
         raise KeyError(name)
-    return importlib.import_module(f"{__name__}.{name}").write
+    return importlib.import_module(f"{__name__}.{name}.edition").write

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import os
 
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
-from .. import model
+from casebook import model
+from casebook.clock import build_time  # noqa: F401 - the editions' date, here with the rest
 
 
 def toc_tree(book: model.Book) -> list[tuple[model.TocEntry, list[model.TocEntry]]]:
@@ -35,14 +36,6 @@ def set_dates(pdf_file, when: datetime.datetime) -> None:
     with pdf_file.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
             meta[key] = iso
-
-
-def build_time() -> datetime.datetime:
-    """SOURCE_DATE_EPOCH when set (reproducible builds), otherwise now, in UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
-    return datetime.datetime.now(tz=datetime.timezone.utc).replace(microsecond=0)
 
 
 def to_xhtml(fragment: str) -> str:

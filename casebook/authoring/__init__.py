@@ -1,0 +1,1 @@
+"""Authoring commands' work: new cases, Word import, the copy lint, status, live preview."""

@@ -1,0 +1,86 @@
+"""The command line: parse the arguments, set up logging, dispatch to a command, print errors.
+
+Every command is a module in this package, listed in COMMANDS, with ``NAME`` (or ``NAMES``
+for one module behind several names), ``HELP`` (a string, or a dict by name),
+``add_arguments(p)`` and ``run(args) -> int``. Adding a command is one module and one line.
+Modules are imported when the CLI starts: keep their top-level imports light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from casebook.cli.options import book_options, common
+from casebook.errors import CasebookError
+
+__all__ = ["main", "book_options"]
+COMMANDS = ("build", "check", "verify", "doctor", "fix_encoding", "new", "import_docx",
+            "serve", "lint", "status")
+DEFAULT = "all"  # `casebook` alone, or with options only, builds every edition
+log = logging.getLogger("casebook")
+
+
+def commands() -> dict[str, object]:
+    """Each command name and the module that runs it, in COMMANDS order."""
+    found: dict[str, object] = {}
+    for name in COMMANDS:
+        module = importlib.import_module(f"{__name__}.{name}")
+        for command in getattr(module, "NAMES", (getattr(module, "NAME", None),)):
+            found[command] = module
+    return found
+
+
+def parser(found: dict[str, object] | None = None) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="casebook",
+                                description="Build, check and verify the editions of a book.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module in (found or commands()).items():
+        help_text = module.HELP[name] if isinstance(module.HELP, dict) else module.HELP
+        command = sub.add_parser(name, help=help_text)
+        module.add_arguments(command)
+        common(command)
+    return p
+
+
+def setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
+    log.setLevel(level)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            return f"error: {text}"
+        if record.levelno >= logging.WARNING:
+            return f"warning: {text}"
+        return text
+
+
+def _argv(argv: list[str] | None, names) -> list[str]:
+    """No command, or options only, means the default command (build everything)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return args if args and args[0] in {*names, "-h", "--help"} else [DEFAULT, *args]
+
+
+def main(argv: list[str] | None = None) -> int:
+    found = commands()
+    args = parser(found).parse_args(_argv(argv, found))
+    setup_logging(args.verbose, args.quiet)
+    try:
+        return found[args.command].run(args)
+    except CasebookError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; dist/ was left as it was", file=sys.stderr)
+        return 130

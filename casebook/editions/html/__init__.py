@@ -1,0 +1,1 @@
+"""The HTML edition: a static site with Chinese search."""

@@ -1,0 +1,151 @@
+"""The HTML edition: a static site with an index, one page per document, prev/next links, search."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from casebook import model, resources
+from casebook.editions.common import toc_tree
+from casebook.editions.html import search
+from casebook.render import fragments as render
+from casebook.render import xref
+from casebook.render.fragments import Fragments, shift_headings
+from casebook.render.images import prefix_src
+
+log = logging.getLogger(__name__)
+FOLDERS = {"front": "front", "back": "back"}
+STATIC_DIR = resources.STATIC / "html"
+STATIC_FILES = ("search.js", "favicon.svg")
+SEARCH_PAGE = "search.html"
+COPYRIGHT_PAGE = "front/copyright.html"
+
+
+def page_path(item) -> str:
+    """The page of an item, relative to the site root: stable, from the source file name."""
+    if isinstance(item, model.Part):
+        return f"parts/{item.id}.html"
+    folder = "cases" if isinstance(item, model.Case) else FOLDERS[item.section]
+    if getattr(item, "generated", ""):  # a generated index: back/index-topics.html
+        return f"{folder}/index-{item.generated}.html"
+    return f"{folder}/{item.source.stem}.html"
+
+
+def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
+          index: bool = True) -> Path:
+    """Write the site into ``out_dir/html``, index it for search (unless ``index`` is False:
+    the caller runs ``search.build_index`` later), return its index page."""
+    fragments = fragments or render.render_all(book)
+    site = Path(out_dir) / "html"
+    site.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(book, site, fragments)
+    items = list(book.reading_order())
+    for i, item in enumerate(items):
+        neighbours = (items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
+        writer.item(item, neighbours)
+    writer.index(items[0] if items else None)
+    writer.copyright()
+    writer.search_page()
+    _copy_assets(site, book, fragments)
+    if index:
+        search.build_index(site, expected_pages=sum(1 for _ in book.documents()))
+    log.info("HTML: %s (%d pages%s)", site, len(items) + 3,
+             " and a search index" if index else "; the search index follows")
+    return site / "index.html"
+
+
+class _Writer:
+    """Renders the pages of one site: shared context, one method per kind of page."""
+
+    def __init__(self, book: model.Book, site: Path, fragments: Fragments):
+        self.book, self.site, self.fragments = book, site, fragments
+        self.env = render.environment(book)
+
+    def render(self, template: str, path: str, **context) -> None:
+        root = "../" * path.count("/")
+        base = dict(book=self.book, root=root, self_path=path, scripts=False,
+                    hrefs={i.id: root + page_path(i) for i in self.book.reading_order()},
+                    crumbs=[], prev=None, next=None, page_title="",
+                    description=_description(self.book))
+        text = render.render_template(self.env, f"html/{template}", **{**base, **context})
+        target = self.site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    def index(self, first) -> None:
+        from casebook.editions.cover import screen as cover
+        from casebook.errors import RenderError
+        front = cover.make(self.book.meta, self.book.root)
+        if front.name in self.fragments.images:
+            raise RenderError(f"the book has an image at {front.name}, where the HTML edition "
+                              "keeps its cover; move or rename that image")
+        (self.site / front.name).parent.mkdir(parents=True, exist_ok=True)
+        (self.site / front.name).write_bytes(front.data)
+        self.render("index.html.j2", "index.html", next=_link(first, ""), cover=front,
+                    tree=toc_tree(self.book), units={c.id: c.unit for c in self.book.cases()},
+                    extra_pages=_extra_pages(self.book))
+
+    def copyright(self) -> None:
+        self.render("copyright.html.j2", COPYRIGHT_PAGE, page_title="版权页",
+                    crumbs=[(self.book.meta.title, "../index.html"), ("版权页", "")])
+
+    def search_page(self) -> None:
+        """The one page with a script: search.js shows Pagefind results for ?q=."""
+        self.render("search.html.j2", SEARCH_PAGE, page_title="全文搜索",
+                    scripts=True,
+                    crumbs=[(self.book.meta.title, "index.html"), ("全文搜索", "")])
+
+    def item(self, item, neighbours) -> None:
+        path = page_path(item)
+        root = "../"
+        context = dict(page_title=item.title, crumbs=_crumbs(self.book, item, root),
+                       prev=_link(neighbours[0], root), next=_link(neighbours[1], root),
+                       description=_item_description(self.book, item))
+        if isinstance(item, model.Part):
+            self.render("part.html.j2", path, part=item, **context)
+            return
+        fragment = xref.localise(prefix_src(self.fragments[item.id], root), item.id,
+                                 {i.id: root + page_path(i) for i in self.book.reading_order()})
+        if isinstance(item, model.Case):
+            self.render("case.html.j2", path, doc=item, fragment=shift_headings(fragment, -1),
+                        **context)
+        else:
+            self.render("matter.html.j2", path, doc=item, fragment=fragment, **context)
+
+
+def _copy_assets(site: Path, book: model.Book, fragments: Fragments) -> None:
+    """The stylesheet, the search script and every image, at their book-relative paths."""
+    for rel, path in fragments.images.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, site / rel)
+    css = render.style("common.css", book) + render.style("html.css", book)
+    (site / "style.css").write_text(css, encoding="utf-8")
+    for name in STATIC_FILES:
+        shutil.copyfile(STATIC_DIR / name, site / name)
+
+
+def _crumbs(book: model.Book, item, root: str) -> list[tuple[str, str]]:
+    crumbs = [(book.meta.title, root + "index.html")]
+    if isinstance(item, model.Case):
+        part = book.part_of(item)
+        crumbs.append((part.title, root + page_path(part)))
+    return crumbs + [(item.title, "")]
+
+
+def _description(book: model.Book) -> str:
+    return "——".join(x for x in (book.meta.title, book.meta.subtitle) if x)
+
+
+def _link(item, root: str) -> tuple[str, str] | None:
+    return (item.title, root + page_path(item)) if item is not None else None
+
+
+def _extra_pages(book: model.Book) -> list[tuple[str, str]]:
+    pages = [(m.title, page_path(m)) for m in book.front if not m.in_toc]
+    return pages + [("版权页", COPYRIGHT_PAGE)]
+
+
+def _item_description(book: model.Book, item) -> str:
+    unit = getattr(item, "unit", "")
+    return f"{item.title}{'（' + unit + '）' if unit else ''}——{book.meta.title}"

@@ -1,0 +1,1 @@
+"""The print and screen PDF editions: layout in chunks, merge, finishing."""

@@ -1,0 +1,1 @@
+"""Every patch of WeasyPrint's and pydyf's internals, in one place."""

@@ -1,0 +1,29 @@
+"""Files written safely: the one atomic writer (fsync'd), and the C library, loaded once."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from pathlib import Path
+
+libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)  # the C library, once
+
+
+def write_file(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` atomically and durably: a reader, or a machine that lost
+    power, sees the old file or the whole new one. ``mode`` keeps a file's permissions."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

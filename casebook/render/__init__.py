@@ -1,0 +1,1 @@
+"""Markdown to HTML fragments and the book's apparatus: pandoc, Lua filters, Jinja, typography."""

@@ -1,0 +1,36 @@
+"""One style (Regular, Bold) of a declared font family, found through fontconfig; never a substitute."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from pathlib import Path
+
+from fontTools.ttLib import TTCollection, TTFont
+
+from casebook.errors import ToolError
+from casebook.render.fonts import APT_PACKAGE, FontFile
+
+
+@functools.lru_cache(maxsize=None)
+def face(family: str, style: str = "Regular") -> FontFile:
+    """The file and collection index of ``family`` in ``style``; anything else is an error."""
+    if shutil.which("fc-match") is None:
+        raise ToolError("fontconfig (fc-match) is missing; run `make book`")
+    out = subprocess.run(["fc-match", "-f", "%{family}\n%{style}\n%{file}\n%{index}",
+                          f"{family}:style={style}"],
+                         capture_output=True, text=True, check=False).stdout.split("\n")
+    if len(out) < 4 or family not in out[0].split(",") or style not in out[1].split(","):
+        offered = " ".join(out[:2]) if out else "?"
+        raise ToolError(f"font '{family}' {style} is not installed (fontconfig offers "
+                        f"'{offered}' instead); install it with "
+                        f"`apt-get install {APT_PACKAGE.get(family, family)}`")
+    return FontFile(family, Path(out[2]), int(out[3] or 0))
+
+
+def load(font: FontFile, lazy: bool | None = None) -> TTFont:
+    """Open the face, whether it sits alone in its file or inside a collection."""
+    if font.path.suffix.lower() in {".ttc", ".otc"}:
+        return TTCollection(str(font.path), lazy=lazy).fonts[font.index]
+    return TTFont(str(font.path), lazy=lazy, fontNumber=font.index)

@@ -1,0 +1,188 @@
+"""Markdown to HTML fragments through pandoc, cached by content, with the book's apparatus."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypandoc
+
+from casebook import findings, model, resources
+from casebook.errors import Collector, ToolError
+from casebook.fsio import write_file
+from casebook.render import (
+    apparatus,
+    images,
+    links,
+    pandoc_batch,
+    sanitize,
+    typeset,
+)
+
+from casebook.render.templates import (  # noqa: F401 - the editions reach them from here
+    STYLES_DIR,
+    TEMPLATES_DIR,
+    environment,
+    render_template,
+    style,
+)
+
+log = logging.getLogger(__name__)
+
+FILTERS = (resources.FILTERS / "commentary.lua",)
+PANDOC_FORMAT = "markdown+east_asian_line_breaks-smart-raw_html-raw_attribute-raw_tex"
+_PANDOC_LINE = re.compile(r"\bline (\d+)\b")
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+_BLOCK = re.compile(r"<(p|li|table|blockquote|figure|aside|dl)(?=[ >])(?![^>]*\bid=)")
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """The HTML body of every document, keyed by document id, and the images they use.
+
+    Image ``src`` values are paths relative to the book root; ``images`` maps each one to
+    its file. Editions copy the files and prefix the src as their own layout needs.
+    """
+
+    html: dict
+    images: dict = field(default_factory=dict)
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self.html[doc_id]
+
+
+def pandoc_version() -> str:
+    try:
+        return pypandoc.get_pandoc_version()
+    except OSError as exc:
+        raise ToolError(f"pandoc is not available ({exc}); run `make book` to install "
+                        "pypandoc-binary") from None
+
+
+def _args(doc: model.Document) -> list[str]:
+    shift = 1 if isinstance(doc, model.Case) else 0
+    args = ["--wrap=none", f"--id-prefix={doc.id}--", f"--shift-heading-level-by={shift}"]
+    return args + [f"--lua-filter={f}" for f in FILTERS]
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The post-processing code that shapes a fragment is part of every cache key."""
+    digest = hashlib.sha256()
+    for path in sorted([*resources.FILTERS.glob("*.lua"), *Path(__file__).parent.glob("*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(doc: model.Document, version: str) -> str:
+    digest = hashlib.sha256()
+    for part in (version, _code_digest(), PANDOC_FORMAT, *_args(doc), doc.body):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _pandoc(docs: list[model.Document], workers: int = 2) -> dict[str, tuple[str, list[str]]]:
+    """Run pandoc on the bodies; each one's HTML and its warnings, each with the file line."""
+    results = pandoc_batch.run(docs, PANDOC_FORMAT, FILTERS, workers)
+    located = {d.id: d for d in docs}
+    return {key: (html, [_locate(w, located[key]) for w in warnings])
+            for key, (html, warnings) in results.items()}
+
+
+def _locate(warning: str, doc: model.Document) -> str:
+    """Turn pandoc's 'at line N' into the line of the source file."""
+    match = _PANDOC_LINE.search(warning)
+    line = doc.body_line + int(match.group(1)) - 1 if match else doc.body_line
+    text = warning.removeprefix("[WARNING] ")
+    return f"{doc.source}:{line}: pandoc: {text}"
+
+
+def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -> str:
+    """One document's Markdown body as an HTML fragment (empty for pending documents)."""
+    return _fragments([doc], cache_dir, version)[doc.id]
+
+
+def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
+               workers: int = 2) -> dict[str, str]:
+    """Fragments from the cache where they are, from batched pandoc runs where not."""
+    entries: dict[str, dict] = {}
+    todo = []
+    for doc in docs:
+        cached = cache_dir / f"{_cache_key(doc, version)}.json" if cache_dir else None
+        if not doc.body.strip():
+            entries[doc.id] = {"html": "", "warnings": []}
+        elif cached and cached.exists():
+            entries[doc.id] = json.loads(cached.read_text(encoding="utf-8"))
+        else:
+            todo.append((doc, cached))
+    rendered = _pandoc([doc for doc, _ in todo], workers)
+    for doc, cached in todo:
+        entries[doc.id] = _entry(doc, *rendered[doc.id])
+        if cached:
+            _store(cached, entries[doc.id])
+    for doc in docs:
+        for warning in entries[doc.id]["warnings"]:
+            findings.warn(log, "pandoc", "%s", warning)
+    return {doc.id: entries[doc.id]["html"] for doc in docs}
+
+
+def _entry(doc: model.Document, html: str, warnings: list[str]) -> dict:
+    html = normalise_headings(sanitize.clean(html), 3 if isinstance(doc, model.Case) else 2)
+    return {"html": typeset.mark_halt(number_blocks(html, doc.id)), "warnings": warnings}
+
+
+def _store(path: Path, entry: dict) -> None:
+    write_file(path, json.dumps(entry, ensure_ascii=False).encode())
+
+
+def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 2) -> Fragments:
+    """Render every document of the book: pandoc runs in ``workers`` batched processes."""
+    docs = list(book.documents())
+    html = _fragments(docs, cache_dir, pandoc_version(), workers)
+    errors, found = Collector(), {}
+    for doc in docs:
+        html[doc.id] = apparatus.prepare(book, doc, links.resolve(
+            doc, images.resolve(book, doc, html[doc.id], errors, found)), errors)
+    errors.raise_if_any()
+    return Fragments(apparatus.finish(book, html), dict(sorted(found.items())))
+
+
+def normalise_headings(html: str, top: int) -> str:
+    """Make section headings a real hierarchy: none above ``top``, none skipping a level."""
+    levels: list[int] = []
+
+    def open_tag(match: re.Match) -> str:
+        wanted = int(match.group(2))
+        level = max(top, min(wanted, (levels[-1] + 1) if levels else top))
+        levels.append(level)
+        return f"<h{level}"
+    opened = iter([])
+
+    def close_tag(match: re.Match) -> str:
+        return f"</h{next(opened)}"
+    html = re.sub(r"<(h)([1-6])\b", open_tag, html)
+    opened = iter(levels)
+    return re.sub(r"</h[1-6]\b", close_tag, html)
+
+
+def number_blocks(html: str, prefix: str) -> str:
+    """Give every block without an id a stable one (``<doc>--b<n>``), for page-lists and links."""
+    counter = iter(range(1, 1_000_000))
+    return _BLOCK.sub(lambda m: f'<{m.group(1)} id="{prefix}--b{next(counter)}"', html)
+
+
+def shift_headings(html: str, by: int) -> str:
+    """Move every heading level in a fragment by ``by`` (clamped to h1–h6)."""
+    def repl(match: re.Match) -> str:
+        return f"<{match.group(1)}h{min(6, max(1, int(match.group(2)) + by))}"
+    return _HEADING.sub(repl, html)
+
+
+
+
