@@ -35,7 +35,7 @@ _ITEM = re.compile(r"<item [^>]*>")
 def layout(book_dir: Path) -> dict:
     """CPU seconds to lay out and paint every chunk once, after one warm-up chunk."""
     from casebook.editions.pdf import chunks as pdf_chunks
-    from casebook.editions.pdf import edition as pdf
+    from casebook.editions.pdf import document as pdf
     from casebook.editions.pdf import plan as pdf_plan
     from casebook.render import fragments as render
     from casebook.source import loader as source

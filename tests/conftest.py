@@ -33,6 +33,13 @@ def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
 
 
+def write_edition(name: str, book, out: Path, fragments=None, **options) -> Path:
+    """One edition written the way a build writes it (the registry, in this process)."""
+    from casebook.build import jobs
+    from casebook.render.fragments import render_all
+    return jobs.edition(name, book, out, fragments or render_all(book), options)[0]
+
+
 class Built:
     """One book built into a temporary folder, with its selected Book model."""
 

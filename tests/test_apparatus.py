@@ -217,7 +217,7 @@ def test_epubcheck_and_vnu_pass(out):
 
 def test_a_chunked_layout_prints_page_references_from_given_folios(out, tmp_path):
     """With folios from a PageMap (as a chunked render passes them), no page is counted."""
-    from casebook.editions.pdf import edition as pdf
+    from casebook.editions.pdf import document as pdf
     from casebook.render import fragments as render
     from casebook.render import xref
     assert xref.with_folios('<a class="xref" href="#case-a">甲</a>', {"case-a": "7"}) == \

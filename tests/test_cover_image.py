@@ -9,13 +9,13 @@ from pathlib import Path
 import pypdfium2
 import pytest
 from bookfactory import make_book, yaml_line
+from conftest import write_edition
 from PIL import Image, ImageChops, ImageStat
 
 from casebook import model
 from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover import screen as cover
 from casebook.editions.cover.design import Design
-from casebook.editions.html import edition as html
 from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM
 from casebook.render import fonts
@@ -101,7 +101,7 @@ def test_background_and_layouts_change_the_front(real, tmp_path):
 def test_the_html_index_shows_the_cover(tmp_path):
     root = make_book(tmp_path, yaml_extra="publisher: 合成出版社\ncover: {layout: vertical}\n")
     book = source.load(root).select(False)
-    index = html.write(book, tmp_path / "out")
+    index = write_edition("html", book, tmp_path / "out")
     page = index.read_text(encoding="utf-8")
     front = cover.make(book.meta, root)
     assert (f'<img class="cover-image" src="images/cover.png" width="{front.size[0]}" '

@@ -5,11 +5,11 @@ import zipfile
 
 import pytest
 from bookfactory import make_book, yaml_line
+from conftest import write_edition
 from PIL import Image
 
 from casebook import check
 from casebook.editions.cover import screen as cover
-from casebook.editions.epub import edition as epub
 from casebook.errors import SourceError
 from casebook.source import loader as source
 
@@ -25,7 +25,7 @@ def test_the_epub_cover_is_the_rendered_front_and_passes_epubcheck(tmp_path):
     root = make_book(tmp_path, yaml_extra="subtitle: 合成副题\npublisher: 合成出版社\n"
                                           "creators: [{name: 某某, role: 主编}]\n")
     book = source.load(root).select(False)
-    target = epub.write(book, tmp_path)
+    target = write_edition("epub", book, tmp_path)
     with zipfile.ZipFile(target) as z:
         data = z.read("EPUB/images/cover.png")
         opf = z.read("EPUB/content.opf").decode()
@@ -45,7 +45,7 @@ def test_a_bare_cover_path_fills_the_front_with_that_image(tmp_path):
     book = source.load(root).select(False)
     assert book.meta.cover.image == root / "images" / "cover.jpg"
     assert book.meta.cover.layout == "image"
-    target = epub.write(book, tmp_path)
+    target = write_edition("epub", book, tmp_path)
     with zipfile.ZipFile(target) as z:
         image = Image.open(io.BytesIO(z.read("EPUB/images/cover.png"))).convert("RGB")
         assert "EPUB/images/cover.jpg" not in z.namelist()

@@ -6,12 +6,11 @@ import zipfile
 
 import pytest
 from bookfactory import make_book, yaml_line
-from conftest import ROOT
+from conftest import ROOT, write_edition
 from lxml import etree
 
 from casebook import check
 from casebook.build.pipeline import CACHE_DIR
-from casebook.editions.epub import edition as epub
 from casebook.editions.epub import fonts as epub_fonts
 from casebook.errors import SourceError
 from casebook.render import fonts
@@ -39,7 +38,8 @@ def embedding(tmp_path_factory):
     logger.addHandler(handler)
     level, logger.level = logger.level, logging.INFO
     try:
-        path = epub.write(book, tmp_path_factory.mktemp("fonts"), fragments, embed_fonts=True)
+        path = write_edition("epub", book, tmp_path_factory.mktemp("fonts"), fragments,
+                             embed_fonts=True)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)

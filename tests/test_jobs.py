@@ -51,8 +51,8 @@ def test_the_epub_waits_for_the_html_jobs_cover_without_blocking_the_build():
     from concurrent.futures import Future, ThreadPoolExecutor
     html: Future = Future()
     with ThreadPoolExecutor(1) as pool:
-        epub = jobs._after(html, lambda pagemap, cover: pool.submit(
-            lambda: (f"epub with {pagemap} and {cover}", None)), "pages")
+        epub = jobs._after(html, lambda cover: pool.submit(
+            lambda: (f"epub with pages and {cover}", None)))
         assert not epub.done(), "the EPUB started before the HTML job had its cover"
         html.set_result(("html", "the cover"))
         assert epub.result(timeout=10) == ("epub with pages and the cover", None)
@@ -61,7 +61,7 @@ def test_the_epub_waits_for_the_html_jobs_cover_without_blocking_the_build():
 def test_a_failed_html_job_fails_the_epub_job_it_feeds():
     from concurrent.futures import Future
     html: Future = Future()
-    epub = jobs._after(html, lambda pagemap, cover: pytest.fail("must not be submitted"), None)
+    epub = jobs._after(html, lambda cover: pytest.fail("must not be submitted"))
     html.set_exception(OSError("synthetic: Pagefind failed"))
     with pytest.raises(OSError, match="Pagefind failed"):
         epub.result(timeout=10)

@@ -15,7 +15,8 @@ from conftest import DATA
 
 from casebook.build import pipeline as build
 from casebook.editions.pdf import chunks as pdf_chunks
-from casebook.editions.pdf import edition as pdf
+from casebook.editions.pdf import document as pdf
+from casebook.editions.pdf import edition as pdf_edition
 from casebook.editions.pdf import fontshare as pdf_fontshare
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.editions.pdf import store as pdf_store
@@ -65,9 +66,9 @@ def _both(book, tmp_path: Path, cache: Path | None = None, pool=None):
     chunked = pdf_chunks.lay_out(book, fragments, pool or Counting(), cache)
     (tmp_path / "chunked").mkdir()
     (tmp_path / "whole").mkdir()
-    one = pdf.write(book, tmp_path / "chunked", fragments, layout=chunked)
+    one = pdf_edition.finish(book, tmp_path / "chunked", chunked)
     whole = pdf.lay_out(book, fragments)
-    other = pdf.write(book, tmp_path / "whole", fragments, layout=whole)
+    other = pdf_edition.finish(book, tmp_path / "whole", whole)
     return one, other, chunked.pagemap, whole.pagemap
 
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA
 from PIL import ImageChops
 
-from casebook.editions.pdf import edition as pdf
+from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf import folios as pdf_folios
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.errors import RenderError

@@ -8,7 +8,7 @@ from conftest import DATA
 
 from casebook import check, model
 from casebook.check import pdf as preflight
-from casebook.editions.pdf import edition as pdf
+from casebook.editions.pdf import document as pdf
 from casebook.geometry import Geometry
 from casebook.render.typeset import PUNCTUATION, halted
 from casebook.source import loader as source

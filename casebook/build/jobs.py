@@ -1,9 +1,11 @@
 """A build's jobs on the worker pool: which edition is written where, and when.
 
-The HTML edition needs no layout, so a worker writes it from the start while the workers
-lay the PDF out chunk by chunk (pdf_chunks.py). The EPUB (its page-list) and the print
-cover (its spine) need only the PDF's pages: they start as soon as the layout has settled,
-the EPUB once the HTML job has also handed on the screen cover it renders.
+Every edition is written through the registry (``editions.writer``), with what it needs
+from the others in its ``Inputs``. An edition that needs no layout (the HTML) is written by
+a worker from the start while the PDF, which gives the layout, lays the book out chunk by
+chunk on the same pool. Editions that need the PageMap (the EPUB's page-list) and the print
+cover (its spine) start as soon as the layout has settled; the screen cover, which the
+EPUB and the HTML both show, is rendered once, by the first of them, and handed on.
 
 Most books are built fast: the EPUB and the cover run while this process merges the
 chunks, and the print PDF is finished in a worker while this process finishes the screen
@@ -19,6 +21,9 @@ import logging
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
+from casebook import editions
+from casebook.editions import Inputs
+
 log = logging.getLogger(__name__)
 LEAN_ABOVE = 1_000_000  # characters: about 1,500 pages
 
@@ -28,89 +33,92 @@ class Jobs:
 
     def __init__(self, book, fragments, staging: Path, wanted: list[str], options):
         self.book, self.fragments, self.staging = book, fragments, staging
-        self.wanted = wanted
-        self.epub_extra = {"embed_fonts": True} if options.extra.get("embed_fonts") else {}
-        self.lean = "pdf" in wanted and lean(book)
+        self.entries = [editions.edition(name) for name in wanted]
+        self.layout = next((e for e in self.entries if "pagemap" in e.gives), None)
+        self.lean = self.layout is not None and lean(book)
+        self.options = {"epub": {"embed_fonts": True} if options.extra.get("embed_fonts") else {},
+                        "html": {"index": not self.lean}, "pdf": {"lean": self.lean}}
         self.jobs: dict[str, Future] = {}
+        self.cover_from: str | None = None  # the job that renders the screen cover
         self.pool: Executor | None = None
         self.cache_dir: Path | None = None
 
     def run(self, pool: Executor, cache_dir: Path | None) -> dict[str, Path]:
         """Write the wanted editions (and the print cover with the PDF); return their paths."""
         self.pool, self.cache_dir = pool, cache_dir
-        if "html" in self.wanted:
-            self.jobs["html"] = pool.submit(edition, "html", self.book, self.staging,
-                                            self.fragments, {"index": not self.lean}, None,
-                                            cache_dir)
-        if "pdf" not in self.wanted:
-            if "epub" in self.wanted:
-                log.info("EPUB without a print page-list: build the PDF too to get one")
-                self._epub(None)
-            return {name: self.jobs[name].result()[0] for name in self.wanted}
-        from casebook.editions.pdf import chunks as pdf_chunks
-        layout = pdf_chunks.lay_out(self.book, self.fragments, pool, cache_dir, self._settled)
-        self._epub(layout.pagemap)
-        written = self._finish_pdf(layout)
-        del layout
+        for entry in self.entries:
+            if entry is not self.layout and "pagemap" not in entry.needs:
+                self._submit(entry, None)
+        if self.layout is None:
+            for entry in self._waiting():
+                log.info("%s without a print page-list: build the PDF too to get one",
+                         entry.name.upper())
+                self._submit(entry, None)
+            return {e.name: self.jobs[e.name].result()[0] for e in self.entries}
+        written = {self.layout.name: editions.writer(self.layout.name)(
+            self.book, self.staging, Inputs(self.fragments, pool=pool, cache_dir=cache_dir,
+                                            on_layout=self._settled,
+                                            options=self.options.get(self.layout.name, {})))}
         written["cover"] = self.jobs.pop("cover").result()
         written.update({name: job.result()[0] for name, job in self.jobs.items()})
-        if self.lean and "html" in self.wanted:
+        if self.lean and "html" in self.jobs:
             self._index(written["html"].parent)
-        return {name: written[name] for name in (*self.wanted, "cover")}
+        return {name: written[name] for name in (*(e.name for e in self.entries), "cover")}
+
+    def _waiting(self) -> list:
+        return [e for e in self.entries if "pagemap" in e.needs and e.name not in self.jobs]
 
     def _settled(self, pagemap) -> None:
         """The layout is final and the chunks are about to be merged."""
         self.jobs["cover"] = self.pool.submit(print_cover, self.book, self.staging,
                                               len(pagemap.pages), self.cache_dir)
-        if self.lean or "html" not in self.jobs or self.jobs["html"].done():
-            self._epub(pagemap)
-        elif "epub" in self.wanted:  # a fast build's merge must not wait for the HTML job
-            self.jobs["epub"] = _after(self.jobs["html"], self._submit_epub, pagemap)
+        for entry in self._waiting():
+            self._submit(entry, pagemap)
         if self.lean:
             for job in self.jobs.values():
                 job.result()
             self.pool.shutdown(wait=True)
             log.info("Long book: the workers are done; the PDF is merged and finished here")
 
-    def _epub(self, pagemap) -> None:
-        if "epub" in self.wanted and "epub" not in self.jobs:
-            html = self.jobs.get("html")
-            self.jobs["epub"] = self._submit_epub(pagemap, html.result()[1] if html else None)
+    def _submit(self, entry, pagemap) -> None:
+        """Submit one edition; one that shows the screen cover takes it from the job that
+        renders it (a fast build's merge does not wait for that job: it chains after it)."""
+        if "cover" not in entry.needs or self.cover_from is None:
+            if "cover" in entry.needs:
+                self.cover_from = entry.name
+            self.jobs[entry.name] = self._job(entry, pagemap, None)
+            return
+        source = self.jobs[self.cover_from]
+        if self.lean or source.done():
+            self.jobs[entry.name] = self._job(entry, pagemap, source.result()[1])
+        else:
+            self.jobs[entry.name] = _after(source, lambda cover: self._job(entry, pagemap, cover))
 
-    def _submit_epub(self, pagemap, cover) -> Future:
-        extra = {**self.epub_extra, **({"pagemap": pagemap} if pagemap else {})}
-        return self.pool.submit(edition, "epub", self.book, self.staging, self.fragments,
-                                extra, cover, self.cache_dir)
-
-    def _finish_pdf(self, layout) -> dict[str, Path]:
-        from casebook.editions.pdf import edition as pdf
-        args = (self.book, self.staging, layout.pagemap, layout.painted)
-        if self.lean:
-            return {"pdf": pdf.write_print(*args),
-                    "screen": pdf.write_screen(*args, layout.paginated)}
-        printed = self.pool.submit(pdf.write_print, *args)  # the screen PDF takes longer
-        return {"screen": pdf.write_screen(*args, layout.paginated), "pdf": printed.result()}
+    def _job(self, entry, pagemap, cover) -> Future:
+        return self.pool.submit(edition, entry.name, self.book, self.staging, self.fragments,
+                                self.options.get(entry.name, {}), pagemap, cover,
+                                self.cache_dir)
 
     def _index(self, site: Path) -> None:
         from casebook.editions.html import search
-        from casebook.editions.pdf import edition as pdf
-        pdf.give_back_memory()  # Pagefind's own memory grows with the site
+        from casebook.editions.pdf import document
+        document.give_back_memory()  # Pagefind's own memory grows with the site
         search.build_index(site, expected_pages=sum(1 for _ in self.book.documents()))
 
 
-def _after(html: Future, submit, pagemap) -> Future:
-    """The EPUB job, submitted once the HTML job is done and has rendered the cover."""
-    epub: Future = Future()
+def _after(first: Future, submit) -> Future:
+    """A job submitted once ``first`` is done, given the screen cover ``first`` rendered."""
+    then: Future = Future()
 
     def go(done: Future) -> None:
         try:
-            job = submit(pagemap, done.result()[1])
-        except BaseException as exc:  # the HTML job's error, or a pool shut down: the
-            epub.set_exception(exc)   # build sees it when it asks for the EPUB
+            job = submit(done.result()[1])
+        except BaseException as exc:  # the first job's error, or a pool shut down: the
+            then.set_exception(exc)   # build sees it when it asks for this job's result
             return
-        job.add_done_callback(lambda job: _pass_on(job, epub))
-    html.add_done_callback(go)
-    return epub
+        job.add_done_callback(lambda job: _pass_on(job, then))
+    first.add_done_callback(go)
+    return then
 
 
 def _pass_on(job: Future, to: Future) -> None:
@@ -126,18 +134,24 @@ def lean(book) -> bool:
     return book.characters() > LEAN_ABOVE
 
 
-def edition(name: str, book, staging: Path, fragments, extra: dict, cover=None,
-            cache_dir: Path | None = None):
-    """Write one edition (in a worker); return its path and the screen cover it used
-    (``cover``, if given, or the one kept in ``cache_dir``, or a new one)."""
-    from casebook.editions import writer
+def edition(name: str, book, staging: Path, fragments, options: dict, pagemap=None,
+            cover=None, cache_dir: Path | None = None):
+    """Write one edition (in a worker) through the registry; return its path and the screen
+    cover it was given (``cover``) or rendered (kept in ``cache_dir`` between builds)."""
+    entry = editions.edition(name)
+    if "cover" in entry.needs and cover is None:
+        cover = screen_cover(book, cache_dir)
+    inputs = Inputs(fragments, pagemap=pagemap if "pagemap" in entry.needs else None,
+                    cover=cover, options=options, cache_dir=cache_dir)
+    return editions.writer(name)(book, staging, inputs), cover
+
+
+def screen_cover(book, cache_dir: Path | None = None):
+    """The screen cover, rendered from the cover templates or kept from an earlier build."""
     from casebook.editions.cover import edition as cover_pdf
-    from casebook.editions.cover import screen as covers
+    from casebook.editions.cover import screen
     cover_pdf.keep_in(cache_dir)  # the screen cover is kept where the print spread is
-    if cover is not None:
-        covers.remember(book.meta, book.root, cover)
-    path = writer(name)(book, staging, fragments, **extra)
-    return path, covers.make(book.meta, book.root)
+    return screen.make(book.meta, book.root)
 
 
 def print_cover(book, staging: Path, pages: int, cache_dir: Path | None = None) -> Path:

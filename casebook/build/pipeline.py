@@ -21,7 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casebook import digests, findings
+from casebook import digests, editions, findings
 from casebook.build import fresh, lock
 from casebook.build.publish import publish
 from casebook.errors import ToolError
@@ -31,7 +31,6 @@ from casebook.source import loader as source
 log = logging.getLogger(__name__)
 CACHE_DIR = ".casebook-cache"
 BUILD_INFO = fresh.BUILD_INFO  # what the last build in an output folder was
-ORDER = ("pdf", "epub", "html")  # EPUB after PDF: it uses the layout's PageMap
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -39,7 +38,7 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 class Options:
     book_dir: Path = Path(".")
     out_dir: Path = Path("dist")
-    editions: tuple[str, ...] = ORDER
+    editions: tuple[str, ...] = editions.NAMES
     draft: bool = False
     cache: bool = True        # reuse pandoc's output and skip a build when nothing changed
     encoding: str | None = None
@@ -113,7 +112,8 @@ def _build(whole, book, options: Options, read: dict[str, str],
 def _write_editions(book, fragments, staging: Path, options: Options) -> dict[str, Path]:
     """The editions and the print cover, written by the workers and this process (jobs.py)."""
     from casebook.build.jobs import Jobs
-    jobs = Jobs(book, fragments, staging, [n for n in ORDER if n in options.editions], options)
+    order = [e.name for e in editions.REGISTRY if e.name in options.editions]
+    jobs = Jobs(book, fragments, staging, order, options)
     # What the build holds by now (the book, its fragments, WeasyPrint) lives until the end:
     # collections, here and in the workers forked next, need not walk it again. A process
     # that builds again (the tests, `serve`) gets it back for collection afterwards.

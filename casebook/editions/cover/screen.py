@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2
@@ -18,6 +17,7 @@ from PIL import Image
 
 from casebook import model
 from casebook.editions.cover import edition as cover_pdf
+from casebook.editions import Cover
 from casebook.editions.cover.design import Design
 from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM
@@ -26,19 +26,6 @@ from casebook.render import fragments as render
 log = logging.getLogger(__name__)
 
 MIN_WIDTH, MIN_HEIGHT = 1600, 2560
-
-
-@dataclass(frozen=True)
-class Cover:
-    data: bytes
-    media_type: str
-    suffix: str
-    size: tuple[int, int]
-    generated: bool = True
-
-    @property
-    def name(self) -> str:
-        return f"images/cover{self.suffix}"
 
 
 _made: dict[tuple[model.Meta, Path], Cover] = {}  # one rendering per book and process
@@ -50,11 +37,6 @@ def make(meta: model.Meta, root: Path | None = None) -> Cover:
     if key not in _made:
         _made[key] = _kept_or_made(*key)
     return _made[key]
-
-
-def remember(meta: model.Meta, root: Path, cover: Cover) -> None:
-    """Hand a cover rendered in another process to this one, so it is not rendered twice."""
-    _made[meta, Path(root).resolve()] = cover
 
 
 def _kept_or_made(meta: model.Meta, root: Path) -> Cover:

@@ -9,7 +9,7 @@ from lxml import etree
 
 from casebook import model
 from casebook.editions.common import to_xhtml
-from casebook.editions.cover.screen import Cover
+from casebook.editions import Cover
 from casebook.errors import RenderError
 from casebook.render import fragments as render
 from casebook.render import notes, xref

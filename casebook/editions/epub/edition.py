@@ -11,7 +11,7 @@ from lxml import etree
 
 from casebook import model
 from casebook.editions.common import build_time, toc_tree
-from casebook.editions.cover import screen as covers
+from casebook.editions import Cover, Inputs
 from casebook.editions.epub import docs as epub_docs
 from casebook.editions.epub import fonts as epub_fonts
 from casebook.editions.epub import images as epub_images
@@ -28,18 +28,19 @@ log = logging.getLogger(__name__)
 COVER_ID = "cover-image"
 
 
-def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
-          pagemap: PageMap | None = None, embed_fonts: bool = False) -> Path:
+def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     """Write ``<slug>.epub`` into ``out_dir`` and return its path.
 
-    ``pagemap`` comes from the print layout (the build passes it when it builds the PDF) and
-    gives the page-list. ``embed_fonts`` (or book.yaml ``epub.embed_fonts``) embeds subset fonts.
+    ``inputs.pagemap`` comes from the print layout (when the build lays the PDF out) and
+    gives the page-list; ``inputs.cover`` is the screen cover. ``embed_fonts`` in
+    ``inputs.options`` (or book.yaml ``epub.embed_fonts``) embeds subset fonts.
     """
-    fragments = epub_images.for_epub(fragments or render.render_all(book))
+    fragments = epub_images.for_epub(inputs.fragments)
     env = render.environment(book)
-    cover = covers.make(book.meta, book.root)
-    docs, pages = _documents(book, fragments, env, cover, pagemap)
-    embedded = epub_fonts.embed(docs) if embed_fonts or book.meta.epub.embed_fonts else []
+    cover = inputs.cover
+    docs, pages = _documents(book, fragments, env, cover, inputs.pagemap)
+    embed = inputs.options.get("embed_fonts") or book.meta.epub.embed_fonts
+    embedded = epub_fonts.embed(docs) if embed else []
     pub = _package(book, env, docs, pages, embedded)
     for item in _binaries(cover, fragments, embedded):
         pub.add_item(item)
@@ -50,7 +51,7 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
     return target
 
 
-def _documents(book: model.Book, fragments: Fragments, env, cover: covers.Cover,
+def _documents(book: model.Book, fragments: Fragments, env, cover: Cover,
                pagemap: PageMap | None) -> tuple[list[Doc], list[pagelist.PageTarget]]:
     """The XHTML documents in spine order, with the print page breaks placed in them."""
     hrefs = epub_docs.hrefs(book)
@@ -109,7 +110,7 @@ def _stylesheet(env, book: model.Book, embedded) -> ebook.EpubItem:
     return _item("css", "styles/epub.css", css.encode(), media_type="text/css")
 
 
-def _binaries(cover: covers.Cover, fragments: Fragments, embedded) -> list[ebook.EpubItem]:
+def _binaries(cover: Cover, fragments: Fragments, embedded) -> list[ebook.EpubItem]:
     if cover.name in fragments.images:
         raise RenderError(f"the book has an image at {cover.name}, where the EPUB keeps its "
                           "cover; move or rename that image")

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from casebook import model, resources
+from casebook.editions import Cover, Inputs
 from casebook.editions.common import toc_tree
 from casebook.editions.html import search
 from casebook.render import fragments as render
@@ -32,14 +33,14 @@ def page_path(item) -> str:
     return f"{folder}/{item.source.stem}.html"
 
 
-def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
-          index: bool = True) -> Path:
-    """Write the site into ``out_dir/html``, index it for search (unless ``index`` is False:
-    the caller runs ``search.build_index`` later), return its index page."""
-    fragments = fragments or render.render_all(book)
+def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
+    """Write the site into ``out_dir/html``, index it for search (unless ``index`` is False
+    in ``inputs.options``: the caller runs ``search.build_index`` later), return its index
+    page. ``inputs.cover`` is the front cover its index page shows."""
+    fragments, index = inputs.fragments, inputs.options.get("index", True)
     site = Path(out_dir) / "html"
     site.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(book, site, fragments)
+    writer = _Writer(book, site, fragments, inputs.cover)
     items = list(book.reading_order())
     for i, item in enumerate(items):
         neighbours = (items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
@@ -58,8 +59,8 @@ def write(book: model.Book, out_dir: Path, fragments: Fragments | None = None,
 class _Writer:
     """Renders the pages of one site: shared context, one method per kind of page."""
 
-    def __init__(self, book: model.Book, site: Path, fragments: Fragments):
-        self.book, self.site, self.fragments = book, site, fragments
+    def __init__(self, book: model.Book, site: Path, fragments: Fragments, cover: Cover):
+        self.book, self.site, self.fragments, self.cover = book, site, fragments, cover
         self.env = render.environment(book)
 
     def render(self, template: str, path: str, **context) -> None:
@@ -74,9 +75,8 @@ class _Writer:
         target.write_text(text, encoding="utf-8")
 
     def index(self, first) -> None:
-        from casebook.editions.cover import screen as cover
         from casebook.errors import RenderError
-        front = cover.make(self.book.meta, self.book.root)
+        front = self.cover
         if front.name in self.fragments.images:
             raise RenderError(f"the book has an image at {front.name}, where the HTML edition "
                               "keeps its cover; move or rename that image")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from casebook import model
 from casebook.editions.common import PAINTED_AT, build_time, set_dates
-from casebook.editions.pdf import edition as pdf
+from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf import folios as pdf_folios
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.editions.pdf import sheets as pdf_sheets

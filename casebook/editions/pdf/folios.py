@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import pikepdf
 
 from casebook import model
-from casebook.editions.pdf import edition as pdf
+from casebook.editions.pdf import document as pdf
 from casebook.errors import RenderError
 from casebook.render import fragments as render
 

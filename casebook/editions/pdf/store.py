@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from casebook import digests, model
-from casebook.editions.pdf import edition as pdf
+from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf.folios import CHUNK_STYLE, SHEET_STYLE
 from casebook.fsio import write_file
 from casebook.render import fonts

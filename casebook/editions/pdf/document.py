@@ -1,0 +1,216 @@
+"""The PDF layout primitives: a laid-out, painted book finished as a print and a screen PDF.
+
+``lay_out`` renders the whole book as one HTML document and returns the layout with its
+PageMap; a long book is laid out in chunks instead (pdf_chunks.py), from the same template
+and stylesheets (``book_html``, ``render_document``). Chinese lines are justified between
+characters (pdf_justify.py). ``write`` derives both files from the painted, tagged PDF/X-4
+(pdf_post.py): ``<slug>.pdf`` for the printer (PDF/X-4, bleed, crop marks, no annotations)
+and ``<slug>-screen.pdf`` for reading (PDF/UA-1, cropped to the trim, live links).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from casebook import model
+from casebook.editions.common import build_time, toc_tree
+from casebook.editions.pdf import plan as pdf_plan
+from casebook.editions.pdf import post as pdf_post
+from casebook.editions.pdf.weasy import justify as pdf_justify
+from casebook.editions.pdf.weasy import leaders as pdf_leaders
+from casebook.editions.pdf.weasy import progress as pdf_progress
+from casebook.editions.pdf.weasy import speed as pdf_speed
+from casebook.fsio import libc
+from casebook.geometry import BODY_PT, LINE_HEIGHT, Geometry
+from casebook.pagemap import PageMap
+from casebook.render import fonts
+from casebook.render import fragments as render
+from casebook.render.fragments import Fragments
+
+log = logging.getLogger(__name__)
+SCREEN_SUFFIX = "-screen"
+INTENTS = {"srgb": "srgb", "cmyk": "device-cmyk"}  # book.yaml value -> WeasyPrint's
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A laid-out print edition: the PageMap, and WeasyPrint's document or the painted PDF.
+
+    A chunked layout (pdf_chunks.py) is painted chunk by chunk as it is laid out, so it
+    comes as ``painted`` bytes; a whole-book layout keeps the document to paint once.
+    """
+
+    document: object | None
+    pagemap: PageMap
+    painted: bytes | None = None
+    paginated: bool = False  # running heads and folios are pagination artifacts already
+
+
+def write_print(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes) -> Path:
+    """``<slug>.pdf`` for the printer, from the painted PDF."""
+    path = Path(out_dir) / f"{book.meta.slug}.pdf"
+    _finish(book, pagemap).print_pdf(painted, path)
+    return _checked(path, pagemap)
+
+
+def write_screen(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes,
+                 paginated: bool = False) -> Path:
+    """``<slug>-screen.pdf`` for reading, from the painted PDF (a worker may write it);
+    ``paginated``: its running heads and folios are pagination artifacts already."""
+    path = Path(out_dir) / f"{book.meta.slug}{SCREEN_SUFFIX}.pdf"
+    _finish(book, pagemap).screen_pdf(painted, path, paginated)
+    return _checked(path, pagemap)
+
+
+def _finish(book: model.Book, pagemap: PageMap) -> pdf_post.Finish:
+    return pdf_post.Finish(book, pagemap, Geometry.of(book.meta.print))
+
+
+def _checked(path: Path, pagemap: PageMap) -> Path:
+    give_back_memory()
+    embedded = fonts.check_embedded(path, shown=path.name)
+    log.info("PDF: %s (%d pages, %.1f MB; fonts: %s)", path, len(pagemap.pages),
+             path.stat().st_size / 1e6, ", ".join(embedded))
+    return path
+
+
+GIVE_BACK_ABOVE = 400 << 20  # bytes resident: a smaller process keeps what it has
+
+
+def give_back_memory() -> None:
+    """Return freed memory to the system (glibc keeps it otherwise): a 3,000-page book's
+    layouts and PDF objects are hundreds of MB that the rest of the build does not need.
+    A process under GIVE_BACK_ABOVE skips it (a full collection costs tens of ms)."""
+    if _resident() < GIVE_BACK_ABOVE:
+        return
+    gc.collect()
+    if hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+
+
+def _resident() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return GIVE_BACK_ABOVE  # unknown: give back
+
+
+def paint(book: model.Book, document) -> bytes:
+    """Paint a laid-out document as a tagged PDF/X-4 with the book's output intent."""
+    log.info("Painting the PDF (WeasyPrint)")
+    with pdf_progress.painting(len(document.pages)):
+        return document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
+                                  output_intent=INTENTS[book.meta.print.output_intent],
+                                  pdf_identifier=book.meta.slug.encode())
+
+
+def lay_out(book: model.Book, fragments: Fragments | None = None,
+            folios: dict[str, str] | None = None) -> Layout:
+    """Lay the whole book out as one document; both PDFs and the EPUB page-list use the result.
+
+    ``folios`` (each TOC target's printed page label, from an earlier PageMap) prints the TOC
+    numbers as given instead of counting them with ``target-counter()``; a chunked render
+    that lays parts out separately supplies them.
+    """
+    prepare(book)
+    fragments = fragments or render.render_all(book)
+    html = book_html(book, fragments, pdf_plan.whole(book), folios, build_time().isoformat())
+    log.info("Laying out the PDF (WeasyPrint)")
+    with pdf_progress.laying_out():
+        document = render_document(book, html)
+    anchors = [list(page.anchors) for page in document.pages]
+    return Layout(document, PageMap.from_anchors(anchors, body_start(book)))
+
+
+def prepare(book: model.Book, glyphs: bool = True) -> None:
+    """Check that the fonts exist and (``glyphs``) cover the book's text; install the
+    WeasyPrint patches."""
+    if glyphs:
+        fonts.check_glyphs(book)
+    for family in fonts.DECLARED:
+        fonts.locate(family)
+    patch()
+
+
+def patch() -> None:
+    """Install casebook's WeasyPrint patches (each only once per process)."""
+    pdf_justify.install()
+    pdf_leaders.install()
+    pdf_speed.install()
+
+
+def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, str] | None,
+              created: str) -> str:
+    """The HTML of the whole book or of one chunk (pdf_plan.Chunk) for WeasyPrint."""
+    return render.render_template(render.environment(book), "pdf/book.html.j2", book=book,
+                                  fragments=fragments, tree=toc_tree(book),
+                                  sections=_sections(book), created=created, folios=folios,
+                                  chunk=chunk)
+
+
+def render_document(book: model.Book, html: str, extra: tuple[str, ...] = ()):
+    """Lay out ``html`` with the book's stylesheets and any ``extra`` ones from styles/."""
+    base = book.root.resolve().as_uri() + "/"
+    stylesheets, profiles, font_config = parsed(book, extra)
+    return HTML(string=html, base_url=base).render(
+        stylesheets=stylesheets, color_profiles=profiles, font_config=font_config,
+        output_intent=INTENTS[book.meta.print.output_intent])
+
+
+_PARSED: dict[tuple[str, ...], tuple] = {}
+
+
+def parsed(book: model.Book, extra: tuple[str, ...] = ()):
+    """The book's stylesheets and ``extra`` ones, parsed: (CSS list, profiles, font config)."""
+    return _parsed(tuple(stylesheet_texts(book, extra)))
+
+
+def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]:
+    """Stylesheets parsed once per process: a worker lays out many chunks with the same."""
+    if texts not in _PARSED:
+        profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
+        font_config = FontConfiguration()
+        css = [CSS(string=text, color_profiles=profiles, font_config=font_config)
+               for text in texts]
+        if len(_PARSED) >= 4:  # a book's chunks, its folio sheet: a few sets at most
+            _PARSED.clear()
+        _PARSED[texts] = (css, profiles, font_config)
+    return _PARSED[texts]
+
+
+def body_start(book: model.Book) -> str | None:
+    """The id where arabic folios start at 1: the first part, or else the back matter."""
+    first = next(iter(book.parts), None) or next(iter(book.back), None)
+    return first.id if first else None
+
+
+def toc_folios(book: model.Book, pagemap: PageMap) -> dict[str, str]:
+    """Every TOC target's printed folio, from a PageMap: the data a chunked TOC is set from."""
+    labels = pagemap.labels()
+    return {entry.target: labels[entry.target] for entry in book.toc()}
+
+
+def stylesheet_texts(book: model.Book, extra: tuple[str, ...] = ()) -> list[str]:
+    """The print stylesheets' text: common.css, pdf.css, the page geometry, then ``extra``."""
+    spec = book.meta.print
+    geometry = render.render_template(
+        render.environment(book), "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT,
+        line_height=LINE_HEIGHT, icc_url=spec.icc.resolve().as_uri() if spec.icc else "")
+    return [render.style("common.css", book), render.style("pdf.css", book), geometry,
+            *(render.style(name, book) for name in extra)]
+
+
+def _sections(book: model.Book) -> dict[str, str]:
+    """Which part of the book each TOC target is in: front, body or back."""
+    sections = {m.id: m.section for m in (*book.front, *book.back)}
+    sections.update({item.id: "body" for item in book.reading_order()
+                     if not isinstance(item, model.Matter)})
+    return sections
