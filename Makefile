@@ -3,7 +3,7 @@
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
-BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig
+BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig libharfbuzz-subset0
 VERIFY_APT := poppler-utils qpdf chromium
 TEST_APT := calibre libgs-common
 ARGS    ?=
