@@ -10,7 +10,7 @@ from conftest import ROOT
 from lxml import etree
 
 EPOCH = "1306886400"  # 2011-06-01T00:00:00Z
-BUILD = ("import sys; from pathlib import Path; from casebook.build import Options, build; "
+BUILD = ("import sys; from pathlib import Path; from casebook.build.pipeline import Options, build; "
          "build(Options(book_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]), "
          "editions=('pdf', 'epub'), cache=False))")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -134,6 +136,44 @@ def test_valid_book_toc(good_book):
         (2, "第三个案例", "case-003-gamma"),
         (1, "后记", "back-afterword"),
     ]
+
+
+PREFACE = "source/front/preface.md"
+
+
+@pytest.mark.parametrize("title", ["序言", "序", "前言", "代序", "'  序言  '"])
+def test_a_preface_title_without_a_type_is_the_preface(tmp_path, caplog, title):
+    with caplog.at_level(logging.DEBUG, logger="casebook.source"):
+        book = source.load(make_book(tmp_path, front={PREFACE: md(title, "序言正文。\n")}))
+    (preface,) = book.front
+    assert preface.type == "preface" and book.preface() is preface
+    shown = title.strip("' ")
+    assert f"book/{PREFACE}: titled {shown} without a type: taken as the preface" in [
+        r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+
+
+def test_a_typeless_preface_is_the_same_document_as_a_typed_one(tmp_path):
+    """The editions read only the model: equal Matter, equal editions."""
+    typed = source.load(make_book(tmp_path / "typed", front={
+        PREFACE: md("序言", "序言正文。\n", author="徐麟", type="preface")}))
+    typeless = source.load(make_book(tmp_path / "typeless", front={
+        PREFACE: md("序言", "序言正文。\n", author="徐麟")}))
+    want = dataclasses.replace(typed.front[0], source=typeless.front[0].source,
+                               body_line=typeless.front[0].body_line)
+    assert typeless.front[0] == want
+
+
+@pytest.mark.parametrize("title, meta, section", [
+    ("序言", {"type": "foreword"}, "front"),   # an explicit type wins
+    ("序言", {"type": "other"}, "front"),
+    ("序言一", {}, "front"), ("自序", {}, "front"), ("后记", {}, "front"),
+    ("序言", {}, "back"),                      # back matter is never the preface
+])
+def test_other_matter_is_not_taken_as_the_preface(tmp_path, title, meta, section):
+    doc = {f"source/{section}/preface.md": md(title, "正文。\n", **meta)}
+    book = source.load(make_book(tmp_path, **{section: doc}))
+    (matter,) = book.front or book.back
+    assert matter.type == meta.get("type", "other") and book.preface() is None
 
 
 def test_print_spec_parsed(tmp_path):

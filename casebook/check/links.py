@@ -15,9 +15,9 @@ from lxml import html as lxml_html
 _WEB = ("http:", "https:", "mailto:")
 
 
-def epub_link_problems(epub: Path) -> list[str]:
-    """Dangling hrefs/srcs between the EPUB's XHTML documents (and their fragments)."""
-    problems = []
+def epub_links(epub: Path) -> tuple[int, list[str]]:
+    """How many internal hrefs/srcs the EPUB's XHTML documents hold, and the dangling ones."""
+    count, problems = 0, []
     with zipfile.ZipFile(epub) as z:
         docs = {n: etree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")}
         names = set(z.namelist())
@@ -27,8 +27,9 @@ def epub_link_problems(epub: Path) -> list[str]:
             for attr in ("href", "src"):
                 target = element.get(attr)
                 if target and not target.startswith(_WEB):
+                    count += 1
                     problems += _epub_target(name, target, names, ids)
-    return problems
+    return count, problems
 
 
 def _epub_target(name: str, target: str, names: set, ids: dict) -> list[str]:
@@ -42,15 +43,16 @@ def _epub_target(name: str, target: str, names: set, ids: dict) -> list[str]:
     return []
 
 
-def html_link_problems(site: Path) -> list[str]:
-    """Dangling links, stylesheets, scripts and images between the site's pages."""
-    problems, id_cache = [], {}
+def html_links(site: Path) -> tuple[int, list[str]]:
+    """How many links, stylesheets, scripts and images join the site's pages; the dangling ones."""
+    count, problems, id_cache = 0, [], {}
     for page in sorted(site.rglob("*.html")):
         tree = lxml_html.parse(str(page))
         for target in tree.xpath("//a/@href | //link/@href | //img/@src | //script/@src"):
             parts = urlsplit(target)
             if parts.scheme or target.startswith("//"):
                 continue
+            count += 1
             path = (page.parent / unquote(parts.path)).resolve() if parts.path else page
             if not path.exists():
                 problems.append(f"{page.relative_to(site)}: '{target}' points to a missing file")
@@ -58,7 +60,7 @@ def html_link_problems(site: Path) -> list[str]:
                 ids = id_cache.setdefault(path, set(lxml_html.parse(str(path)).xpath("//@id")))
                 if unquote(parts.fragment) not in ids:
                     problems.append(f"{page.relative_to(site)}: '{target}' has no such anchor")
-    return problems
+    return count, problems
 
 
 def pdf_link_problems(pdf_path: Path) -> list[str]:

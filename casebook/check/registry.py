@@ -1,4 +1,4 @@
-"""The checks `verify` runs: each takes the built editions and returns (ok, details)."""
+"""The checks `verify` runs: each takes the built editions and returns a Result."""
 
 from __future__ import annotations
 
@@ -18,6 +18,27 @@ from casebook.geometry import Geometry, cover_geometry, spine_width
 from casebook.render import fonts
 
 MAX_DETAILS = 3
+PASS, FAIL, NA = "pass", "FAIL", "n/a"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a check found: pass, FAIL, or n/a when there was nothing to check; and why."""
+
+    state: str
+    details: str
+
+    @property
+    def ok(self) -> bool:
+        return self.state != FAIL
+
+    @classmethod
+    def of(cls, ok: bool, details: str) -> "Result":
+        return cls(PASS if ok else FAIL, details)
+
+    @classmethod
+    def na(cls, reason: str) -> "Result":
+        return cls(NA, reason)
 
 
 @dataclass(frozen=True)
@@ -43,32 +64,37 @@ class Context:
         return [pages[int(i * step)] for i in range(self.sample)]
 
 
-def _summary(problems: list, clean: str) -> tuple[bool, str]:
+def _summary(problems: list, clean: str) -> Result:
     if not problems:
-        return True, clean
+        return Result(PASS, clean)
     more = f" (+{len(problems) - MAX_DETAILS} more)" if len(problems) > MAX_DETAILS else ""
-    return False, f"{len(problems)} problem(s): " + "; ".join(map(str, problems[:MAX_DETAILS])) + more
+    shown = "; ".join(map(str, problems[:MAX_DETAILS]))
+    return Result(FAIL, f"{len(problems)} problem(s): {shown}{more}")
 
 
-def epubcheck(ctx: Context) -> tuple[bool, str]:
+def epubcheck(ctx: Context) -> Result:
     result = parity.epubcheck(ctx.paths["epub"])
     problems = list(result.messages) if result.errors or result.warnings else []
     return _summary(problems, f"EPUBCheck {result.version}: 0 errors, 0 warnings")
 
 
-def ace(ctx: Context) -> tuple[bool, str]:
+def ace(ctx: Context) -> Result:
     result = epub_checks.ace(ctx.paths["epub"], ctx.work / "ace")
     return _summary(list(result.details), "Ace: 0 violations")
 
 
-def vnu(ctx: Context) -> tuple[bool, str]:
+def vnu(ctx: Context) -> Result:
     pages = ctx.pages()
+    if not pages:
+        return _no_pages(ctx)
     return _summary(html_checks.vnu(pages), f"vnu: 0 errors on {len(pages)} page(s)")
 
 
-def axe(ctx: Context) -> tuple[bool, str]:
+def axe(ctx: Context) -> Result:
     from playwright.sync_api import sync_playwright
     pages, found = ctx.pages(), []
+    if not pages:
+        return _no_pages(ctx)
     with html_checks.serve(ctx.site) as base, sync_playwright() as p:
         browser = html_checks.launch_chromium(p)
         page = browser.new_page()
@@ -79,16 +105,20 @@ def axe(ctx: Context) -> tuple[bool, str]:
     return _summary(found, f"axe: 0 violations on {len(pages)} page(s)")
 
 
+def _no_pages(ctx: Context) -> Result:
+    return Result.na(f"no HTML pages to check in {ctx.site}")
+
+
 def _geometry(ctx: Context):
     return Geometry.of(ctx.book.meta.print)
 
 
-def preflight(ctx: Context) -> tuple[bool, str]:
+def preflight(ctx: Context) -> Result:
     problems = pdf_checks.print_preflight(ctx.paths["pdf"], _geometry(ctx))
     return _summary(problems, "fonts embedded+subset, boxes, PDF/X-4 output intent, qpdf clean")
 
 
-def cover(ctx: Context) -> tuple[bool, str]:
+def cover(ctx: Context) -> Result:
     """The cover spread: the interior's preflight, and a spine as thick as the interior."""
     import pikepdf
     with pikepdf.open(ctx.paths["pdf"]) as interior:
@@ -100,13 +130,15 @@ def cover(ctx: Context) -> tuple[bool, str]:
                               "boxes, PDF/X-4 output intent, qpdf clean")
 
 
-def screen(ctx: Context) -> tuple[bool, str]:
+def screen(ctx: Context) -> Result:
     problems = pdf_checks.screen_preflight(ctx.paths["screen"], _geometry(ctx))
     return _summary(problems, "PDF/UA-1 identified and tagged, links described")
 
 
-def bookmarks(ctx: Context) -> tuple[bool, str]:
+def bookmarks(ctx: Context) -> Result:
     got, want = parity.pdf_outline(ctx.paths["pdf"]), parity.book_toc(ctx.book)
+    if not got and not want:
+        return Result.na("the book's TOC is empty and the PDF has no bookmarks")
     return _summary(_toc_diff("PDF outline", got, want), f"{len(want)} bookmarks = TOC")
 
 
@@ -119,8 +151,10 @@ def _toc_diff(name: str, got: list, want: list) -> list[str]:
     return [f"{name} has {len(got)} entries, book.yaml {len(want)}"]
 
 
-def toc_parity(ctx: Context) -> tuple[bool, str]:
+def toc_parity(ctx: Context) -> Result:
     want, epub = parity.book_toc(ctx.book), ctx.paths["epub"]
+    if not want:
+        return Result.na("the book's TOC is empty: no entries to compare")
     sources = {"EPUB nav": parity.epub_nav_toc(epub), "EPUB NCX": parity.epub_ncx_toc(epub),
                "PDF outline": parity.pdf_outline(ctx.paths["pdf"]),
                "PDF printed TOC": parity.pdf_printed_toc(ctx.paths["pdf"], ctx.book),
@@ -152,37 +186,51 @@ def _targets(ctx: Context) -> list[str]:
     return problems
 
 
-def preface_parity(ctx: Context) -> tuple[bool, str]:
+NO_PREFACE = ("the book has no preface (no front matter of type preface, or titled "
+              "序言, 序, 前言 or 代序 without a type)")
+
+
+def preface_parity(ctx: Context) -> Result:
     preface = ctx.book.preface()
     if preface is None:
-        return True, "the book has no preface"
+        return Result.na(NO_PREFACE)
     texts = {"EPUB": parity.epub_document_text(ctx.paths["epub"], preface.id),
              "PDF": parity.pdf_document_text(ctx.paths["pdf"], ctx.book, preface.id),
              "HTML": parity.html_document_text(
                  ctx.site / "front" / f"{preface.source.stem}.html", preface.id)}
     norm = {k: parity.normalise(v) for k, v in texts.items()}
     problems = [f"{k} differs from EPUB" for k in ("PDF", "HTML") if norm[k] != norm["EPUB"]]
+    if not problems and not norm["EPUB"]:
+        return Result.na(f"the preface {preface.source} has no text in any edition")
     return _summary(problems, f"{len(norm['EPUB'])} characters identical in 3 editions")
 
 
-def epub_links(ctx: Context) -> tuple[bool, str]:
-    return _summary(links.epub_link_problems(ctx.paths["epub"]), "every link resolves")
+def epub_links(ctx: Context) -> Result:
+    count, problems = links.epub_links(ctx.paths["epub"])
+    if not count:
+        return Result.na("the EPUB has no internal links")
+    return _summary(problems, f"{count} internal links, every one resolves")
 
 
-def html_links(ctx: Context) -> tuple[bool, str]:
-    return _summary(links.html_link_problems(ctx.site), "every link resolves")
+def html_links(ctx: Context) -> Result:
+    count, problems = links.html_links(ctx.site)
+    if not count:
+        return Result.na("the site has no internal links")
+    return _summary(problems, f"{count} internal links, every one resolves")
 
 
-def pdf_links(ctx: Context) -> tuple[bool, str]:
+def pdf_links(ctx: Context) -> Result:
     """The screen PDF carries the live links (PDF/X forbids them in the print PDF)."""
     count = links.pdf_link_count(ctx.paths["screen"])
+    if not count and not ctx.book.toc():
+        return Result.na("the book's TOC is empty and the screen PDF has no links")
     problems = links.pdf_link_problems(ctx.paths["screen"])
     if not count:
         problems.append("the screen PDF has no links at all (its TOC should link)")
     return _summary(problems, f"{count} links in the screen PDF, each with a destination")
 
 
-def page_list(ctx: Context) -> tuple[bool, str]:
+def page_list(ctx: Context) -> Result:
     entries = epub_checks.page_list(ctx.paths["epub"])
     labels = pdf_checks.page_labels(ctx.paths["pdf"])
     problems = [f"page-list entry '{label}' is not a page of the PDF"
@@ -197,12 +245,16 @@ def page_list(ctx: Context) -> tuple[bool, str]:
     return _summary(problems, f"{len(entries)} entries for {len(labels)} PDF pages")
 
 
-def kinsoku(ctx: Context) -> tuple[bool, str]:
-    found = pdf_checks.kinsoku_violations(ctx.paths["pdf"])
-    return _summary([f"page {p}: {t!r}" for p, t in found], "0 避头尾 violations")
+def kinsoku(ctx: Context) -> Result:
+    lines = pdf_checks.line_boxes(ctx.paths["pdf"])
+    if not lines:
+        return Result.na("the PDF has no lines of text")
+    found = pdf_checks.kinsoku_lines(lines)
+    return _summary([f"page {line.page}: {line.text!r}" for line in found],
+                    f"0 避头尾 violations in {len(lines)} lines")
 
 
-def glyphs(ctx: Context) -> tuple[bool, str]:
+def glyphs(ctx: Context) -> Result:
     fonts.check_glyphs(ctx.book)
     return _summary(pdf_checks.font_problems(ctx.paths["pdf"]),
                     "0 missing glyphs; only the declared fonts embedded")

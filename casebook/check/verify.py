@@ -16,7 +16,7 @@ from typing import Callable
 from casebook import findings
 from casebook.build import fresh
 from casebook.build.pipeline import Options, build
-from casebook.check.registry import CHECKS, Context
+from casebook.check.registry import CHECKS, Context, Result
 from casebook.errors import CasebookError, ErrorList, ToolError
 from casebook.source import loader as source
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 class Row:
     check: str
     edition: str
-    result: str          # "pass", "FAIL" or "skipped"
+    result: str          # "pass", "FAIL", "n/a" (nothing to check) or "skipped"
     details: str
 
     @property
@@ -103,14 +103,14 @@ def _run(name: str, edition: str, fn: Callable, ctx, skip: frozenset) -> Row:
         return Row(name, edition, "skipped", "skipped with --skip")
     log.info("verify: %s (%s)", name, edition)
     try:
-        ok, details = fn(ctx)
+        result = fn(ctx)
     except ToolError as exc:  # missing, or it failed or ran out of time
         return Row(name, edition, "FAIL", f"tool missing or failed: {exc.message}")
     except ImportError as exc:  # a Python tool removed after the check before the build
         return Row(name, edition, "FAIL", f"tool missing: {exc}; run `make verify-deps`")
     except CasebookError as exc:
         return Row(name, edition, "FAIL", str(exc))
-    return Row(name, edition, "pass" if ok else "FAIL", details)
+    return Row(name, edition, result.state, result.details)
 
 
 def _editions(opts: VerifyOptions, book) -> dict[str, Path]:
@@ -168,7 +168,7 @@ def _epoch(value: str):
             os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-def reproducibility(opts: VerifyOptions) -> tuple[bool, str]:
+def reproducibility(opts: VerifyOptions) -> Result:
     """Build twice, clean, with one SOURCE_DATE_EPOCH; every output must be byte-identical."""
     with tempfile.TemporaryDirectory(prefix="casebook-repro-") as tmp, _epoch(opts.epoch):
         outs = [Path(tmp) / "a", Path(tmp) / "b"]
@@ -176,7 +176,8 @@ def reproducibility(opts: VerifyOptions) -> tuple[bool, str]:
             build(Options(book_dir=opts.book_dir, out_dir=out, draft=opts.draft, cache=False))
         diff = first_difference(*outs)
         count = len(_digests(outs[0]))
-    return diff is None, diff or f"{count} files byte-identical (SOURCE_DATE_EPOCH={opts.epoch})"
+    details = diff or f"{count} files byte-identical (SOURCE_DATE_EPOCH={opts.epoch})"
+    return Result.of(diff is None, details)
 
 
 # -- report -----------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ def run(args) -> int:
         verify.write_json(rows, args.json)
     failed = [r for r in rows if r.failed]
     skipped = [r.check for r in rows if r.result == "skipped"]
-    print(f"\n{len(rows) - len(failed) - len(skipped)} passed, {len(failed)} failed, "
-          f"{len(skipped)} skipped{' (' + ', '.join(skipped) + ')' if skipped else ''} "
+    na = sum(r.result == "n/a" for r in rows)
+    passed = len(rows) - len(failed) - len(skipped) - na
+    listed = f" ({', '.join(skipped)})" if skipped else ""
+    print(f"\n{passed} passed, {len(failed)} failed, {na} n/a, {len(skipped)} skipped{listed} "
           f"in {time.monotonic() - started:.1f} s")
     return 4 if failed else 0

@@ -50,6 +50,7 @@ MATTER_FIELDS = (Field("title", required=True), Field("author"), Field("toc", bo
                  Field("type", choices=("preface", "afterword", "contributors", "foreword",
                                         "acknowledgments", "appendix", "other")),
                  Field("status", choices=(model.PENDING,)), Field("print_page", int))
+PREFACE_TITLES = ("序言", "序", "前言", "代序")  # front matter with one of these titles and no type
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*mm\s*$")
 _BASE_URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
@@ -369,8 +370,16 @@ class _Loader:
         if kind == "case":
             return model.Case(**common, unit=good.get("unit", ""), **extra)
         return model.Matter(**common, author=good.get("author", ""),
-                            in_toc=good.get("toc", True), type=good.get("type", "other"),
-                            section=kind)
+                            in_toc=good.get("toc", True),
+                            type=self.matter_type(kind, shown, good), section=kind)
+
+    def matter_type(self, section: str, shown: Path, good: dict) -> str:
+        """The ``type:`` given, else ``preface`` for front matter titled 序言, 序, 前言 or 代序."""
+        title = good["title"].strip()
+        if "type" in good or section != "front" or title not in PREFACE_TITLES:
+            return good.get("type", "other")
+        log.debug("%s: titled %s without a type: taken as the preface", shown, title)
+        return "preface"
 
     def resolve(self, rel: str, yaml_line: int) -> Path | None:
         path = (self.root / rel).resolve()
