@@ -111,7 +111,7 @@ def test_a_missing_tool_is_a_failure_not_a_skip(ctx, monkeypatch):
     from casebook.check import html as html_checks
     monkeypatch.setattr(html_checks, "VNU_JAR", Path("/nonexistent/vnu.jar"))
     row = verify._run("vnu", "html", registry.vnu, ctx, frozenset())
-    assert row.failed and "tool missing" in row.details and "make test" in row.details
+    assert row.failed and "tool missing" in row.details and "make book" in row.details
     assert verify._run("vnu", "html", registry.vnu, ctx, frozenset({"vnu"})).result == "skipped"
 
 
