@@ -19,9 +19,9 @@ from casebook.check import pdf as pdf_check
 from casebook.editions.cover import barcode as barcode_svg
 from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover.design import SPINE_MIN_PT
-from casebook.editions.pdf import post as pdf_post
+from casebook.editions import pdfx
 from casebook.errors import SourceError
-from casebook.geometry import PT_PER_MM
+from casebook.geometry import PT_PER_MM, cover_geometry
 from casebook.source import loader as source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,7 +103,7 @@ def test_a_bad_caliper_is_reported_at_its_line(tmp_path, value):
 
 def test_the_print_cover_passes_the_interiors_preflight(real):
     book, pages, path = real
-    assert pdf_check.print_preflight(path, cover_pdf.geometry(book.meta, pages)) == []
+    assert pdf_check.print_preflight(path, cover_geometry(book.meta, pages)) == []
     with pikepdf.open(path) as pdf, pikepdf.open(path.with_name(f"{book.meta.slug}.pdf")) as inner:
         ours, theirs = pdf_check.output_intent(pdf), pdf_check.output_intent(inner)
         assert ours == theirs and ours.subtype == "/GTS_PDFX"
@@ -243,7 +243,7 @@ def test_a_cmyk_intent_gives_a_cmyk_cover_that_passes_preflight(tmp_path):
                                           f"icc: {icc}}}\n")
     book = source.load(root).select(False)
     path = cover_pdf.write(book, tmp_path, 240)
-    assert pdf_check.print_preflight(path, cover_pdf.geometry(book.meta, 240)) == []
+    assert pdf_check.print_preflight(path, cover_geometry(book.meta, 240)) == []
     with pikepdf.open(path) as pdf:
         assert pdf_check.output_intent(pdf).components == 4
         painted = b"".join(_page_streams(pdf))
@@ -254,7 +254,7 @@ def test_a_cmyk_intent_gives_a_cmyk_cover_that_passes_preflight(tmp_path):
 def _page_streams(pdf) -> list[bytes]:
     """Every content stream of the first page and of the forms it draws, decoded."""
     page = pdf.pages[0]
-    streams = [s.read_bytes() for s in pdf_post.contents(page.obj)]
+    streams = [s.read_bytes() for s in pdfx.contents(page.obj)]
     for _, xobject in page.Resources.get("/XObject", {}).items():
         if xobject.get("/Subtype") == "/Form":
             streams.append(xobject.read_bytes())

@@ -10,7 +10,7 @@ from bookfactory import make_book, md, yaml_line
 from lxml import html as lxml_html
 
 from casebook import check
-from casebook.editions.html import edition as html_edition
+from conftest import write_edition
 from casebook.editions.html import search as search_index
 from casebook.editions.html.edition import page_path
 from casebook.errors import SourceError, ToolError
@@ -156,7 +156,7 @@ def test_metadata_is_escaped(tmp_path):
     title = '甲<script>alert(1)</script>"&'
     book_dir = make_book(tmp_path, {"source/cases/01/001-a.md": md(f"'{title}'")})
     book = source.load(book_dir)
-    site = html_edition.write(book, tmp_path / "out").parent
+    site = write_edition("html", book, tmp_path / "out").parent
     tree = lxml_html.parse(str(site / "cases" / "001-a.html"))
     assert not tree.xpath("//script")
     assert tree.findtext(".//title").startswith(title)
@@ -167,7 +167,7 @@ def test_canonical_link_when_base_url_is_set(tmp_path):
     book_dir = make_book(tmp_path, yaml_extra="html: {base_url: 'https://example.org/book'}\n")
     book = source.load(book_dir)
     assert book.meta.html.base_url == "https://example.org/book/"
-    site = html_edition.write(book, tmp_path / "out").parent
+    site = write_edition("html", book, tmp_path / "out").parent
     for rel in ["index.html", "cases/001-a.html", "parts/part-1.html"]:
         tree = lxml_html.parse(str(site / rel))
         assert tree.xpath("//link[@rel='canonical']/@href") == [f"https://example.org/book/{rel}"]
@@ -200,5 +200,6 @@ def test_missing_pagefind_is_a_tool_error(tmp_path, monkeypatch):
     book = source.load(make_book(tmp_path))
     monkeypatch.setattr(search_index, "PAGEFIND", tmp_path / "no" / "pagefind")
     with pytest.raises(ToolError) as info:
-        html_edition.write(book, tmp_path / "out")
-    assert "Pagefind is missing" in str(info.value) and info.value.exit_code == 3
+        write_edition("html", book, tmp_path / "out")
+    assert "Pagefind 1.6.0 is missing" in str(info.value) and info.value.exit_code == 3
+    assert "npm install pagefind@1.6.0" in str(info.value)
