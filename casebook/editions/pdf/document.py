@@ -3,7 +3,7 @@
 ``lay_out`` renders the whole book as one HTML document and returns the layout with its
 PageMap; a long book is laid out in chunks instead (pdf_chunks.py), from the same template
 and stylesheets (``book_html``, ``render_document``). Chinese lines are justified between
-characters (pdf_justify.py). ``write`` derives both files from the painted, tagged PDF/X-4
+characters (weasy/justify.py). ``write`` derives both files from the painted, tagged PDF/X-4
 (pdf_post.py): ``<slug>.pdf`` for the printer (PDF/X-4, bleed, crop marks, no annotations)
 and ``<slug>-screen.pdf`` for reading (PDF/UA-1, cropped to the trim, live links).
 """
@@ -23,10 +23,8 @@ from casebook import model
 from casebook.editions.common import build_time, toc_tree
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.editions.pdf import post as pdf_post
-from casebook.editions.pdf.weasy import justify as pdf_justify
-from casebook.editions.pdf.weasy import leaders as pdf_leaders
+from casebook.editions.pdf import weasy
 from casebook.editions.pdf.weasy import progress as pdf_progress
-from casebook.editions.pdf.weasy import speed as pdf_speed
 from casebook.fsio import libc
 from casebook.geometry import BODY_PT, LINE_HEIGHT, Geometry
 from casebook.pagemap import PageMap
@@ -137,14 +135,7 @@ def prepare(book: model.Book, glyphs: bool = True) -> None:
         fonts.check_glyphs(book)
     for family in fonts.DECLARED:
         fonts.locate(family)
-    patch()
-
-
-def patch() -> None:
-    """Install casebook's WeasyPrint patches (each only once per process)."""
-    pdf_justify.install()
-    pdf_leaders.install()
-    pdf_speed.install()
+    weasy.install()
 
 
 def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, str] | None,
