@@ -21,6 +21,7 @@ ASSETS = PACKAGE / "assets"
 TEMPLATES = ASSETS / "templates"
 STYLES = ASSETS / "styles"
 STATIC = ASSETS / "static"
+INIT = ASSETS / "init"  # the new book project that `casebook init` writes
 FILTERS = PACKAGE / "render" / "filters"
 # A checkout: the package's parent holds pyproject.toml and the npm tools' node_modules.
 CHECKOUT = PACKAGE.parent if (PACKAGE.parent / "pyproject.toml").is_file() else None
