@@ -16,9 +16,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # synthetic.py: test-only code, not in the wheel
 
-from casebook import synthetic
+import synthetic
 
 CHARS_PER_PAGE = 650
 LAST_PAGE = 354  # the afterword's page: the end of the last case

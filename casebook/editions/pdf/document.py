@@ -10,6 +10,7 @@ and ``<slug>-screen.pdf`` for reading (PDF/UA-1, cropped to the trim, live links
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -136,6 +137,18 @@ def prepare(book: model.Book, glyphs: bool = True) -> None:
     for family in fonts.DECLARED:
         fonts.locate(family)
     weasy.install()
+    _subsetter()
+
+
+@functools.cache
+def _subsetter() -> None:
+    """Say once what WeasyPrint says once per font (shown with -v only) without HarfBuzz's
+    subsetter: it then subsets with fontTools, several times slower."""
+    from weasyprint.text import ffi
+    if ffi.harfbuzz_subset is None:
+        log.warning("libharfbuzz-subset is not installed, so WeasyPrint subsets the fonts "
+                    "with fontTools, several times slower; install it: apt-get install "
+                    "libharfbuzz-subset0")
 
 
 def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, str] | None,

@@ -1,4 +1,4 @@
-"""Generate a synthetic book project (labelled synthetic) for tests and benchmarks; never for source/."""
+"""Generate a synthetic book project (labelled synthetic) for tests and benchmarks: test-only code, so not in casebook's package (bench/ and .ci/run import it from tests/)."""
 
 from __future__ import annotations
 
