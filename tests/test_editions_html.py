@@ -202,4 +202,4 @@ def test_missing_pagefind_is_a_tool_error(tmp_path, monkeypatch):
     with pytest.raises(ToolError) as info:
         write_edition("html", book, tmp_path / "out")
     assert "Pagefind 1.6.0 is missing" in str(info.value) and info.value.exit_code == 3
-    assert "npm install pagefind@1.6.0" in str(info.value)
+    assert "npm install --prefix" in str(info.value) and "pagefind@1.6.0" in str(info.value)
