@@ -83,6 +83,7 @@ class Meta:
     slug: str
     title: str
     lang: str
+    title_lines: tuple[str, ...] = ()  # where a title page breaks the title (book.yaml)
     subtitle: str = ""
     isbn: str = ""
     publisher: str = ""

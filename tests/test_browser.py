@@ -209,7 +209,7 @@ def test_cjk_typography(browser, real_url):
     assert style[0] == 2 and 1.7 <= style[1] <= 1.9
     assert style[2].startswith('"Noto Serif CJK SC"')
     aside = page.locator("aside.commentary").evaluate("a => getComputedStyle(a).fontFamily")
-    assert aside.startswith('"LXGW WenKai"')
+    assert aside.startswith('"Noto Serif CJK SC quotes", "LXGW WenKai"')  # serif quotes
     halts = page.locator(".halt")
     assert halts.count() > 0
     assert halts.first.evaluate("s => getComputedStyle(s).fontFeatureSettings") == '"halt"'

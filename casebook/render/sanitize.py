@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 TAGS = {
@@ -21,9 +23,27 @@ ATTRIBUTES = {
     "ol": COMMON | {"start", "type"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "case"}  # case: cross-references (xref.py)
+# pandoc writes a column's Markdown alignment (---: :---: :---) as a style on each cell;
+# styles never pass the allowlist, so the alignment becomes a class (common.css .align-*)
+_ALIGNED_CELL = re.compile(
+    r'<(td|th)((?:\s+(?!style=)[\w-]+="[^"]*")*)\s+style="text-align:\s*(left|right|center);?"')
+
+
+def _alignment_classes(html: str) -> str:
+    """``<td style="text-align: right;">`` as ``<td class="align-right">`` (pandoc's cells)."""
+    def repl(match: re.Match) -> str:
+        tag, attrs, align = match.groups()
+        if ' class="' in attrs:
+            attrs = attrs.replace(' class="', f' class="align-{align} ', 1)
+            return f"<{tag}{attrs}"
+        return f'<{tag}{attrs} class="align-{align}"'
+    return _ALIGNED_CELL.sub(repl, html) if "text-align" in html else html
 
 
 def clean(html: str) -> str:
-    """Keep only the allowlisted tags, attributes and URL schemes; drop scripts and handlers."""
-    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+    """Keep only the allowlisted tags, attributes and URL schemes; drop scripts and handlers.
+
+    A table cell's alignment from the Markdown (pandoc's ``text-align`` style) is kept as a
+    class, ``align-left``, ``align-right`` or ``align-center``."""
+    return nh3.clean(_alignment_classes(html), tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
                      link_rel=None, strip_comments=True, clean_content_tags={"script", "style"})

@@ -13,12 +13,14 @@ from casebook.source import comments, icc, yamlines
 from casebook.source.bodycheck import check_body
 from casebook.source.schema import Field, check_mapping, line_of
 from casebook.source.textfile import read_text, split_front_matter
+from casebook.source.titlelines import title_lines
 
 log = logging.getLogger(__name__)
 
 BOOK_FILE = "book.yaml"
 BOOK_FIELDS = (
-    Field("slug", required=True), Field("title", required=True), Field("subtitle"),
+    Field("slug", required=True), Field("title", required=True), Field("title_lines", list),
+    Field("subtitle"),
     Field("lang", required=True), Field("isbn"), Field("publisher"), Field("date"),
     Field("price"), Field("creators", list), Field("print", dict), Field("copyright", dict),
     Field("front", list), Field("parts", list, required=True), Field("back", list),
@@ -110,6 +112,7 @@ class _Loader:
             top.get("creators", []), CREATOR_FIELDS, "a creator"))
         return model.Meta(
             slug=slug, title=top.get("title", ""), lang=top.get("lang", ""),
+            title_lines=title_lines(top, data, self.shown_yaml, self.errors),
             subtitle=top.get("subtitle", ""), isbn=top.get("isbn", ""),
             publisher=top.get("publisher", ""), date=top.get("date", ""),
             price=top.get("price", ""), creators=creators,

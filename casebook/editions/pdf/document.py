@@ -22,9 +22,9 @@ from weasyprint.text.fonts import FontConfiguration
 
 from casebook import model
 from casebook.editions.common import build_time, toc_tree
+from casebook.editions.pdf import continued, weasy
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.editions.pdf import post as pdf_post
-from casebook.editions.pdf import weasy
 from casebook.editions.pdf.weasy import progress as pdf_progress
 from casebook.fsio import libc
 from casebook.geometry import BODY_PT, LINE_HEIGHT, Geometry
@@ -161,12 +161,16 @@ def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, s
 
 
 def render_document(book: model.Book, html: str, extra: tuple[str, ...] = ()):
-    """Lay out ``html`` with the book's stylesheets and any ``extra`` ones from styles/."""
+    """Lay out ``html`` with the book's stylesheets and any ``extra`` ones from styles/; a
+    table that crosses a page is split, its continuation pages under 续表N (continued.py)."""
     base = book.root.resolve().as_uri() + "/"
     stylesheets, profiles, font_config = parsed(book, extra)
-    return HTML(string=html, base_url=base).render(
-        stylesheets=stylesheets, color_profiles=profiles, font_config=font_config,
-        output_intent=INTENTS[book.meta.print.output_intent])
+
+    def render(text: str):
+        return HTML(string=text, base_url=base).render(
+            stylesheets=stylesheets, color_profiles=profiles, font_config=font_config,
+            output_intent=INTENTS[book.meta.print.output_intent])
+    return continued.lay_out(render, html)
 
 
 _PARSED: dict[tuple[str, ...], tuple] = {}

@@ -2,13 +2,13 @@
 
 The modules of this package replace or wrap functions inside WeasyPrint and pydyf
 (``justify``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
-private state (``pages``). Nothing else in casebook patches either library. ``install``
-checks once that the installed WeasyPrint and pydyf are the versions the patches were
-tested with (``TESTED``, pinned in pyproject.toml) and applies every patch; a second call
-returns at once. ``PATCHES`` lists each upstream function casebook depends on this way,
-with the SHA-256 of its source as it was when the patch was written:
-tests/test_weasy_patches.py fails, naming the patch, when the upstream source changes
-(docs/weasyprint.md: what to do then).
+private state (``pages``: margin boxes, and the tables a page holds). Nothing else in
+casebook patches either library. ``install`` checks once that the installed WeasyPrint and
+pydyf are the versions the patches were tested with (``TESTED``, pinned in pyproject.toml)
+and applies every patch; a second call returns at once. ``PATCHES`` lists each upstream
+function casebook depends on this way, with the SHA-256 of its source as it was when the
+patch was written: tests/test_weasy_patches.py fails, naming the patch, when the upstream
+source changes (docs/weasyprint.md: what to do then).
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ PATCHES = (
           _W + "progress.py", "b2f0dcbda755b5d5bd3969e12620c743cdd57fd6d4855685793e128175714410"),
     Patch("pages-margin-boxes", "weasyprint.document:Page.__init__", "reads",
           _W + "pages.py", "56afceec729bf2c1d6d4d28495726a179882a23dec2234aefaf33bb1027a8dc0"),
+    Patch("pages-tables", "weasyprint.layout.table:table_layout", "reads",
+          _W + "pages.py", "6594fa40743fbc0bd49b2ba12682897bfa86b75b7f6f1e395d8ba947b0641376"),
     Patch("subset-harfbuzz", "weasyprint.pdf.fonts:Font._harfbuzz_subset", "copies",
           _PDF + "subset.py", "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"),
 )
