@@ -89,3 +89,91 @@ def test_lint_lists_every_foreign_key_at_its_line(tmp_path, caplog):
     assert rows[:2] == ["001-c.md:3: front matter key 'weight' is not casebook's; the build "
                         "ignores it", "001-c.md:4: front matter key 'date' is not casebook's; "
                         "the build ignores it"]
+
+
+# -- 2 and 3. alt text, and true lines far down a long document ---------------------------------
+def _long_body(spots: dict[int, str], lines: int = 1000) -> str:
+    """``lines`` labelled synthetic lines (paragraphs of one line), with ``spots`` at file lines.
+
+    A body written by ``md`` starts at file line 5, so body line i is file line i + 4.
+    """
+    rows = [f"第{n}行：合成文本，用于定位测试。" if n % 2 else "" for n in range(5, lines + 5)]
+    for line, text in spots.items():
+        rows[line - 5] = text
+    return "\n".join(rows) + "\n"
+
+
+LONG = {
+    # decoys near the top: the same addresses in code, which no edition renders as links
+    21: "`![](img/p.png)` 与 `[甲](#nowhere)` 及 `case:999-none`",
+    25: "```", 26: "![](img/p.png) [甲](#nowhere) [乙](case:999-none) <iframe>", 27: "```",
+    101: "![第一幅图](img/p.png)",
+    103: "前文有 [锚点](#heading-far)",
+    # a quotation and a list: pandoc counts their lines from the block, not the file
+    601: "> 引文（合成）", 603: "> [dup]: https://example.org/a", 605: "> [dup]: https://example.org/b",
+    651: "- 列表项（合成）", 653: "    [^lonely]: 未被引用的注（合成）",
+    701: "![](img/p.png)",
+    751: "![说明（合成）](img/gone.png)",
+    801: "见[此案](case:999-none)。",
+    851: "此处[无处可去](#nowhere)与[引用式][far]。",
+    861: "正文引注[^a]。",
+    871: "## 远处的标题 {#heading-far}",
+    951: "[far]: #nowhere-else",
+    971: "[^a]: 注文（合成），链到[别处](#nowhere-in-note)。",
+}
+
+
+def _long_book(tmp_path) -> Path:
+    from PIL import Image
+    root = make_book(tmp_path, {"source/cases/01/001-a.md": md("甲", _long_body(LONG))})
+    (root / "source/cases/01/img").mkdir()
+    Image.new("RGB", (40, 20), (200, 200, 200)).save(root / "source/cases/01/img/p.png")
+    return root
+
+
+def test_findings_far_down_a_long_document_are_at_their_true_lines(tmp_path, caplog):
+    from casebook.check.book import check_book
+    root = _long_book(tmp_path)
+    shown = _shown(root / "source/cases/01/001-a.md")
+    assert len((root / "source/cases/01/001-a.md").read_text().split("\n")) > 1000
+    with caplog.at_level(logging.WARNING):
+        errors = [str(e) for e in check_book(root)]
+    warned = _warnings(caplog)
+    assert errors == [
+        f"{shown}:751: image 'img/gone.png' does not exist (looked for "
+        f"{(root / 'source/cases/01/img/gone.png').resolve()})",
+        f"{shown}:801: cross-reference 'case:999-none' names no case of this book (use the file "
+        "name of a case without .md, e.g. 001-a)"]
+    assert f"{shown}:701: image 'p.png' has no alt text; write what it shows between the " \
+           "brackets, ![说明](p.png)" in warned
+    for line, target in ((851, "#nowhere"), (851, "#nowhere-else"), (971, "#nowhere-in-note")):
+        assert f"{shown}:{line}: link '{target}' leads to no page of this book; it is kept as " \
+               "plain text (use a web address, or a link to a heading in this case)" in warned
+    assert any(w.startswith(f"{shown}:605: pandoc: Duplicate link reference '[dup]'")
+               for w in warned), warned
+    assert any(w.startswith(f"{shown}:653: pandoc: Note with key 'lonely' defined")
+               for w in warned), warned
+    assert not any(":103:" in w or ":101:" in w for w in warned)
+
+
+def test_missing_alt_fails_verify_through_its_warnings_row(tmp_path, caplog):
+    import shutil
+
+    from PIL import Image
+    from conftest import DATA
+
+    from casebook.check import verify
+    from casebook.check.registry import CHECKS
+    book = tmp_path / "book"
+    shutil.copytree(DATA / "sample", book)
+    case = book / "source/cases/01/001-alpha.md"
+    Image.new("RGB", (40, 20), (200, 200, 200)).save(book / "source/cases/01/p.png")
+    lines = case.read_text(encoding="utf-8").split("\n")
+    case.write_text("\n".join(lines + ["", "![](p.png)", ""]), encoding="utf-8")
+    rows = verify.verify(verify.VerifyOptions(book_dir=book, out_dir=tmp_path / "out",
+                                              skip=frozenset(name for name, _, _ in CHECKS)))
+    caplog.clear()
+    row = next(r for r in rows if r.check == "warnings")
+    assert row.failed
+    assert f"001-alpha.md:{len(lines) + 2}: image 'p.png' has no alt text" in row.details
+    assert "[missing-alt]" in row.details
