@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import pytest
@@ -177,3 +176,88 @@ def test_missing_alt_fails_verify_through_its_warnings_row(tmp_path, caplog):
     assert row.failed
     assert f"001-alpha.md:{len(lines) + 2}: image 'p.png' has no alt text" in row.details
     assert "[missing-alt]" in row.details
+
+
+def _fragment(body: str) -> str:
+    """One case body through pandoc, the filters, the sanitiser and the link check."""
+    from casebook import model
+    from casebook.render import fragments, links
+    doc = model.Case(id="case-x", title="甲", body=body, source=Path("x.md"), body_line=5)
+    return links.resolve(doc, fragments._fragments([doc], None, "test")[doc.id])
+
+
+# -- 4. GitHub alerts ---------------------------------------------------------------------------
+ALERTS = ("> [!NOTE]\n> 注意的正文（合成）\n> 第二行\n\n"
+          "> [!TIP] 自定义的*标题*\n> 提示的正文（合成）\n>\n> 第二段\n\n"
+          "> [!important]\n> 重要的正文\n\n> [!WARNING]\n> 警告的正文\n\n> [!CAUTION]\n> 小心的正文\n\n"
+          "> [!UNKNOWN]\n> 普通引文\n\n```\n> [!NOTE] 代码里的不算\n```\n")
+
+
+def test_github_alerts_become_titled_asides():
+    html = _fragment(ALERTS)
+    for kind, title in (("note", "注意"), ("important", "重要"), ("warning", "警告"),
+                        ("caution", "小心")):
+        assert (f'class="alert alert-{kind}" role="note" aria-label="{title}">\n'
+                f'<div class="alert-title">\n{title}\n</div>') in html, kind
+    assert "<p id=\"case-x--b2\">注意的正文（合成）第二行</p>" in html
+    assert ('aria-label="自定义的标题">\n<div class="alert-title">\n自定义的<em>标题</em>\n</div>\n'
+            "<p id=\"case-x--b4\">提示的正文（合成）</p>") in html  # the title keeps to itself
+    assert "[!UNKNOWN] 普通引文</p>\n</blockquote>" in html
+    assert "&gt; [!NOTE] 代码里的不算" in html and html.count("<aside") == 5
+
+
+# -- 5. safe raw HTML ---------------------------------------------------------------------------
+SAFE = ('见<a id="anchor-1"></a>此处：H<sub>2</sub>O，E=mc<sup>2</sup>，按 <kbd>Ctrl</kbd>，'
+        "<mark>要点</mark>，<ruby>法<rt>fǎ</rt></ruby>。<br>\n新行。\n\n回到[锚点](#anchor-1)。\n")
+
+
+def test_safe_raw_html_passes_and_its_anchors_are_link_targets(caplog):
+    html = _fragment(SAFE)
+    assert ('见<span id="case-x--anchor-1"></span>此处：H<sub>2</sub>O，E=mc<sup>2</sup>，按 '
+            '<kbd>Ctrl</kbd>，<mark>要点</mark>，<ruby>法<rt>fǎ</rt></ruby>。<br>') in html
+    assert '<a href="#case-x--anchor-1">锚点</a>' in html
+    assert not caplog.records  # nothing removed, no link left dangling
+
+
+def test_other_raw_html_is_removed_with_a_warning_at_its_line(caplog):
+    spots = {301: '<div class="box">', 302: "块内文字（合成）", 303: "</div>",
+             501: '文中<span style="color:red">红字</span>与<a href="https://example.org/">链</a>。',
+             701: "<script>", 702: "alert(1)", 703: "</script>",
+             801: "`<iframe>` 在代码里", 802: "", 803: "```", 804: "<iframe src=x></iframe>",
+             805: "```", 901: '<a id="a2">不空的锚</a>'}
+    with caplog.at_level(logging.WARNING):
+        html = _fragment(_long_body(spots))
+    warned = [w.split(" is removed")[0] for w in _warnings(caplog)]
+    assert warned == ['x.md:301: raw HTML <div class="box">',
+                      'x.md:501: raw HTML <span style="color:red">',
+                      'x.md:501: raw HTML <a href="https://example.org/">',
+                      "x.md:701: raw HTML <script>", 'x.md:901: raw HTML <a id="a2">']
+    assert "块内文字（合成）" in html and "文中红字与链。" in html and "不空的锚" in html
+    assert "alert(1)" not in html and "<div" not in html and "style=" not in html
+    assert "&lt;iframe&gt;" in html  # in code it is text, as written
+
+
+# -- 4 and 5 in the three editions, through EPUBCheck, Ace and vnu -------------------------------
+def test_alerts_and_safe_raw_html_pass_the_validators_in_every_edition(tmp_path, caplog):
+    import zipfile
+
+    from casebook.check import verify
+    from casebook.check import pdf as pdf_checks
+    from casebook.check.registry import CHECKS
+    body = "正文（合成）。\n\n" + ALERTS + "\n" + SAFE
+    root = make_book(tmp_path, {"source/cases/01/001-a.md": md("甲", body)})
+    keep = {"epubcheck", "ace", "vnu"}
+    rows = verify.verify(verify.VerifyOptions(book_dir=root, out_dir=tmp_path / "out", skip=frozenset(
+        name for name, _, _ in CHECKS if name not in keep)))
+    caplog.clear()
+    ran = {r.check: r for r in rows if r.check in keep | {"warnings"}}
+    assert all(r.result == "pass" for r in ran.values()), [(r.check, r.details) for r in rows]
+    with zipfile.ZipFile(next((tmp_path / "out").glob("*.epub"))) as epub:
+        xhtml = "".join(epub.read(n).decode() for n in epub.namelist() if "001-a" in n)
+    page = next((tmp_path / "out").rglob("001-a.html")).read_text(encoding="utf-8")
+    for text in (xhtml, page):
+        assert text.count('role="note"') == 5 and "<kbd>Ctrl</kbd>" in text, text
+        assert "<ruby>法<rt>fǎ</rt></ruby>" in text and 'id="case-001-a--anchor-1"' in text
+    pdf = " ".join(line for _, line in pdf_checks.lines(tmp_path / "out" / "test-book.pdf"))
+    for title in ("注意", "自定义的标题", "重要", "警告", "小心", "要点"):
+        assert title in pdf.replace(" ", ""), title

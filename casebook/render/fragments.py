@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -16,10 +17,12 @@ from casebook import findings, model, resources
 from casebook.errors import Collector, ToolError
 from casebook.fsio import write_file
 from casebook.render import (
+    alerts,
     apparatus,
     images,
     links,
     pandoc_batch,
+    rawhtml,
     sanitize,
     typeset,
 )
@@ -35,8 +38,10 @@ from casebook.source import spots
 
 log = logging.getLogger(__name__)
 
-FILTERS = (resources.FILTERS / "commentary.lua",)
-PANDOC_FORMAT = "markdown+east_asian_line_breaks-smart-raw_html-raw_attribute-raw_tex"
+FILTERS = tuple(resources.FILTERS / name for name in ("rawhtml.lua", "commentary.lua",
+                                                       "alerts.lua"))  # rawhtml.lua first
+PANDOC_FORMAT = ("markdown+east_asian_line_breaks-smart-raw_attribute-raw_tex-native_divs"
+                 "-native_spans")  # raw HTML: rawhtml.lua keeps a few tags, rawhtml.py warns
 _PANDOC_LINE = re.compile(r"\bline (\d+)\b")
 _QUOTED = re.compile(r"'([^']+)'")
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
@@ -91,6 +96,7 @@ def _cache_key(doc: model.Document, version: str) -> str:
 
 def _pandoc(docs: list[model.Document], workers: int = 2) -> dict[str, tuple[str, list[str]]]:
     """Run pandoc on the bodies; each one's HTML and pandoc's warnings as it wrote them."""
+    docs = [dataclasses.replace(d, body=alerts.prepare(d.body)) for d in docs]
     return pandoc_batch.run(docs, PANDOC_FORMAT, FILTERS, workers)
 
 
@@ -151,6 +157,7 @@ def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
     for doc in docs:  # kept as pandoc wrote them: the same body may sit at another line
         for warning in dict.fromkeys(entries[doc.id]["warnings"]):
             findings.warn(log, "pandoc", "%s", _locate(warning, doc))
+        rawhtml.report(doc)
     return {doc.id: entries[doc.id]["html"] for doc in docs}
 
 
