@@ -12,6 +12,7 @@ placed at the third ``![…](a.png)`` of its source, whatever the HTML around it
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -97,22 +98,19 @@ def mask(body: str) -> str:
     return _ESCAPE.sub(lambda m: "  ", text)
 
 
-def _close(text: str, start: int) -> int:
-    """The index of the ``]`` matching the ``[`` at ``start``, or -1 (not past a blank line)."""
-    depth = 0
-    for i in range(start, min(len(text), start + 4000)):
-        char = text[i]
+def _pairs(text: str) -> dict[int, int]:
+    """Each ``[`` with its matching ``]``, nesting counted, never across a blank line."""
+    pairs, stack = {}, []
+    for m in re.finditer(r"[\[\]]|\n[ \t]*(?=\n)", text):
+        char = m.group(0)
         if char == "[":
-            depth += 1
+            stack.append(m.start())
         elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        elif char == "\n":
-            after = text.find("\n", i + 1)
-            if not text[i + 1:after if after >= 0 else len(text)].strip():
-                return -1
-    return -1
+            if stack:
+                pairs[stack.pop()] = m.start()
+        else:
+            stack.clear()
+    return pairs
 
 
 class Spots:
@@ -121,6 +119,7 @@ class Spots:
     def __init__(self, body: str, first_line: int = 1):
         self.body, self.first_line = body, first_line
         self.masked = mask(body)
+        self.pairs = _pairs(self.masked)
         self._starts = [0] + [m.end() for m in re.finditer("\n", body)]
         self.links = {_label(m.group(1)): m.group(2) for m in _LINK_DEF.finditer(self.masked)}
         self.note_defs = self._note_regions()
@@ -168,7 +167,7 @@ class Spots:
             at = match.start()
             if at in skip:
                 continue
-            end = _close(text, at)
+            end = self.pairs.get(at, -1)
             if end < 0:
                 continue
             inner = self.body[at + 1:end]
@@ -208,8 +207,11 @@ class Spots:
 
     def _tags(self) -> list[Spot]:
         found = []
+        dests = sorted(self.dests)
+        starts = [start for start, _ in dests]
         for m in _TAG.finditer(self.masked):
-            if any(start < m.start() < end for start, end in self.dests):
+            at = bisect.bisect_left(starts, m.start()) - 1
+            if at >= 0 and m.start() < dests[at][1]:
                 continue  # <address> in a link's destination
             if m.group(0).startswith("<?"):
                 found.append(self._spot("html", m.start(), "?", self.body[m.start():m.end()]))
@@ -244,7 +246,7 @@ class Spots:
     def _inline_notes(self) -> list[tuple[int, int]]:
         text, found = self.masked, []
         for m in re.finditer(r"\^\[", text):
-            end = _close(text, m.start() + 1)
+            end = self.pairs.get(m.start() + 1, -1)
             if end > 0:
                 found.append((m.start(), end))
         return found
