@@ -131,14 +131,7 @@ class Spots:
 
     def line(self, offset: int) -> int:
         """The file line of a body offset."""
-        lo, hi = 0, len(self._starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self._starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return self.first_line + lo
+        return self.first_line + bisect.bisect_right(self._starts, offset) - 1
 
     def of(self, kind: str) -> list[Spot]:
         return [s for s in self.all if s.kind == kind]
