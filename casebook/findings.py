@@ -17,6 +17,8 @@ NAMES = {
     "pandoc": "something pandoc could not convert as written",
     "empty-index": "a generated index with no entries",
     "unsigned-commentary": "a 点评 without its signature line",
+    "missing-alt": "an image without alt text: readers who cannot see it learn nothing",
+    "raw-html": "raw HTML left out of every edition (only a few safe tags pass)",
 }
 _KEY = "casebook_finding"
 

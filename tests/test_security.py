@@ -132,10 +132,12 @@ def test_epub_gets_the_same_sanitising(xss_build):
                 assert not _unsafe(root), (name, _unsafe(root))
 
 
-def test_an_image_with_a_script_url_is_refused(tmp_path):
+def test_an_image_with_a_script_url_is_refused(tmp_path, caplog):
     root = _book(tmp_path)
     case = root / "source/cases/x01.md"
     case.write_text(case.read_text(encoding="utf-8") + "\n![图](javascript:alert(1))\n",
                     encoding="utf-8")
     with pytest.raises(CasebookError, match=r"x01\.md:\d+: an image here has an address that is not allowed"):
         build(Options(book_dir=root, out_dir=root / "dist", editions=("html",), cache=False))
+    assert "raw HTML <script> is removed" in caplog.text  # the payloads' tags: each warned
+    caplog.clear()

@@ -24,8 +24,9 @@ from casebook.errors import Collector, SourceError
 from casebook.source import comments, yamlines
 from casebook.source import loader as source
 from casebook.source.bodycheck import UNSIGNED, unsigned_commentaries
+from casebook.source.frontmatter import split
 from casebook.source.schema import Field, check_mapping
-from casebook.source.textfile import read_text
+from casebook.source.textfile import read_text, split_front_matter
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ def lint_text(text: str, path: Path, options: Settings) -> list[Finding]:
                 line, col = _position(text, start)
                 found.append(Finding(path, line, col, rule, hit.message, start, end,
                                      text[start:end], hit.replacement, hit.safe))
-    found += _comments(text, path) + _unsigned(text, path)
+    found += _comments(text, path) + _unsigned(text, path) + _foreign(text, path)
     found.sort(key=lambda f: (f.start, f.end, f.rule))
     return found
 
@@ -123,6 +124,23 @@ def _unsigned(text: str, path: Path) -> list[Finding]:
     for line in unsigned_commentaries(text):
         start = sum(len(row) + 1 for row in rows[:line - 1])
         found.append(Finding(path, line, 1, "commentary-signature", UNSIGNED, start, start, ""))
+    return found
+
+
+def _foreign(text: str, path: Path) -> list[Finding]:
+    """Front matter keys casebook does not read (other tools'): the build ignores each one."""
+    try:
+        src = split_front_matter(text.replace("\r\n", "\n"), path)
+        meta = yamlines.load(src.meta_text, path, src.meta_line) if src.meta_text else None
+    except SourceError:
+        return []  # the build reports it
+    every = source.CASE_FIELDS + source.MATTER_FIELDS
+    _, ignored, _ = split(meta, every, tuple(f.name for f in every))
+    rows, found = text.split("\n"), []
+    for key, line, _ in ignored:
+        start = sum(len(row) + 1 for row in rows[:line - 1])
+        found.append(Finding(path, line, 1, "front-matter-key", f"front matter key '{key}' is "
+                             "not casebook's; the build ignores it", start, start, ""))
     return found
 
 

@@ -12,7 +12,6 @@ def prepare(book: model.Book, doc: model.Document, html: str, errors: Collector)
     if not html:
         return html
     html = xref.resolve(book, doc, html, errors)
-    figures.check_alt(doc, html, errors)
     html = figures.number(doc, html)
     html = notes.mark(html)
     return indexes.mark_terms(doc, html)

@@ -1,8 +1,8 @@
-"""Figures and tables in fragments: 图1/表1 numbering per document, required alt text, header scopes, scroll wrappers.
+"""Figures and tables in fragments: 图1/表1 numbering per document, header scopes, scroll wrappers.
 
 A figure is an image alone in its paragraph, ``![说明](图.png)``: pandoc makes the bracketed
 text its caption and its alt text (``{alt="…"}`` gives a longer alt). A table's caption is
-its ``Table: …`` line. Every image needs alt text; ``![](x.png)`` is an error at its line.
+its ``Table: …`` line. An image without alt text is a warning (images.py).
 """
 
 from __future__ import annotations
@@ -10,35 +10,11 @@ from __future__ import annotations
 import re
 
 from casebook import model
-from casebook.errors import Collector, SourceError
 
 _FIGCAPTION = re.compile(r"(<figure\b[^>]*>.*?<figcaption\b[^>]*>)", re.S)
 _TABLE = re.compile(r'<table id="([^"]+)">(\s*<caption>)?', re.S)
 _TABLE_END = re.compile(r"</table>")
-_IMG = re.compile(r"<img\b[^>]*>")
-_ALT = re.compile(r'\balt="([^"]*)"')
-_SRC = re.compile(r'\bsrc="([^"]*)"')
 _TH = re.compile(r"<(thead|tbody|tfoot)\b|<th(?=[ >])")
-
-
-def _line_of(doc: model.Document, needles: tuple[str, ...]) -> int:
-    for offset, line in enumerate(doc.body.split("\n")):
-        if any(n and n in line for n in needles):
-            return doc.body_line + offset
-    return doc.body_line
-
-
-def check_alt(doc: model.Document, html: str, errors: Collector) -> None:
-    """Every image must say what it shows: a missing or empty alt is an error at its line."""
-    for tag in _IMG.findall(html):
-        alt = _ALT.search(tag)
-        if alt and alt.group(1).strip():
-            continue
-        src = _SRC.search(tag)
-        name = src.group(1).rsplit("/", 1)[-1] if src else ""
-        errors.add(f"image '{name}' has no alt text; write what it shows between the "
-                   f"brackets, ![说明]({name})", doc.source,
-                   _line_of(doc, (f"]({name}", name, "![](")), SourceError)
 
 
 def number(doc: model.Document, html: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -16,10 +17,12 @@ from casebook import findings, model, resources
 from casebook.errors import Collector, ToolError
 from casebook.fsio import write_file
 from casebook.render import (
+    alerts,
     apparatus,
     images,
     links,
     pandoc_batch,
+    rawhtml,
     sanitize,
     typeset,
 )
@@ -31,12 +34,16 @@ from casebook.render.templates import (  # noqa: F401 - the editions reach them 
     render_template,
     style,
 )
+from casebook.source import spots
 
 log = logging.getLogger(__name__)
 
-FILTERS = (resources.FILTERS / "commentary.lua",)
-PANDOC_FORMAT = "markdown+east_asian_line_breaks-smart-raw_html-raw_attribute-raw_tex"
+FILTERS = tuple(resources.FILTERS / name for name in ("rawhtml.lua", "commentary.lua",
+                                                       "alerts.lua"))  # rawhtml.lua first
+PANDOC_FORMAT = ("markdown+east_asian_line_breaks-smart-raw_attribute-raw_tex-native_divs"
+                 "-native_spans")  # raw HTML: rawhtml.lua keeps a few tags, rawhtml.py warns
 _PANDOC_LINE = re.compile(r"\bline (\d+)\b")
+_QUOTED = re.compile(r"'([^']+)'")
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 _BLOCK = re.compile(r"<(p|li|table|blockquote|figure|aside|dl)(?=[ >])(?![^>]*\bid=)")
 
@@ -88,19 +95,40 @@ def _cache_key(doc: model.Document, version: str) -> str:
 
 
 def _pandoc(docs: list[model.Document], workers: int = 2) -> dict[str, tuple[str, list[str]]]:
-    """Run pandoc on the bodies; each one's HTML and its warnings, each with the file line."""
-    results = pandoc_batch.run(docs, PANDOC_FORMAT, FILTERS, workers)
-    located = {d.id: d for d in docs}
-    return {key: (html, [_locate(w, located[key]) for w in warnings])
-            for key, (html, warnings) in results.items()}
+    """Run pandoc on the bodies; each one's HTML and pandoc's warnings as it wrote them."""
+    docs = [dataclasses.replace(d, body=alerts.prepare(d.body)) for d in docs]
+    return pandoc_batch.run(docs, PANDOC_FORMAT, FILTERS, workers)
 
 
 def _locate(warning: str, doc: model.Document) -> str:
-    """Turn pandoc's 'at line N' into the line of the source file."""
+    """Turn pandoc's 'at line N' into the line of the source file.
+
+    Inside a quotation or a list pandoc counts lines from the nested block ('_chunk line
+    N'); such a warning is placed by the definition or text it names instead.
+    """
     match = _PANDOC_LINE.search(warning)
-    line = doc.body_line + int(match.group(1)) - 1 if match else doc.body_line
+    if match and "_chunk" not in warning:
+        line = doc.body_line + int(match.group(1)) - 1
+    else:
+        line = _named_line(warning, spots.of(doc.body, doc.body_line))
     text = warning.removeprefix("[WARNING] ")
     return f"{doc.source}:{line}: pandoc: {text}"
+
+
+def _named_line(warning: str, found: spots.Spots) -> int:
+    """The line of the definition (or text) a pandoc warning names, else the body's first."""
+    name = _QUOTED.search(warning)
+    if not name:
+        return found.first_line
+    key = name.group(1)
+    note = "note" in warning.lower()
+    label = re.escape(key[1:-1] if key.startswith("[") and key.endswith("]") else key)
+    caret = r"\^" if note else ""
+    lines = found.definitions(rf"^[ \t>]*\[{caret}{label}\]:")
+    if lines:
+        return lines[1] if warning.startswith(("[WARNING] Duplicate", "Duplicate")) \
+            and len(lines) > 1 else lines[0]
+    return found.search(key) or found.first_line
 
 
 def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -> str:
@@ -126,9 +154,10 @@ def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
         entries[doc.id] = _entry(doc, *rendered[doc.id])
         if cached:
             _store(cached, entries[doc.id])
-    for doc in docs:
-        for warning in entries[doc.id]["warnings"]:
-            findings.warn(log, "pandoc", "%s", warning)
+    for doc in docs:  # kept as pandoc wrote them: the same body may sit at another line
+        for warning in dict.fromkeys(entries[doc.id]["warnings"]):
+            findings.warn(log, "pandoc", "%s", _locate(warning, doc))
+        rawhtml.report(doc)
     return {doc.id: entries[doc.id]["html"] for doc in docs}
 
 

@@ -7,6 +7,7 @@ import re
 from urllib.parse import quote, unquote, urlsplit
 
 from casebook import findings, model
+from casebook.source import spots
 
 log = logging.getLogger(__name__)
 _LINK = re.compile(r'<a\b([^>]*?)\shref="([^"]*)"')
@@ -22,14 +23,6 @@ def _as_written(doc: model.Document, href: str) -> str:
         if href.startswith("#") else unquote(href)
 
 
-def _line_of(doc: model.Document, href: str) -> int:
-    needle = f"]({_as_written(doc, href)}"
-    for offset, line in enumerate(doc.body.split("\n")):
-        if needle in line or href in line:
-            return doc.body_line + offset
-    return doc.body_line
-
-
 def _valid_web(href: str) -> bool:
     """A mailto: address, or an http(s) URL with a real host name."""
     parts = urlsplit(unquote(href).replace("&amp;", "&"))
@@ -41,9 +34,12 @@ def _valid_web(href: str) -> bool:
 def resolve(doc: model.Document, html: str) -> str:
     """Keep web links and anchors that exist; unlink the rest with a warning naming the line."""
     ids = set(_ID.findall(html))
+    where = spots.of(doc.body, doc.body_line).cursor("link")
 
     def repl(match: re.Match) -> str:
         attrs, href = match.group(1), match.group(2)
+        written = _as_written(doc, href)
+        line = where.take(written, needle=f"]({written}")  # every link, to keep the order
         if WEB.match(href) and _valid_web(href):
             return f'<a{attrs} href="{quote(href, safe=_URL_SAFE)}"'
         if href.startswith("case:"):  # a cross-reference: xref.py resolves it
@@ -52,6 +48,6 @@ def resolve(doc: model.Document, html: str) -> str:
             return match.group(0)
         findings.warn(log, "dangling-link", "%s:%d: link '%s' leads to no page of this book; "
                       "it is kept as plain text (use a web address, or a link to a heading "
-                      "in this case)", doc.source, _line_of(doc, href), _as_written(doc, href))
+                      "in this case)", doc.source, line, written)
         return f"<a{attrs}"
     return _LINK.sub(repl, html)

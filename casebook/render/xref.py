@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from casebook import model
 from casebook.errors import Collector, SourceError
+from casebook.source import spots
 
 SCHEME = "case:"
 _XREF = re.compile(r'<a\b([^>]*?)\shref="case:([^"]*)"([^>]*)>(.*?)</a>', re.S)
@@ -20,25 +21,20 @@ _LOCAL = re.compile(r'\bhref="#([^"]+)"')
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def _line_of(doc: model.Document, stem: str) -> int:
-    for offset, line in enumerate(doc.body.split("\n")):
-        if f"{SCHEME}{stem}" in line:
-            return doc.body_line + offset
-    return doc.body_line
-
-
 def resolve(book: model.Book, doc: model.Document, html: str, errors: Collector) -> str:
     """Turn every ``case:`` link into an in-book link; an unknown case is an error at its line."""
     cases = {c.id: c for c in book.cases()}
+    where = spots.of(doc.body, doc.body_line).cursor("link")
 
     def repl(match: re.Match) -> str:
         stem = unquote(match.group(2)).strip()
+        line = where.take(f"{SCHEME}{match.group(2)}", needle=f"{SCHEME}{stem}")
         target = cases.get(f"case-{stem}")
         if target is None:
             known = ", ".join(sorted(c.removeprefix("case-") for c in cases)[:5])
             errors.add(f"cross-reference 'case:{stem}' names no case of this book (use the "
                        f"file name of a case without .md, e.g. {known})", doc.source,
-                       _line_of(doc, stem), SourceError)
+                       line, SourceError)
             return match.group(4)
         text = match.group(4)
         if not _TAGS.sub("", text).strip():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from casebook import findings, model
 from casebook.errors import Collector, SourceError
-from casebook.source import comments, icc, yamlines
+from casebook.source import comments, frontmatter, icc, yamlines
 from casebook.source.bodycheck import check_body
 from casebook.source.schema import Field, check_mapping, line_of
 from casebook.source.textfile import read_text, split_front_matter
@@ -79,6 +79,7 @@ class _Loader:
         self.errors = Collector()
         self.seen: dict[Path, int] = {}
         self.ids: dict[str, str] = {}
+        self.foreign = frontmatter.Foreign(self.errors, CASE_FIELDS + MATTER_FIELDS)
 
     def shown(self, path: Path) -> Path:
         try:
@@ -93,6 +94,7 @@ class _Loader:
         front = self.matters(top.get("front", []), "front")
         parts = self.parts(top.get("parts", []))
         back = self.matters(top.get("back", []), "back")
+        self.foreign.report(log)
         self.errors.raise_if_any()
         book = model.Book(meta=meta, root=self.root, front=front, parts=parts, back=back)
         log.info("Read %d parts, %d cases; %d document(s) pending, from %s", len(parts),
@@ -349,6 +351,7 @@ class _Loader:
             return None
         fields = CASE_FIELDS if kind == "case" else MATTER_FIELDS
         what = "case front matter" if kind == "case" else "front matter"
+        meta = self.foreign.own(meta, fields, shown, what, kind == "case")  # others' keys out
         good = check_mapping(meta, fields, shown, self.errors, what, src.meta_line)
         if "title" not in good:
             if meta is None:
