@@ -2,7 +2,9 @@
 
 A build goes on past such a warning (a draft must build), but a release must not: the
 build keeps every one in its record (fresh.py), and `verify` lists those that book.yaml
-does not accept by name under ``verify: {accept: [...]}``.
+does not accept by name under ``verify: {accept: [...]}``. The kinds of finding of the
+typeset audit (casebook/check/typeset.py) are accepted the same way, by their names in
+TYPESET: a book that the layout does not pass yet says so there.
 """
 
 from __future__ import annotations
@@ -20,6 +22,19 @@ NAMES = {
     "missing-alt": "an image without alt text: readers who cannot see it learn nothing",
     "raw-html": "raw HTML left out of every edition (only a few safe tags pass)",
 }
+# the typeset audit's kinds of finding (casebook/check/typeset.py), in the order it reports
+TYPESET = {
+    "lonely-lines": "a page carrying on a document with only one or two lines of text",
+    "short-page": "a page ending two or more lines above the foot while its text goes on",
+    "single-char-line": "单字成行: a paragraph's last line holding a single character",
+    "line-start-mark": "a line starting with a mark GB/T 15834 keeps from line starts",
+    "line-end-mark": "a line ending with an opening quote or bracket",
+    "split-mark": "a 破折号 —— or 省略号 …… split over two lines",
+    "pause-mark": "a full line ending in an uncompressed full-width pause mark",
+    "off-grid": "body lines off the baseline grid",
+    "colour": "text or rules in a colour other than black ink in the print PDF",
+}
+NAMES.update(TYPESET)
 _KEY = "casebook_finding"
 
 

@@ -135,8 +135,19 @@ def make_book(root: Path, parts: int = 9, cases_per_part: int = 4, seed: int = 1
             cases.append(rel)
         layout.append({"title": f"第{p}部分　合成部分{p}", "cases": cases})
     book = book_yaml("synthetic", layout)
-    if pending_every:  # a release of it ships without those cases, on purpose
-        book["verify"] = {"accept": ["pending"]}
-    (root / "book.yaml").write_text(yaml.safe_dump(book, allow_unicode=True, sort_keys=False),
+    # a release of it ships without the pending cases, on purpose; and with the typeset
+    # audit's kinds its layout does not pass yet
+    book["verify"] = {"accept": ["pending"] * bool(pending_every) + list(LAYOUT_NOT_YET)}
+    text = yaml.safe_dump(book, allow_unicode=True, sort_keys=False)
+    (root / "book.yaml").write_text(text.replace("\nverify:", f"\n{LAYOUT_COMMENT}verify:"),
                                     encoding="utf-8")
     return root
+
+
+# The typeset audit's kinds the synthetic 110-case book fails, default and --draft: its
+# layout does not pass them yet (see casebook/check/typeset.py).
+LAYOUT_NOT_YET = ("short-page", "single-char-line", "pause-mark", "off-grid", "colour")
+LAYOUT_COMMENT = ("# The typeset audit finds these kinds on the print PDF: the layout does not "
+                  "pass them yet\n# (pages ending short, 单字成行, full-width pause marks at "
+                  "the margin, lines off the\n# baseline grid, RGB rather than K-only black). "
+                  "Remove each once it passes.\n")

@@ -137,7 +137,7 @@ def test_the_cover_check_fails_when_the_spine_does_not_match_the_interior(ctx):
 
 
 # -- n/a: a check that finds nothing to check -------------------------------------------------
-QUICK = ["ace", "axe", "vnu"]  # slow, and beside the point here
+QUICK = ["ace", "axe", "vnu", "typeset"]  # slow, or beside the point here
 PREFACE_TEXT = "这是一篇没有类型的序言，用来检查三个版本是否一致。\n\n第二段：“引号”与（括号）。\n"
 
 

@@ -14,6 +14,7 @@ from casebook.check import epub as epub_checks
 from casebook.check import html as html_checks
 from casebook.check import links, parity
 from casebook.check import pdf as pdf_checks
+from casebook.check import typeset as typeset_audit
 from casebook.geometry import Geometry, cover_geometry, spine_width
 from casebook.render import fonts
 
@@ -254,6 +255,14 @@ def kinsoku(ctx: Context) -> Result:
                     f"0 避头尾 violations in {len(lines)} lines")
 
 
+def typeset(ctx: Context) -> Result:
+    """The typeset audit (check/typeset.py): every finding of a kind book.yaml does not accept."""
+    report = typeset_audit.audit(ctx.paths["pdf"], ctx.book)
+    if not report.body_lines:
+        return Result.na("the print PDF has no body text")
+    return Result.of(not report.unaccepted, report.summary())
+
+
 def glyphs(ctx: Context) -> Result:
     fonts.check_glyphs(ctx.book)
     return _summary(pdf_checks.font_problems(ctx.paths["pdf"]),
@@ -269,5 +278,6 @@ CHECKS = [
     ("toc-parity", "all", toc_parity), ("preface-parity", "all", preface_parity),
     ("links", "epub", epub_links), ("links", "html", html_links), ("links", "screen pdf", pdf_links),
     ("page-list", "epub+pdf", page_list), ("kinsoku", "pdf", kinsoku),
+    ("typeset", "pdf", typeset),
     ("glyphs", "pdf", glyphs),
 ]

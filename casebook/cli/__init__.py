@@ -17,7 +17,7 @@ from casebook.cli.options import book_options, common
 from casebook.errors import CasebookError
 
 __all__ = ["main", "book_options"]
-COMMANDS = ("build", "check", "verify", "doctor", "fix_encoding", "init", "new",
+COMMANDS = ("build", "check", "verify", "audit", "doctor", "fix_encoding", "init", "new",
             "import_docx", "serve", "lint", "status")
 DEFAULT = "all"  # `casebook` alone, or with options only, builds every edition
 log = logging.getLogger("casebook")
