@@ -3,9 +3,12 @@
 
 VENV    := .venv
 PY      := $(VENV)/bin/python
-BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig libharfbuzz-subset0
+# libgs-common: Ghostscript's ICC profiles; default_cmyk.icc is the print files' default CMYK
+# output intent (AGPL-3+: installed from Debian, never copied into casebook).
+# ghostscript: the tests measure the print PDF's ink coverage with its inkcov device.
+BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig libharfbuzz-subset0 libgs-common
 VERIFY_APT := poppler-utils qpdf chromium
-TEST_APT := calibre libgs-common
+TEST_APT := calibre ghostscript
 ARGS    ?=
 
 .PHONY: book test deps verify-deps test-deps clean

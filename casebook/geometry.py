@@ -12,6 +12,7 @@ from casebook.model import PrintSpec
 
 PT_PER_MM = 72 / 25.4
 BODY_PT = 10.5          # 5号: the body size; the measure is a whole number of these
+SLUG_MM = 6.0           # mm of slug beyond the bleed on every side of the print MediaBox: marks
 LINE_HEIGHT = 1.7
 
 
@@ -49,6 +50,12 @@ class Geometry:
         b = self.spec.bleed * PT_PER_MM
         x0, y0, x1, y1 = self.trim_box_pt()
         return (x0 - b, y0 - b, x1 + b, y1 + b)
+
+    def media_box_pt(self) -> tuple[float, float, float, float]:
+        """The print MediaBox: the BleedBox and a slug of ``SLUG_MM`` round it for the marks."""
+        s = SLUG_MM * PT_PER_MM
+        x0, y0, x1, y1 = self.bleed_box_pt()
+        return (x0 - s, y0 - s, x1 + s, y1 + s)
 
 
 def spine_width(spec: model.PrintSpec, pages: int) -> float:

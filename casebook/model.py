@@ -10,6 +10,10 @@ from typing import Iterator
 PENDING = "pending"
 PENDING_LABEL = "稿件待补"
 INDEX_KINDS = {"contributors": "供稿单位索引", "topics": "主题索引"}  # generated back matter
+# The print files' CMYK output intent unless book.yaml names another: Ghostscript's SWOP-like
+# profile (AGPL-3+, Debian's libgs-common, which `make book` installs; never copied into
+# casebook, only embedded in the print PDFs as PDF/X requires).
+DEFAULT_CMYK_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 
 
 @dataclass(frozen=True)
@@ -36,15 +40,16 @@ class Copyright:
 class PrintSpec:
     """Print geometry in millimetres; margins are top, outer, bottom, inner.
 
-    ``output_intent`` is ``srgb`` or ``cmyk``; a CMYK intent takes its ICC profile from ``icc``.
+    ``output_intent`` is ``cmyk`` (the default) or ``srgb``; a CMYK intent takes its ICC
+    profile from ``icc`` (``DEFAULT_CMYK_ICC`` unless book.yaml names one).
     """
 
     trim_width: float = 185.0
     trim_height: float = 260.0
     bleed: float = 3.0
     margins: tuple[float, float, float, float] = (24.0, 22.0, 22.0, 24.0)
-    output_intent: str = "srgb"
-    icc: Path | None = None
+    output_intent: str = "cmyk"
+    icc: Path | None = DEFAULT_CMYK_ICC
     paper_caliper_mm: float = 0.1  # one leaf (two pages): 70 g offset paper
     cover_board_mm: float = 0.0    # added to the spine: the cover board's own thickness
 

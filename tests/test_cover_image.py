@@ -17,7 +17,7 @@ from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover import screen as cover
 from casebook.editions.cover.design import Design
 from casebook.errors import SourceError
-from casebook.geometry import PT_PER_MM
+from casebook.geometry import PT_PER_MM, SLUG_MM
 from casebook.render import fonts
 from casebook.render import fragments as render
 from casebook.source import loader as source
@@ -49,17 +49,20 @@ def test_the_screen_cover_is_large_enough_with_the_trims_proportions(real):
 
 
 def test_the_screen_cover_is_the_print_covers_front(real, tmp_path):
-    """Crop the front panel out of the print spread: it matches the EPUB/HTML cover."""
+    """Crop the front panel out of the print spread: it matches the EPUB/HTML cover. (The
+    spread under an sRGB intent: the CMYK one's colours are the press profile's.)"""
     pages = 200
-    spread = cover_pdf.write(real, tmp_path, pages)
+    srgb = dataclasses.replace(real.meta.print, output_intent="srgb", icc=None)
+    spread = cover_pdf.write(dataclasses.replace(real, meta=dataclasses.replace(
+        real.meta, print=srgb)), tmp_path, pages)
     screen = _png(cover.make(real.meta, ROOT).data)
     spec = real.meta.print
     scale = screen.width / (spec.trim_width * PT_PER_MM)
     document = pypdfium2.PdfDocument(str(spread))
     rendered = document[0].render(scale=scale).to_pil().convert("RGB")
     px = scale * PT_PER_MM
-    left = (spec.bleed + spec.trim_width + pages / 20) * px
-    top = spec.bleed * px
+    left = (SLUG_MM + spec.bleed + spec.trim_width + pages / 20) * px
+    top = (SLUG_MM + spec.bleed) * px
     front = rendered.crop((round(left), round(top), round(left) + screen.width,
                            round(top) + screen.height))
     difference = ImageStat.Stat(ImageChops.difference(front, screen)).mean

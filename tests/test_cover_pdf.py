@@ -21,7 +21,7 @@ from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover.design import SPINE_MIN_PT
 from casebook.editions import pdfx
 from casebook.errors import SourceError
-from casebook.geometry import PT_PER_MM, cover_geometry
+from casebook.geometry import PT_PER_MM, SLUG_MM, cover_geometry
 from casebook.source import loader as source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,10 +62,11 @@ def test_the_spread_is_two_trims_plus_spine_plus_bleed(real, caplog):
     book, pages, path = real
     spec = book.meta.print
     spine = pages / 2 * 0.1  # book.yaml sets no caliper: the default 0.1 mm a leaf
-    width, height = _box_mm(path, "/MediaBox")
+    width, height = _box_mm(path, "/BleedBox")
     assert abs(width - (2 * spec.trim_width + spine + 2 * spec.bleed)) < 0.1
     assert abs(height - (spec.trim_height + 2 * spec.bleed)) < 0.1
-    assert _box_mm(path, "/BleedBox") == pytest.approx((width, height), abs=0.01)
+    slug = 2 * SLUG_MM  # the MediaBox: the marks' slug round the bleed
+    assert _box_mm(path, "/MediaBox") == pytest.approx((width + slug, height + slug), abs=0.01)
     trim = _box_mm(path, "/TrimBox")
     assert trim == pytest.approx((2 * spec.trim_width + spine, spec.trim_height), abs=0.1)
     assert path.name == f"{book.meta.slug}-cover.pdf"
@@ -170,7 +171,7 @@ def _text(path: Path) -> str:
 
 def _spine_words(path: Path, meta, pages: int):
     spec = meta.print
-    left = (spec.bleed + spec.trim_width) * PT_PER_MM
+    left = (SLUG_MM + spec.bleed + spec.trim_width) * PT_PER_MM
     right = left + pages / 2 * spec.paper_caliper_mm * PT_PER_MM
     words = [w for w in _words(path) if left < (w[0] + w[2]) / 2 < right]
     return sorted(words, key=lambda w: w[1]), (left + right) / 2
@@ -221,11 +222,12 @@ def test_look_at_the_spread(real, tmp_path):
     from PIL import Image
     image = Image.open(tmp_path / "spread.png").convert("RGB")
     spec = book.meta.print
-    px = 50 / 25.4
-    spine_x = round((spec.bleed + spec.trim_width + pages / 40) * px)
-    assert image.getpixel((spine_x, 5)) == image.getpixel((5, 5))  # one ground, bleed included
-    barcode = (round((spec.bleed + spec.trim_width - 25) * px),
-               round((spec.bleed + spec.trim_height - 20) * px))
+    px, edge = 50 / 25.4, SLUG_MM + spec.bleed  # the trim's top left, from the MediaBox's
+    spine_x, ground = round((edge + spec.trim_width + pages / 40) * px), round((SLUG_MM + 1) * px)
+    assert image.getpixel((spine_x, ground)) == image.getpixel((ground, ground))  # in the bleed
+    assert image.getpixel((2, 2)) == (255, 255, 255)  # the slug is left blank, but for marks
+    barcode = (round((edge + spec.trim_width - 25) * px),
+               round((edge + spec.trim_height - 20) * px))
     assert image.getpixel(barcode)[0] > 200 or image.getpixel(barcode) == (0, 0, 0)
 
 

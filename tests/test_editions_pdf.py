@@ -6,6 +6,7 @@ import pikepdf
 import pytest
 
 from casebook import check
+from casebook.geometry import SLUG_MM
 
 MM = 72 / 25.4
 
@@ -19,7 +20,8 @@ def test_boxes_follow_book_yaml(builds):
         media = [float(v) for v in page.obj["/MediaBox"]]
     assert abs((trim[2] - trim[0]) - spec.trim_width * MM) < 0.5
     assert abs((trim[3] - trim[1]) - spec.trim_height * MM) < 0.5
-    assert abs((media[2] - media[0]) - (spec.trim_width + 2 * spec.bleed) * MM) < 0.5
+    slug = 2 * (spec.bleed + SLUG_MM)  # the marks are drawn in a slug beyond the bleed
+    assert abs((media[2] - media[0]) - (spec.trim_width + slug) * MM) < 0.5
 
 
 def test_every_font_is_embedded_subset_and_declared(built):

@@ -9,6 +9,7 @@ from lxml import etree
 
 from casebook import check
 from casebook.check import epub as epub_check
+from casebook.check import pdf as pdf_check
 from casebook.editions.epub import pagelist
 from casebook.editions.epub.docs import Doc, parse
 from casebook.pagemap import Page, PageMap, roman
@@ -31,9 +32,9 @@ def pdf_pages():
 
     def get(built):
         if built.pdf not in cache:
-            spec = built.book.meta.print
-            top = (spec.bleed + spec.margins[0]) * MM - 2
-            bottom = (spec.bleed + spec.trim_height - spec.margins[2]) * MM + 2
+            spec, trim = built.book.meta.print, pdf_check.trim_top_pt(built.pdf)
+            top = trim + spec.margins[0] * MM - 2
+            bottom = trim + (spec.trim_height - spec.margins[2]) * MM + 2
             out = check.pdf_text(built.pdf, 1, len(pypdf.PdfReader(built.pdf).pages),
                                  (top, bottom))
             pages = out.split("\f")

@@ -13,7 +13,7 @@ from PIL import Image
 from casebook.build.pipeline import Options, build
 from casebook.check import pdf as preflight
 from casebook.errors import ErrorList, SourceError
-from casebook.geometry import PT_PER_MM, Geometry
+from casebook.geometry import PT_PER_MM, SLUG_MM, Geometry
 from casebook.source import loader as source
 
 CMYK_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")  # apt libgs-common
@@ -36,22 +36,24 @@ def test_screen_pdf_passes_pdfua_structure_checks(builds, kind, draft):
     assert preflight.screen_preflight(screen_of(built), Geometry.of(built.book.meta.print)) == []
 
 
-def test_print_pdf_is_pdfx4_with_an_srgb_intent_and_the_configured_boxes(builds):
+def test_print_pdf_is_pdfx4_with_a_cmyk_intent_and_the_configured_boxes(builds):
     built = builds("real", False)
     spec = built.book.meta.print
     with pikepdf.open(built.pdf) as pdf:
         intent = preflight.output_intent(pdf)
-        assert (intent.subtype, intent.components) == ("/GTS_PDFX", 3)
-        assert "sRGB" in intent.condition
+        assert (intent.subtype, intent.components) == ("/GTS_PDFX", 4)  # the default intent
+        assert "SWOP" in intent.condition
         assert str(pdf.docinfo["/GTS_PDFXVersion"]) == "PDF/X-4"
         assert pdf.open_metadata()["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
         page = pdf.pages[0].obj
         trim = [float(v) for v in page.TrimBox]
         bleed = [float(v) for v in page.BleedBox]
+        media = [float(v) for v in page.MediaBox]
     assert trim[2] - trim[0] == pytest.approx(spec.trim_width * PT_PER_MM, abs=0.01)
     assert trim[3] - trim[1] == pytest.approx(spec.trim_height * PT_PER_MM, abs=0.01)
     assert trim[0] - bleed[0] == pytest.approx(spec.bleed * PT_PER_MM, abs=0.01)
     assert bleed[3] - trim[3] == pytest.approx(spec.bleed * PT_PER_MM, abs=0.01)
+    assert bleed[0] - media[0] == pytest.approx(SLUG_MM * PT_PER_MM, abs=0.01)  # the marks'
 
 
 def test_crop_marks_are_drawn_outside_the_trim_on_every_page(builds, tmp_path):
@@ -63,11 +65,11 @@ def test_crop_marks_are_drawn_outside_the_trim_on_every_page(builds, tmp_path):
                     str(tmp_path / "p")], check=True)
     image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
     px = dpi / 25.4
-    bleed = round(spec.bleed * px)
-    corner = image.crop((0, 0, bleed, bleed))          # the bleed at the top-left corner
-    inside = image.crop((bleed + 2, bleed + 2, bleed + 60, bleed + 60))  # just inside the trim
-    assert corner.getextrema()[0] < 128, "no dark crop mark in the bleed"
-    assert inside.getextrema()[0] > 250, "marks reach into the trimmed page"
+    slug, edge = round(SLUG_MM * px), round((SLUG_MM + spec.bleed) * px)
+    beside = image.crop((0, 0, slug, edge + 60))        # the slug left of the top-left corner
+    inside = image.crop((slug + 2, slug + 2, edge + 60, edge + 60))  # bleed and trim beside it
+    assert beside.getextrema()[0] < 128, "no dark crop mark in the slug"
+    assert inside.getextrema()[0] > 250, "marks reach into the bleed or the trimmed page"
 
 
 def test_screen_pdf_is_cropped_tagged_and_linked(builds):
@@ -101,7 +103,7 @@ def test_internal_links_land_on_their_targets(builds):
 
 
 # -- a CMYK output intent from book.yaml ------------------------------------------------------
-def test_cmyk_intent_embeds_the_profile_and_sets_text_in_black_only(tmp_path):
+def test_a_named_cmyk_profile_is_embedded_and_text_is_in_black_ink_only(tmp_path):
     assert CMYK_ICC.is_file(), f"{CMYK_ICC} is missing: apt-get install libgs-common"
     book = make_book(tmp_path, yaml_extra=f"print: {{output_intent: cmyk, icc: {CMYK_ICC}}}\n")
     out = build(Options(book_dir=book, out_dir=tmp_path / "out", editions=("pdf",)))["pdf"]
@@ -112,14 +114,12 @@ def test_cmyk_intent_embeds_the_profile_and_sets_text_in_black_only(tmp_path):
         page = pdf.pages[0].obj
         content = b"".join(s.read_bytes() for s in page.Contents)
         assert "/DefaultRGB" in page.Resources.ColorSpace
-    assert re.search(rb"/DeviceCMYK cs\s+0 0 0 1 sc", content)
+    assert re.search(rb"\s0 g\s", content)  # DeviceGray black: K alone on a CMYK press
     assert not re.search(rb"\s(rg|RG)\s", content), "RGB colour operators under a CMYK intent"
 
 
 @pytest.mark.parametrize("extra, message", [
-    ("print: {output_intent: cmyk}\n",
-     "'print.output_intent: cmyk' needs 'print.icc', the path of a CMYK output ICC profile"),
-    (f"print: {{icc: {CMYK_ICC}}}\n",
+    (f"print: {{output_intent: srgb, icc: {CMYK_ICC}}}\n",
      "'print.icc' is only used with 'print.output_intent: cmyk'"),
     (f"print: {{output_intent: cmyk, icc: {RGB_ICC}}}\n",
      f"'print.icc' '{RGB_ICC}' is a RGB profile, not a CMYK one"),

@@ -15,6 +15,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from casebook import model
+from casebook.check.pdf import trim_top_pt
 from casebook.errors import ToolError
 
 Toc = list[tuple[int, str]]
@@ -146,9 +147,9 @@ def pdf_document_text(pdf: Path, book: model.Book, doc_id: str) -> str:
     starts = sorted(p for name, p in pages.items() if p > first and "--" not in name)
     last = (starts[0] - 1) if starts else len(pypdf.PdfReader(pdf).pages)
     spec = book.meta.print
-    mm = 72 / 25.4
-    top = (spec.bleed + spec.margins[0]) * mm - 2
-    bottom = (spec.bleed + spec.trim_height - spec.margins[2]) * mm + 2
+    mm, trim = 72 / 25.4, trim_top_pt(pdf)  # the bleed and slug above the trim
+    top = trim + spec.margins[0] * mm - 2
+    bottom = trim + (spec.trim_height - spec.margins[2]) * mm + 2
     return pdf_text(pdf, first, max(first, last), (top, bottom))
 
 

@@ -113,15 +113,17 @@ def pdfx_problems(path: Path, expected_components: int) -> list[str]:
 
 
 def box_problems(path: Path, geometry: Geometry, screen: bool = False) -> list[str]:
-    """Every page's boxes: print: Media = Bleed = trim + bleed; screen: Media = Trim = trim."""
+    """Every page's boxes: print: Trim = trim, Bleed = trim + bleed, Media = Bleed + the slug
+    the marks are drawn in (``geometry.SLUG_MM`` each side); screen: Media = Trim = trim."""
     trim = geometry.trim_box_pt()
     bleed = trim if screen else geometry.bleed_box_pt()
+    media = trim if screen else geometry.media_box_pt()
     problems = []
     with pikepdf.open(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             boxes = {name: [float(v) for v in page.obj.get(Name(name), page.obj.MediaBox)]
                      for name in ("/MediaBox", "/BleedBox", "/TrimBox")}
-            want = {"/MediaBox": bleed, "/BleedBox": bleed, "/TrimBox": trim}
+            want = {"/MediaBox": media, "/BleedBox": bleed, "/TrimBox": trim}
             for name, box in boxes.items():
                 if any(abs(a - b) > _TOLERANCE_PT for a, b in zip(box, want[name])):
                     problems.append(f"page {number}: {name} {box} is not {list(want[name])}")
@@ -227,9 +229,20 @@ def outline_targets(path: Path) -> list[tuple[int, str, int]]:
     return found
 
 
+def trim_top_pt(path: Path) -> float:
+    """Points from the top of the first page's MediaBox down to its trim: the bleed and the
+    slug in a print PDF, 0 in the screen PDF (cropped to the trim)."""
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0].obj
+        return float(page.MediaBox[3]) - float(page.get(Name.TrimBox, page.MediaBox)[3])
+
+
 def text_in_band(path: Path, top_mm: float, bottom_mm: float) -> list[str]:
-    """Each page's text between two heights measured from the top of the MediaBox."""
-    top, bottom = top_mm * PT_PER_MM, bottom_mm * PT_PER_MM
+    """Each page's text between two heights measured from the top of the trim (negative:
+    above it, in the bleed)."""
+    offset = trim_top_pt(path)
+    top = max(0.0, offset + top_mm * PT_PER_MM)
+    bottom = offset + bottom_mm * PT_PER_MM
     run = subprocess.run([_tool("pdftotext"), "-layout", "-x", "0", "-y", str(int(top)),
                           "-W", "100000", "-H", str(int(bottom - top)), str(path), "-"],
                          capture_output=True, text=True, check=True)
@@ -242,14 +255,14 @@ def text_in_band(path: Path, top_mm: float, bottom_mm: float) -> list[str]:
 def running_heads(path: Path, geometry: Geometry) -> list[str]:
     """The text in each page's top margin: its running head, or ''."""
     spec = geometry.spec
-    return text_in_band(path, 0, spec.bleed + spec.margins[0] - 0.5)
+    return text_in_band(path, -spec.bleed, spec.margins[0] - 0.5)
 
 
 def folios(path: Path, geometry: Geometry) -> list[str]:
     """The text in each page's bottom margin: its folio, or ''."""
     spec = geometry.spec
-    bottom = spec.bleed + spec.trim_height
-    return text_in_band(path, bottom - spec.margins[2] + 0.5, bottom)
+    return text_in_band(path, spec.trim_height - spec.margins[2] + 0.5,
+                        spec.trim_height + spec.bleed)
 
 
 # -- Chinese line breaking --------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from casebook.model import DEFAULT_CMYK_ICC
+
 _HEADER_SIZE = 128
 
 
@@ -28,3 +30,20 @@ def cmyk_output_problem(path: Path) -> str | None:
     if fields["class"] != "prtr":
         return f"is a '{fields['class']}' profile, not an output ('prtr') profile"
     return None
+
+
+def output_intent(intent: str, rel: str | None, root: Path) -> tuple[str, Path | None, list]:
+    """book.yaml's ``print.output_intent`` and ``print.icc`` as (intent, profile, problems):
+    each problem a (key, message). A CMYK intent without ``icc`` takes ``DEFAULT_CMYK_ICC``."""
+    if intent != "cmyk":
+        wrong = [("icc", "'print.icc' is only used with 'print.output_intent: cmyk'")]
+        return "srgb", None, wrong if rel is not None else []
+    if rel is None:
+        problem = cmyk_output_problem(DEFAULT_CMYK_ICC)
+        return intent, DEFAULT_CMYK_ICC, [("output_intent", (
+            f"the default CMYK output profile {DEFAULT_CMYK_ICC} {problem}: install the Debian "
+            "package libgs-common (`make book` does), name another CMYK profile in 'print.icc', "
+            "or set 'print.output_intent: srgb'"))] if problem else []
+    path = (root / rel).resolve()
+    problem = cmyk_output_problem(path)
+    return intent, path, [("icc", f"'print.icc' {rel!r} {problem}")] if problem else []

@@ -173,7 +173,8 @@ class _Loader:
 
     def print_spec(self, data) -> model.PrintSpec:
         if data is None:
-            return model.PrintSpec()
+            intent, profile = self.output_intent({}, None)
+            return model.PrintSpec(output_intent=intent, icc=profile)
         top = check_mapping(data, PRINT_FIELDS, self.shown_yaml, self.errors, "print")
         default = model.PrintSpec()
         trim = self.lengths(top.get("trim"), 2, data, "trim") or (
@@ -207,21 +208,12 @@ class _Loader:
             self.errors.add(exc.message, self.shown_yaml, line_of(data, "isbn"))
 
     def output_intent(self, top: dict, data) -> tuple[str, Path | None]:
-        """``print.output_intent`` and its ``print.icc``: a CMYK intent needs a CMYK profile."""
-        intent, rel = top.get("output_intent", "srgb"), top.get("icc")
-        if intent == "cmyk" and rel is None:
-            self.errors.add("'print.output_intent: cmyk' needs 'print.icc', the path of a CMYK "
-                            "output ICC profile", self.shown_yaml, line_of(data, "output_intent"))
-        elif intent != "cmyk" and rel is not None:
-            self.errors.add("'print.icc' is only used with 'print.output_intent: cmyk'",
-                            self.shown_yaml, line_of(data, "icc"))
-        if intent != "cmyk" or rel is None:
-            return "srgb", None
-        path = (self.root / rel).resolve()
-        problem = icc.cmyk_output_problem(path)
-        if problem:
-            self.errors.add(f"'print.icc' {rel!r} {problem}", self.shown_yaml,
-                            line_of(data, "icc"))
+        """``print.output_intent`` (``cmyk`` unless set) and its ``print.icc`` (icc.py)."""
+        intent, path, problems = icc.output_intent(top.get("output_intent", "cmyk"),
+                                                   top.get("icc"), self.root)
+        for key, message in problems:
+            line = line_of(data, key) if data is not None else 1  # no print: at all
+            self.errors.add(message, self.shown_yaml, line)
         return intent, path
 
     def html_spec(self, data) -> model.HtmlSpec:

@@ -3,8 +3,10 @@
 The spine's width comes from the interior's real page count (the caller reads it from the
 built PDF): pages ÷ 2 × ``print.paper_caliper_mm`` + ``print.cover_board_mm``. The spread is
 set by WeasyPrint from templates/cover/ and styles/cover.css with the interior's output
-intent; pikepdf then adds the BleedBox, crop marks at the four corners and fold marks at the
-spine's two edges (0.25 pt, K only, in the outer half of the bleed), as the interior has.
+intent; pikepdf then sets its colours for the press as the interior's (editions/inks.py: greys
+in black ink alone, the ground and the lettering in CMYK through the intent), adds the
+BleedBox, a slug round it (the MediaBox), and in the slug crop marks at the four corners and
+fold marks at the spine's two edges (0.25 pt, K only), as the interior has.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from casebook import digests, model
-from casebook.editions import pdfx
+from casebook.editions import inks, pdfx
 from casebook.editions.common import PAINTED_AT, build_time, set_dates
 from casebook.editions.cover.design import SPINE_END_MM, Design
 from casebook.fsio import write_file
@@ -126,19 +128,21 @@ def inputs_key(meta: model.Meta, root: Path, *extra: str) -> str:
 
 
 def _finish(painted: bytes, target: Path, design: Design) -> None:
-    """PDF/X-4 keys, the BleedBox and the marks, as the PDF edition finishes the interior."""
+    """Colours, PDF/X-4 keys, the boxes and the marks, as the PDF edition finishes the
+    interior."""
     g = cover_geometry(design.meta, design.pages)
+    spec = design.meta.print
     with pikepdf.open(io.BytesIO(painted)) as pdf:
         set_dates(pdf, build_time())
+        inks.convert(pdf, spec.icc if spec.output_intent == "cmyk" else None)
         page = pdf.pages[0].obj
-        page.BleedBox = Array(g.bleed_box_pt())
-        if Name.CropBox in page:
-            del page.CropBox
+        pdfx.print_boxes(page, g)
         marks = pdf.make_stream(b"q\n" + _marks(g, design.trim_width, design.spine_mm)
                                 + b"\nQ\n")
         page.Contents = Array([pdf.make_stream(b"q\n"), *pdfx.contents(page),
                                pdf.make_stream(b"\nQ\n"), marks])
-        if design.meta.print.output_intent == "cmyk":
+        if spec.output_intent == "cmyk":
+            pdfx.output_intent(pdf, spec.icc)
             pdfx.default_rgb(pdf)
         pdf.docinfo[Name.GTS_PDFXVersion] = String(pdfx.PDFX_VERSION)
         name = f"casebook:{design.meta.slug}:cover"

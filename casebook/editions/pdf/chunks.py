@@ -160,7 +160,7 @@ def lay_out_chunk(book: model.Book, html: str) -> Laid:
     document = pdf.render_document(book, html, (CHUNK_STYLE,))
     with links.external(set(_HREF.findall(html))), fontmark.marking():
         painted = document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
-                                     output_intent=pdf.INTENTS[book.meta.print.output_intent],
+                                     output_intent=pdf.PAINT_INTENT,
                                      pdf_identifier=book.meta.slug.encode())
     painted, ids, glyphs = pdf_merge.prepare(painted)
     laid = Laid(painted, tuple(tuple(page.anchors) for page in document.pages),

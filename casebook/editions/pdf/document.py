@@ -35,7 +35,10 @@ from casebook.render.fragments import Fragments
 
 log = logging.getLogger(__name__)
 SCREEN_SUFFIX = "-screen"
-INTENTS = {"srgb": "srgb", "cmyk": "device-cmyk"}  # book.yaml value -> WeasyPrint's
+# Every PDF is painted in sRGB with an sRGB intent, whatever book.yaml's print.output_intent:
+# the screen PDF is finished from the same bytes, and post.Finish.print_pdf sets the print
+# file's colours and output intent (editions/inks.py, pdfx.output_intent).
+PAINT_INTENT = "srgb"
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def paint(book: model.Book, document) -> bytes:
     log.info("Painting the PDF (WeasyPrint)")
     with pdf_progress.painting(len(document.pages)):
         return document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
-                                  output_intent=INTENTS[book.meta.print.output_intent],
+                                  output_intent=PAINT_INTENT,
                                   pdf_identifier=book.meta.slug.encode())
 
 
@@ -169,7 +172,7 @@ def render_document(book: model.Book, html: str, extra: tuple[str, ...] = ()):
     def render(text: str):
         return HTML(string=text, base_url=base).render(
             stylesheets=stylesheets, color_profiles=profiles, font_config=font_config,
-            output_intent=INTENTS[book.meta.print.output_intent])
+            output_intent=PAINT_INTENT)
     return continued.lay_out(render, html)
 
 
@@ -211,7 +214,7 @@ def stylesheet_texts(book: model.Book, extra: tuple[str, ...] = ()) -> list[str]
     spec = book.meta.print
     geometry = render.render_template(
         render.environment(book), "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT,
-        line_height=LINE_HEIGHT, icc_url=spec.icc.resolve().as_uri() if spec.icc else "")
+        line_height=LINE_HEIGHT)
     return [render.style("common.css", book), render.style("pdf.css", book), geometry,
             *(render.style(name, book) for name in extra)]
 

@@ -42,7 +42,7 @@ def sheet(book: model.Book, labels: Sequence[str | None]) -> bytes:
     log.info("Folio sheet: %d pages, %d with a folio", len(labels),
              sum(label is not None for label in labels))
     return document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=False,
-                              output_intent=pdf.INTENTS[book.meta.print.output_intent])
+                              output_intent=pdf.PAINT_INTENT)
 
 
 def sheet_document(book: model.Book, labels: Sequence[str | None]):

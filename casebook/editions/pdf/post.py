@@ -4,10 +4,13 @@ Both get the same page labels (roman front matter, arabic body, from the PageMap
 same outline (the book's TOC, each entry pointing at the named destination of its target),
 so neither depends on one monolithic render: merged chunks can be finished the same way.
 
-Print: the BleedBox is the configured bleed, crop marks are drawn in the bleed outside the
-trim (0.25 pt, gray 0: K only), ``GTS_PDFXVersion`` joins the XMP key in the Info dictionary,
-and the structure tree and link annotations go (PDF/X allows no annotations inside the
-BleedBox). A CMYK intent adds a DefaultRGB (sRGB) so RGB images stay colour-managed.
+Print: the colours are set for the press (editions/inks.py: greys, black text included, in
+DeviceGray, other RGB in CMYK through the output intent); a CMYK intent (the default) replaces
+WeasyPrint's sRGB output intent with the book's CMYK profile and adds a DefaultRGB (sRGB), so
+colour images stay colour-managed. The BleedBox is the configured bleed and the MediaBox adds
+a slug round it, where the crop marks are drawn (0.25 pt, K only), clear of the bleed;
+``GTS_PDFXVersion`` joins the XMP key in the Info dictionary, and the structure tree and link
+annotations go (PDF/X allows no annotations inside the BleedBox).
 
 Screen: the pages are cropped to the trim, the output intent and PDF/X keys go, the XMP
 declares PDF/UA-1, and running heads and folios become pagination artifacts (pdf_tags.py).
@@ -24,6 +27,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from casebook import model
+from casebook.editions import inks, pdfx
 from casebook.editions.common import toc_tree
 from casebook.editions.pdf import tags as pdf_tags
 from casebook.editions.pdfx import PDFX_VERSION, contents, crop_marks, default_rgb
@@ -41,13 +45,17 @@ class Finish:
         self.book, self.pagemap, self.geometry = book, pagemap, geometry
 
     def print_pdf(self, painted: bytes, target: Path) -> None:
+        spec = self.book.meta.print
+        cmyk = spec.output_intent == "cmyk"
         with pikepdf.open(io.BytesIO(painted)) as pdf:
             self._common(pdf)
             _strip_structure(pdf)
+            inks.convert(pdf, spec.icc if cmyk else None)
+            if cmyk:
+                pdfx.output_intent(pdf, spec.icc)
+                default_rgb(pdf)
             self._print_boxes(pdf)
             self._crop_marks(pdf)
-            if self.book.meta.print.output_intent == "cmyk":
-                default_rgb(pdf)
             pdf.docinfo[Name.GTS_PDFXVersion] = String(PDFX_VERSION)
             self._document_id(pdf, "print")
             pdf.save(target, deterministic_id=True)
@@ -93,17 +101,15 @@ class Finish:
 
     # -- print ----------------------------------------------------------------------------
     def _print_boxes(self, pdf: pikepdf.Pdf) -> None:
-        bleed = Array(self.geometry.bleed_box_pt())
         for page in pdf.pages:
-            page.obj.BleedBox = bleed
-            if Name.CropBox in page.obj:
-                del page.obj.CropBox
+            pdfx.print_boxes(page.obj, self.geometry)
 
     def _crop_marks(self, pdf: pikepdf.Pdf) -> None:
-        """One form XObject with eight strokes, drawn on every page after its content."""
+        """One form XObject with eight strokes in the slug, drawn on every page after its
+        content."""
         marks = pikepdf.Stream(pdf, _marks_content(self.geometry))
         marks.Type, marks.Subtype = Name.XObject, Name.Form
-        marks.BBox = Array(self.geometry.bleed_box_pt())
+        marks.BBox = Array(self.geometry.media_box_pt())
         marks.Resources = Dictionary()
         before = pdf.make_stream(b"q\n")
         after = pdf.make_stream(b"\nQ q /CasebookCropMarks Do Q\n")
