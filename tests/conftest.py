@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+import synthetic
 
-from casebook import synthetic
 from casebook.build.pipeline import Options, build
 from casebook.source import loader as source
 

@@ -10,9 +10,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import synthetic
 from conftest import ROOT
 
-from casebook import check, synthetic
+from casebook import check
 
 # (log text that marks the phase, seconds to wait after it): 10 kill points in all
 KILL_POINTS = [

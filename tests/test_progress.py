@@ -9,9 +9,9 @@ import struct
 import sys
 import termios
 
+import synthetic
 from conftest import DATA, ROOT
 
-from casebook import synthetic
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.source import loader as source
 
