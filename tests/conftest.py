@@ -1,9 +1,11 @@
-"""Shared fixtures: built editions of the real and the synthetic book, golden-file switch."""
+"""Shared test helpers: the project root, the command line, built real and synthetic books."""
 
 from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,20 @@ import synthetic
 from casebook.build.pipeline import Options, build
 from casebook.source import loader as source
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parents[1]  # the project: every test and helper finds it here
+DATA = ROOT / "tests" / "data"
+CLI = (sys.executable, str(ROOT / "build.py"))  # the command line, for Popen and terminals
+
+
+def cli(*args, cwd: Path | str = ROOT, env: dict | None = None,
+        timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run ``build.py ARGS`` in a new process and wait: stdout and stderr captured as text.
+
+    ``env`` adds to (or overrides) this process's environment. build.py is given by its full
+    path, so the project's own casebook is imported whatever ``cwd`` is.
+    """
+    return subprocess.run([*CLI, *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **env} if env else None, timeout=timeout)
 
 
 def pytest_addoption(parser):

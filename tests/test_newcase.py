@@ -4,12 +4,10 @@ book.yaml must stay byte-identical apart from the one inserted line, however it 
 tests/data/import/odd-book.yaml (synthetic) has comments, quoting and odd indentation.
 """
 
-import subprocess
-import sys
 
 import pytest
 from bookfactory import make_book, md
-from conftest import DATA, ROOT
+from conftest import DATA, cli
 
 from casebook.authoring import newcase
 from casebook.source import loader as source
@@ -21,8 +19,7 @@ ODD_CASES = {f"source/cases/{p}": md(t, "合成正文。\n") for p, t in
 
 
 def _new(book, *args):
-    return subprocess.run([sys.executable, "build.py", "new", *args, "--book", str(book)],
-                          cwd=ROOT, capture_output=True, text=True)
+    return cli("new", *args, "--book", book)
 
 
 @pytest.fixture

@@ -3,15 +3,13 @@
 import json
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pikepdf
 import pytest
 from bookfactory import make_book, md
-from conftest import ROOT
+from conftest import cli
 
 from casebook.check import registry, verify
 from casebook.source import loader as source
@@ -117,10 +115,8 @@ def test_a_missing_tool_is_a_failure_not_a_skip(ctx, monkeypatch):
 
 def test_verify_command_prints_the_table_and_writes_json(tmp_path):
     report = tmp_path / "report.json"
-    result = subprocess.run([sys.executable, "build.py", "verify", "--book", "tests/data/sample",
-                             "--out", str(tmp_path / "dist"), "--sample", "2", "--skip", "ace",
-                             "--json", str(report), "-q"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = cli("verify", "--book", "tests/data/sample", "--out", tmp_path / "dist",
+                 "--sample", "2", "--skip", "ace", "--json", report, "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "toc-parity" in result.stdout and "skipped" in result.stdout
     assert '"ok": true' in report.read_text(encoding="utf-8")
@@ -184,9 +180,8 @@ def test_a_preface_titled_xuyan_without_a_type_is_compared(tmp_path):
 def test_a_book_without_a_preface_shows_preface_parity_as_na(tmp_path):
     book, report = _small_book(tmp_path), tmp_path / "report.json"
     skips = [arg for name in QUICK for arg in ("--skip", name)]
-    result = subprocess.run([sys.executable, "build.py", "verify", "--book", str(book),
-                             "--out", str(tmp_path / "dist"), *skips, "--json", str(report),
-                             "-q"], cwd=ROOT, capture_output=True, text=True)
+    result = cli("verify", "--book", book, "--out", tmp_path / "dist", *skips, "--json", report,
+                 "-q")
     assert result.returncode == 0, result.stdout + result.stderr  # n/a is not a failure
     (line,) = [x for x in result.stdout.splitlines() if x.startswith("preface-parity")]
     assert re.match(r"preface-parity +all +n/a +the book has no preface", line), line
