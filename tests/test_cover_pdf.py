@@ -13,6 +13,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 from bookfactory import make_book, yaml_line
+from conftest import ROOT
 
 from casebook.build.pipeline import Options, build
 from casebook.check import pdf as pdf_check
@@ -24,7 +25,6 @@ from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM
 from casebook.source import loader as source
 
-ROOT = Path(__file__).resolve().parents[1]
 REAL_ISBN = "9787807458654"
 SYNTHETIC_ISBN = "978-0-00-000000-2"  # synthetic: a made-up ISBN with a valid check digit
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
