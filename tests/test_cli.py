@@ -66,10 +66,13 @@ def test_gbk_file_builds_with_encoding_and_is_fixed_by_fix_encoding(tmp_path):
     built = cli("html", "--book", str(root), "--encoding", "gb18030", "-q")
     assert built.returncode == 0, built.stderr
     path = root / "source/cases/01/001-a.md"
+    path.chmod(0o640)
     fixed = cli("fix-encoding", str(path))
     assert fixed.returncode == 0, fixed.stderr
     assert path.read_text(encoding="utf-8").endswith("中文正文。\n")
     assert (path.parent / "001-a.md.orig").read_bytes() == case
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in path.parent.iterdir()) == ["001-a.md", "001-a.md.orig"]
     assert cli("html", "--book", str(root), "-q").returncode == 0
 
 

@@ -77,10 +77,11 @@ def test_a_commentary_without_by_is_a_finding_at_its_fence():
     assert found == ["a.md:7:1: commentary-signature: 点评 without a signature"]
 
 
-def test_fix_applies_only_safe_fixes_and_keeps_bom_and_crlf(tmp_path):
+def test_fix_applies_only_safe_fixes_and_keeps_bom_crlf_and_permissions(tmp_path):
     path = tmp_path / "a.md"
     original = "---\r\ntitle: 标题\r\n---\r\n\r\n中文,中文 2 600名，，他说“走吧“。\r\n"
     path.write_bytes(b"\xef\xbb\xbf" + original.encode("utf-8"))
+    path.chmod(0o640)
     findings, fixed = lint.lint_file(path, Settings(), fix=True)
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
@@ -88,6 +89,7 @@ def test_fix_applies_only_safe_fixes_and_keeps_bom_and_crlf(tmp_path):
     assert fixed == 4
     assert [(f.rule, f.new, f.safe) for f in findings] == [("quote-pairs", "”", False)]
     assert not list(tmp_path.glob(".a.md.*"))  # no temporary file left
+    assert path.stat().st_mode & 0o777 == 0o640
 
 
 def test_fix_leaves_a_clean_file_untouched(tmp_path):

@@ -43,8 +43,11 @@ def test_slug_is_ascii_pinyin_capped_at_a_syllable(title, expected):
     (2, 20, "      - source/cases/02/013-xin-an-li.md\n"),
 ])
 def test_book_yaml_is_byte_identical_but_for_the_inserted_line(odd_book, part, line, entry):
+    (odd_book / "book.yaml").chmod(0o640)
     result = _new(odd_book, "新案例", "--part", str(part), "--unit", "合成单位")
     assert result.returncode == 0, result.stderr
+    assert (odd_book / "book.yaml").stat().st_mode & 0o777 == 0o640  # rewritten in place
+    assert [p.name for p in odd_book.iterdir() if p.name.startswith(".")] == []
     after = (odd_book / "book.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
     before = ODD.splitlines(keepends=True)
     assert after[line - 1] == entry
