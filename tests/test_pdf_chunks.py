@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+import whole_layout
 from conftest import DATA
 
 from casebook.build import pipeline as build
@@ -67,8 +68,8 @@ def _both(book, tmp_path: Path, cache: Path | None = None, pool=None):
     (tmp_path / "chunked").mkdir()
     (tmp_path / "whole").mkdir()
     one = pdf_edition.finish(book, tmp_path / "chunked", chunked)
-    whole = pdf.lay_out(book, fragments)
-    other = pdf_edition.finish(book, tmp_path / "whole", whole)
+    whole = whole_layout.lay_out(book, fragments)
+    other = pdf_edition.finish(book, tmp_path / "whole", whole.painted(book))
     return one, other, chunked.pagemap, whole.pagemap
 
 

@@ -4,11 +4,11 @@ import functools
 
 import pikepdf
 import pytest
+import whole_layout
 from conftest import DATA
 
 from casebook import check, model
 from casebook.check import pdf as preflight
-from casebook.editions.pdf import document as pdf
 from casebook.geometry import Geometry
 from casebook.render.typeset import PUNCTUATION, halted
 from casebook.source import loader as source
@@ -148,9 +148,9 @@ def test_compressed_marks_advance_half_an_em(builds):
 def test_toc_numbers_can_come_from_the_pagemap():
     """A chunked render sets the TOC from data; the result is the same book, page for page."""
     book = source.load(DATA / "sample").select(True)
-    first = pdf.lay_out(book)
-    folios = pdf.toc_folios(book, first.pagemap)
-    second = pdf.lay_out(book, folios=folios)
+    first = whole_layout.lay_out(book)
+    folios = whole_layout.toc_folios(book, first.pagemap)
+    second = whole_layout.lay_out(book, folios=folios)
     assert second.pagemap == first.pagemap
     assert folios[book.parts[0].cases[0].id] == first.pagemap.labels()[book.parts[0].cases[0].id]
 

@@ -103,11 +103,6 @@ def _locate(warning: str, doc: model.Document) -> str:
     return f"{doc.source}:{line}: pandoc: {text}"
 
 
-def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -> str:
-    """One document's Markdown body as an HTML fragment (empty for pending documents)."""
-    return _fragments([doc], cache_dir, version)[doc.id]
-
-
 def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
                workers: int = 2) -> dict[str, str]:
     """Fragments from the cache where they are, from batched pandoc runs where not."""
