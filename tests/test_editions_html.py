@@ -6,11 +6,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import readback
 from bookfactory import make_book, md, yaml_line
+from conftest import write_edition
 from lxml import html as lxml_html
 
-from casebook import check
-from casebook.editions.html import edition as html_edition
 from casebook.editions.html import search as search_index
 from casebook.editions.html.edition import page_path
 from casebook.errors import SourceError, ToolError
@@ -21,7 +21,7 @@ def test_next_links_walk_the_whole_book_in_order(built):
     site = built.html
     expected = [site / page_path(item) for item in built.book.reading_order()]
     page, seen = site / "index.html", []
-    while (href := check.html_pager(page).get("next")):
+    while (href := readback.html_pager(page).get("next")):
         page = (page.parent / href).resolve()
         seen.append(page)
     assert seen == [p.resolve() for p in expected]
@@ -30,10 +30,10 @@ def test_next_links_walk_the_whole_book_in_order(built):
 def test_prev_links_mirror_next_links(builds):
     site = builds("synthetic", True).html
     for page in site.rglob("*.html"):
-        nxt = check.html_pager(page).get("next")
+        nxt = readback.html_pager(page).get("next")
         if nxt and page.name != "index.html":
             target = (page.parent / nxt).resolve()
-            assert (target.parent / check.html_pager(target)["prev"]).resolve() == page.resolve()
+            assert (target.parent / readback.html_pager(target)["prev"]).resolve() == page.resolve()
 
 
 def test_every_internal_link_resolves(built):
@@ -156,7 +156,7 @@ def test_metadata_is_escaped(tmp_path):
     title = '甲<script>alert(1)</script>"&'
     book_dir = make_book(tmp_path, {"source/cases/01/001-a.md": md(f"'{title}'")})
     book = source.load(book_dir)
-    site = html_edition.write(book, tmp_path / "out").parent
+    site = write_edition("html", book, tmp_path / "out").parent
     tree = lxml_html.parse(str(site / "cases" / "001-a.html"))
     assert not tree.xpath("//script")
     assert tree.findtext(".//title").startswith(title)
@@ -167,7 +167,7 @@ def test_canonical_link_when_base_url_is_set(tmp_path):
     book_dir = make_book(tmp_path, yaml_extra="html: {base_url: 'https://example.org/book'}\n")
     book = source.load(book_dir)
     assert book.meta.html.base_url == "https://example.org/book/"
-    site = html_edition.write(book, tmp_path / "out").parent
+    site = write_edition("html", book, tmp_path / "out").parent
     for rel in ["index.html", "cases/001-a.html", "parts/part-1.html"]:
         tree = lxml_html.parse(str(site / rel))
         assert tree.xpath("//link[@rel='canonical']/@href") == [f"https://example.org/book/{rel}"]
@@ -200,5 +200,6 @@ def test_missing_pagefind_is_a_tool_error(tmp_path, monkeypatch):
     book = source.load(make_book(tmp_path))
     monkeypatch.setattr(search_index, "PAGEFIND", tmp_path / "no" / "pagefind")
     with pytest.raises(ToolError) as info:
-        html_edition.write(book, tmp_path / "out")
-    assert "Pagefind is missing" in str(info.value) and info.value.exit_code == 3
+        write_edition("html", book, tmp_path / "out")
+    assert re.match(r"Pagefind [\d.]+ is missing", str(info.value)), str(info.value)
+    assert "npm install pagefind" in str(info.value) and info.value.exit_code == 3

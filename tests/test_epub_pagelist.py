@@ -5,6 +5,7 @@ import zipfile
 
 import pypdf
 import pytest
+import readback
 from lxml import etree
 
 from casebook import check
@@ -46,10 +47,10 @@ def pdf_pages():
 def test_one_entry_per_pdf_page_in_nav_and_ncx(built):
     pages = epub_check.page_list(built.epub)
     assert len(pages) == len(pypdf.PdfReader(built.pdf).pages)
-    assert epub_check.ncx_page_list(built.epub) == pages
+    assert readback.ncx_page_list(built.epub) == pages
     assert len({label for label, _ in pages}) == len(pages)
     for href in {h.split("#")[0] for _, h in pages}:
-        ids = [s.get("id") for s in epub_check.pagebreaks(built.epub, href)]
+        ids = [s.get("id") for s in readback.pagebreaks(built.epub, href)]
         assert ids == [h.split("#")[1] for _, h in pages if h.startswith(href + "#")], href
 
 
@@ -70,7 +71,7 @@ def test_each_entry_lands_in_the_file_holding_the_text_of_its_page(built, pdf_pa
     for (label, href), page in zip(entries, pdf_pages(built)):
         name = href.split("#")[0]
         if name not in texts:
-            texts[name] = check.normalise(epub_check.xhtml_text(built.epub, name))
+            texts[name] = check.normalise(readback.xhtml_text(built.epub, name))
         runs = _HAN.findall(page)
         if not runs:  # a blank page stays with the page before it
             assert previous is None or name == previous, (label, name)

@@ -4,6 +4,7 @@ import functools
 
 import pikepdf
 import pytest
+import readback
 import whole_layout
 from conftest import DATA
 
@@ -26,7 +27,7 @@ def boxes(path) -> tuple:
 def margins(path, spec) -> tuple[list[str], list[str]]:
     """Each page's running head and folio."""
     geometry = Geometry.of(spec)
-    return preflight.running_heads(path, geometry), preflight.folios(path, geometry)
+    return readback.running_heads(path, geometry), readback.folios(path, geometry)
 
 
 def roles(built) -> list[tuple[str, object]]:
@@ -67,7 +68,7 @@ def test_toc_folios_are_the_pages_where_the_titles_stand(builds, kind, draft):
     labels = preflight.page_labels(built.pdf)
     toc = pages["toc"]
     first_body = min(pages[e.target] for e in built.book.toc() if pages[e.target] > toc)
-    printed = preflight.printed_toc(built.pdf, toc, first_body - 1)
+    printed = readback.printed_toc(built.pdf, toc, first_body - 1)
     entries = built.book.toc()
     assert [check.normalise(t) for t, _ in printed] == [check.normalise(e.title) for e in entries]
     lines = {}
@@ -161,7 +162,7 @@ def test_justified_lines_fill_the_measure(builds, kind, draft):
     built = builds(kind, draft)
     first = min(check.pdf_anchor_pages(built.pdf)[c.id] for c in built.book.cases())
     cases = [line for line in boxes(built.pdf) if line.page >= first]
-    assert preflight.ragged_lines(cases) == []
+    assert readback.ragged_lines(cases) == []
 
 
 def test_justification_shares_one_per_gap_between_full_width_characters():
