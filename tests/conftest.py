@@ -34,12 +34,22 @@ def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite the golden files in tests/data/ from the current output")
     parser.addoption("--slow", action="store_true",
-                     help="fuzz with 2,000 examples instead of 200")
+                     help="fuzz with 2,000 examples instead of 200 (this is not the slow "
+                          "marker: -m 'not slow' leaves the slow tests out)")
 
 
 def pytest_configure(config):
     if config.getoption("--slow"):
         os.environ.setdefault("CASEBOOK_FUZZ_EXAMPLES", "2000")
+
+
+SLOW_BOOKS = {"real", "synthetic110"}  # a test that builds one of these is marked slow
+_RUNNING = pytest.StashKey()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item.config.stash[_RUNNING] = item  # the test whose fixtures (and body) run now
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +95,10 @@ def builds(tmp_path_factory, synthetic_dir, request):
     cache: dict[tuple[str, bool], Built] = {}
 
     def get(kind: str, draft: bool) -> Built:
+        test = request.config.stash.get(_RUNNING, None)
+        if kind in SLOW_BOOKS and test is not None and not test.get_closest_marker("slow"):
+            pytest.fail(f"{test.nodeid} builds the {kind} book: mark it @pytest.mark.slow, "
+                        "so that `-m 'not slow'` stays a quick loop", pytrace=False)
         if (kind, draft) not in cache:
             book_dir = {"real": ROOT, "synthetic": synthetic_dir}.get(kind) or \
                 request.getfixturevalue("synthetic110_dir")
@@ -94,7 +108,9 @@ def builds(tmp_path_factory, synthetic_dir, request):
     return get
 
 
-BOOKS = [("real", False), ("real", True), ("synthetic", False), ("synthetic", True)]
+SLOW = pytest.mark.slow
+BOOKS = [pytest.param(("real", False), marks=SLOW), pytest.param(("real", True), marks=SLOW),
+         ("synthetic", False), ("synthetic", True)]
 BOOK_IDS = ["real-default", "real-draft", "synthetic-default", "synthetic-draft"]
 
 

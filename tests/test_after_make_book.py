@@ -52,6 +52,7 @@ def test_verify_names_each_missing_tool_and_its_install_command(env, book, tmp_p
     assert not out.exists(), "verify built before it knew it could check"
 
 
+@pytest.mark.slow
 def test_verify_skipping_the_checks_that_need_them_goes_on(env, book, tmp_path):
     result = cli("verify", "--book", book, "--out", tmp_path / "out", "--skip", "epubcheck",
                  "--skip", "axe", "--sample", "1", "-q", env=env)

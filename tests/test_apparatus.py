@@ -143,6 +143,7 @@ def test_tables_have_header_scopes_and_a_labelled_scroll_frame(out):
     assert '<span class="table-label">表2</span>' in page
 
 
+@pytest.mark.slow
 def test_html_table_scrolls_inside_its_frame_at_360px(out):
     from playwright.sync_api import sync_playwright
 
@@ -208,6 +209,7 @@ def test_screen_indexes_link_to_the_documents(out):
         'id="case-004-orchard--ix1"') == 1
 
 
+@pytest.mark.slow
 def test_epubcheck_and_vnu_pass(out):
     from casebook.check import html as html_check
     result = check.epubcheck(out["epub"])
@@ -215,6 +217,7 @@ def test_epubcheck_and_vnu_pass(out):
     assert not html_check.vnu(sorted(out["html"].rglob("*.html")))
 
 
+@pytest.mark.slow
 def test_a_chunked_layout_prints_page_references_from_given_folios(out, tmp_path):
     """With folios from a PageMap (as a chunked render passes them), no page is counted."""
     from whole_layout import lay_out

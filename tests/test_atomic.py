@@ -14,6 +14,8 @@ from conftest import CLI, cli
 
 from casebook import check
 
+pytestmark = pytest.mark.slow  # ten builds killed at chosen moments, EPUBCheck
+
 # (log text that marks the phase, seconds to wait after it): 10 kill points in all
 KILL_POINTS = [
     ("Step 2/", 0.05), ("Step 2/", 0.4),                        # pandoc

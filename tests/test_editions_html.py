@@ -50,6 +50,7 @@ def test_every_internal_link_resolves(built):
                 assert ids, f"{page}: {href}"
 
 
+@pytest.mark.slow
 def test_case_page_has_breadcrumb_and_one_h1(builds):
     built = builds("real", False)
     page = built.html / "cases" / "001-foreign-banks.html"
@@ -118,6 +119,7 @@ def test_every_page_has_a_search_box_and_a_way_back_to_the_toc(built):
             assert tree.xpath(f"//nav[@class='pager']//a[@href='{root}index.html#toc']"), page
 
 
+@pytest.mark.slow
 def test_titles_descriptions_and_opengraph(builds):
     built = builds("real", False)
     tree = lxml_html.parse(str(built.html / "cases" / "001-foreign-banks.html"))

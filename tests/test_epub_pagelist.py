@@ -14,7 +14,8 @@ from casebook.editions.epub import pagelist
 from casebook.editions.epub.docs import Doc, parse
 from casebook.pagemap import Page, PageMap, roman
 
-BOOKS = [("real", False), ("real", True), ("synthetic110", False)]
+BOOKS = [pytest.param(book, marks=pytest.mark.slow)  # each a slow build
+         for book in [("real", False), ("real", True), ("synthetic110", False)]]
 IDS = ["real-default", "real-draft", "synthetic110"]
 MM = 72 / 25.4
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,}")  # runs of ideographs: no folios, leaders or spaces
@@ -116,6 +117,7 @@ def test_breaks_go_before_the_first_block_or_after_the_last_one():
     assert _body(docs[2]) == '[1]<sectionid="b"><pid="b1">z</p>[2][3]</section>'
 
 
+@pytest.mark.slow
 def test_ncx_play_order_is_one_sequence_in_reading_order(builds):
     with zipfile.ZipFile(builds("real", True).epub) as z:
         ncx = etree.fromstring(z.read("EPUB/toc.ncx"))

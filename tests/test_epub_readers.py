@@ -5,6 +5,8 @@ import readback
 
 from casebook import check
 
+pytestmark = pytest.mark.slow  # the real book, converted by calibre
+
 
 @pytest.fixture(scope="module")
 def calibre(builds, tmp_path_factory):

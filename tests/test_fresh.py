@@ -83,6 +83,7 @@ def _change(book: Path, out: Path, change: str) -> bool:
     return change == "mode"
 
 
+@pytest.mark.slow
 def test_each_change_makes_a_rebuild(book, tmp_path, caplog):
     out = tmp_path / "out"
     _build(book, out)
@@ -98,6 +99,7 @@ def test_each_change_makes_a_rebuild(book, tmp_path, caplog):
         assert fresh.stale_reason(book, out, Options().record(), draft, editions) is None
 
 
+@pytest.mark.slow
 def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
     out = tmp_path / "out"
     _build(book, out)
@@ -120,6 +122,7 @@ def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
     assert all("样式已改" in text for text in _texts(_build(book, out)).values())
 
 
+@pytest.mark.slow
 def test_incremental_build_is_byte_identical_to_a_clean_one(book, tmp_path):
     incremental = tmp_path / "incremental"
     _build(book, incremental)
@@ -241,6 +244,7 @@ def test_a_moved_book_is_rebuilt(book, tmp_path, caplog):
                               ["pdf", "epub", "html"]) is None
 
 
+@pytest.mark.slow
 def test_two_books_alternating_into_one_folder_each_get_their_own_editions(book, tmp_path,
                                                                           caplog):
     out, other = tmp_path / "out", tmp_path / "other"

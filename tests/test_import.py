@@ -169,6 +169,7 @@ def test_lint_and_check_report_the_unsigned_commentary(unsigned):
     assert "Traceback" not in lint.stderr + check.stderr
 
 
+@pytest.mark.slow
 def test_verify_fails_the_warnings_row_on_an_unsigned_commentary(unsigned, tmp_path):
     from casebook.check import registry
     book, _ = unsigned

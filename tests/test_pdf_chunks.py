@@ -73,8 +73,9 @@ def _both(book, tmp_path: Path, cache: Path | None = None, pool=None):
     return one, other, chunked.pagemap, whole.pagemap
 
 
-@pytest.mark.parametrize("name,draft", [("sample", False), ("sample", True),
-                                        ("apparatus", False)])
+@pytest.mark.parametrize("name,draft", [("sample", False),
+                                        pytest.param("sample", True, marks=pytest.mark.slow),
+                                        pytest.param("apparatus", False, marks=pytest.mark.slow)])
 def test_the_chunked_pdf_is_the_whole_book_render_page_for_page(tmp_path, name, draft):
     """Every page's text (running heads, folios, TOC and index page numbers, notes) agrees."""
     book = _book(tmp_path, name, draft)
@@ -86,6 +87,7 @@ def test_the_chunked_pdf_is_the_whole_book_render_page_for_page(tmp_path, name, 
     assert _outline_and_labels(chunked) == _outline_and_labels(whole)
 
 
+@pytest.mark.slow
 def test_parts_cut_at_a_case_continue_on_the_side_they_fall_on(tmp_path, monkeypatch):
     """With tiny chunks, some start on a verso; the book is still the same, page for page."""
     monkeypatch.setattr(pdf_plan, "CHUNK_CHARS", 1)
@@ -97,6 +99,7 @@ def test_parts_cut_at_a_case_continue_on_the_side_they_fall_on(tmp_path, monkeyp
     assert _pages(chunked) == _pages(whole)
 
 
+@pytest.mark.slow
 def test_an_unchanged_book_reuses_every_chunk_and_an_edit_lays_out_one(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same dates in both PDFs
     book = _book(tmp_path, "sample")
@@ -156,6 +159,7 @@ def _prints_folios(book, fragments, chunk) -> bool:
             != pdf_chunks._Htmls(book, fragments)(chunk, {}))
 
 
+@pytest.mark.slow
 def test_a_chunk_that_continues_a_part_is_laid_out_once_on_its_true_side(tmp_path,
                                                                           monkeypatch):
     """It waits for the part's earlier chunks: a clean build never guesses its side wrong.

@@ -14,7 +14,7 @@ from casebook.geometry import Geometry
 from casebook.render.typeset import PUNCTUATION, halted
 from casebook.source import loader as source
 
-DRAFTS = [("real", True), ("synthetic", True)]
+DRAFTS = [pytest.param("real", True, marks=pytest.mark.slow), ("synthetic", True)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -113,6 +113,7 @@ def test_running_heads_follow_the_page_kind(builds, kind, draft):
     assert {"first", "part", "blank"} <= seen
 
 
+@pytest.mark.slow
 def test_no_line_breaks_against_kinsoku_in_the_110_case_book(builds):
     """避头尾: no line starts with closing punctuation or ends with opening punctuation."""
     built = builds("synthetic110", False)
@@ -120,12 +121,14 @@ def test_no_line_breaks_against_kinsoku_in_the_110_case_book(builds):
     assert preflight.kinsoku_lines(boxes(built.pdf)) == []
 
 
+@pytest.mark.slow
 def test_no_line_breaks_against_kinsoku_in_the_real_text(builds):
     built = builds("real", True)
     assert len(boxes(built.pdf)) > 300
     assert preflight.kinsoku_lines(boxes(built.pdf)) == []
 
 
+@pytest.mark.slow
 def test_compressed_marks_advance_half_an_em(builds):
     """标点挤压 in the PDF: each compressed mark inside a line is drawn, then the pen moves
     back half an em (a +500 TJ adjustment); one that ends a line needs no shift. The 点评
@@ -156,6 +159,7 @@ def test_toc_numbers_can_come_from_the_pagemap():
     assert folios[book.parts[0].cases[0].id] == first.pagemap.labels()[book.parts[0].cases[0].id]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, draft", [("real", False), ("synthetic110", False)])
 def test_justified_lines_fill_the_measure(builds, kind, draft):
     """Chinese lines are justified between characters: only a paragraph's last line is short."""

@@ -8,6 +8,7 @@ import pty
 import struct
 import termios
 
+import pytest
 import synthetic
 from conftest import CLI, DATA, ROOT
 
@@ -44,6 +45,7 @@ def test_a_short_book_on_a_terminal_counts_pages_laid_out_and_painted(tmp_path):
     assert any(f.startswith("paint: ") and "page" in f for f in frames), frames
 
 
+@pytest.mark.slow
 def test_a_long_book_on_a_terminal_counts_the_pdf_chunks(tmp_path):
     book = synthetic.make_book(tmp_path / "long", parts=2, cases_per_part=3, paragraphs=90)
     assert len(pdf_plan.plan(source.load(book))) > 1, "the book is laid out as one document"

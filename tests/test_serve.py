@@ -18,6 +18,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from casebook.check import html as check_html
 
+pytestmark = pytest.mark.slow  # serve in a subprocess, driven in Chromium
+
 CASES = {"source/cases/01/001-a.md": md("甲", "合成正文一，尚未修改。\n"),
          "source/cases/01/002-b.md": md("乙", "合成正文二，尚未修改。\n"),
          "source/cases/01/003-c.md": md("丙", "合成正文三。\n")}
