@@ -9,8 +9,8 @@ figures, emphasis, the 点评), and the test checks that it does.
 import zipfile
 
 import pytest
+import synthetic
 
-from casebook import synthetic
 from casebook.build.pipeline import Options, build
 from casebook.check import epub as epub_check
 from casebook.errors import ToolError

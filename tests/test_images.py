@@ -4,10 +4,10 @@ import zipfile
 
 import pytest
 from bookfactory import make_book
+from synthetic import figure
 
 from casebook.build.pipeline import Options, build
 from casebook.errors import CasebookError
-from casebook.synthetic import figure
 
 CASE = "source/cases/01/001-a.md"
 
