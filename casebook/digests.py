@@ -17,12 +17,6 @@ CODE_FILES = ("package-lock.json",)  # in a checkout: the pinned npm tools
 BOOK_TREES = ("templates", "styles")  # a book's own overrides
 
 
-CODE_FILES = ("package-lock.json",)  # in a checkout: the pinned npm tools
-
-
-BOOK_TREES = ("templates", "styles")  # a book's own overrides
-
-
 def file_digest(path: Path) -> str:
     """sha256 of a file's bytes, or a marker when it is gone."""
     try:

@@ -13,6 +13,7 @@ book's ``node_modules``, the checkout's ``node_modules``, then ``PATH``.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ ASSETS = PACKAGE / "assets"
 TEMPLATES = ASSETS / "templates"
 STYLES = ASSETS / "styles"
 STATIC = ASSETS / "static"
+INIT = ASSETS / "init"  # the new book project that `casebook init` writes
 FILTERS = PACKAGE / "render" / "filters"
 # A checkout: the package's parent holds pyproject.toml and the npm tools' node_modules.
 CHECKOUT = PACKAGE.parent if (PACKAGE.parent / "pyproject.toml").is_file() else None
@@ -28,8 +30,17 @@ CHECKOUT = PACKAGE.parent if (PACKAGE.parent / "pyproject.toml").is_file() else 
 _NODE = {"pagefind": ("CASEBOOK_PAGEFIND", ".bin/pagefind"),
          "ace": ("CASEBOOK_ACE", ".bin/ace-cli"),
          "vnu": ("CASEBOOK_VNU", "vnu-jar/build/dist/vnu.jar")}
-INSTALL_NODE = ("npm install pagefind@1.6.0 (in the book's folder, or `make book` in a "
-                "checkout)")
+PAGEFIND_VERSION = "1.6.0"  # pip's 1.5.2 misses 党建 inside 党建工作; only npm's 1.6.0 is trusted
+INSTALL_NODE = f"npm install pagefind@{PAGEFIND_VERSION} (run in the book's folder)"
+
+
+def install_pagefind(book_dir: Path | None = None) -> str:
+    """The one command that installs Pagefind where node_tool finds it for ``book_dir``."""
+    if book_dir is None:
+        return INSTALL_NODE
+    command = f"npm install --prefix {shlex.quote(str(book_dir))} pagefind@{PAGEFIND_VERSION}"
+    return command if shutil.which("npm") else (
+        f"{command} (npm comes with Node.js: apt-get install nodejs npm)")
 
 
 def node_tool(name: str, book_dir: Path | None = None) -> Path | None:

@@ -20,7 +20,7 @@ from casebook.check import pdf as pdf_check
 from casebook.editions.cover import barcode as barcode_svg
 from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover.design import SPINE_MIN_PT
-from casebook.editions.pdf import post as pdf_post
+from casebook.editions import pdfx
 from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM, cover_geometry
 from casebook.source import loader as source
@@ -264,7 +264,7 @@ def test_a_cmyk_intent_gives_a_cmyk_cover_that_passes_preflight(tmp_path):
 def _page_streams(pdf) -> list[bytes]:
     """Every content stream of the first page and of the forms it draws, decoded."""
     page = pdf.pages[0]
-    streams = [s.read_bytes() for s in pdf_post.contents(page.obj)]
+    streams = [s.read_bytes() for s in pdfx.contents(page.obj)]
     for _, xobject in page.Resources.get("/XObject", {}).items():
         if xobject.get("/Subtype") == "/Form":
             streams.append(xobject.read_bytes())

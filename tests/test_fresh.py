@@ -279,3 +279,14 @@ def test_the_set_of_documents_is_compared_not_only_their_digests(book, tmp_path)
     sources.popitem()
     assert "differ" in fresh.stale_reason(book, out, Options().record(), False,
                                           ["pdf", "epub", "html"], sources)
+
+
+def test_verify_reuses_what_make_book_built(book, tmp_path):
+    """The command line's build records embed_fonts=False, verify's build no options at all:
+    an option left off is the same build, so verify does not build again."""
+    out = tmp_path / "out"
+    _build(book, out, extra={"embed_fonts": False})
+    assert fresh.stale_reason(book, out, Options().record(), False,
+                              ["pdf", "epub", "html"]) is None
+    assert fresh.stale_reason(book, out, Options(extra={"embed_fonts": True}).record(), False,
+                              ["pdf", "epub", "html"])

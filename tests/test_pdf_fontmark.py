@@ -12,6 +12,8 @@ import weasyprint
 
 from casebook.editions.pdf import fontmark as pdf_fontmark
 from casebook.editions.pdf import fontshare as pdf_fontshare
+from casebook.editions.pdf import weasy
+from casebook.editions.pdf.weasy import fontmark as weasy_fontmark
 from casebook.errors import RenderError
 
 SERIF, KAI = "Noto Serif CJK SC", "LXGW WenKai"
@@ -21,11 +23,11 @@ TEXTS = ("天地玄黄，宇宙洪荒。日月盈昃，辰宿列张。", "闰余
 def _chunk(text: str, marked: bool) -> bytes:
     html = (f'<html lang="zh"><body><p style="font-family:\'{SERIF}\'">{text}</p>'
             f'<p style="font-family:\'{KAI}\'"><b>{text[::-1]}</b>{text[3:9]}</p></body></html>')
-    pdf_fontmark.install()
+    weasy.install()
     document = weasyprint.HTML(string=html).render()
     if not marked:
         return document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True)
-    with pdf_fontmark.marking():
+    with weasy_fontmark.marking():
         return document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True)
 
 

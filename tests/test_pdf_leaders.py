@@ -7,9 +7,8 @@ import pytest
 import weasyprint
 from weasyprint.layout import inline, leader
 
-from casebook.editions.pdf.weasy import justify as pdf_justify
+from casebook.editions.pdf import weasy
 from casebook.editions.pdf.weasy import leaders as pdf_leaders
-from casebook.errors import ToolError
 
 HTML = """<html lang="zh"><body style="font-family:'Noto Serif CJK SC'; width: 12cm">
 <p><a href="#a">序言</a></p><p><a href="#b">探索党群联动机制　构建和谐劳资关系</a></p>
@@ -22,8 +21,8 @@ STYLE = "a::after { content: leader('.') '123'; } p { margin: 0 }"
 @pytest.fixture
 def weasyprints_own(monkeypatch):
     """WeasyPrint's leader code, as it is without casebook's patch."""
-    pdf_leaders.install()
-    original = pdf_leaders._installed["handle_leader"]
+    weasy.install()
+    original = weasy.upstream("leaders")
     monkeypatch.setattr(leader, "handle_leader", original)
     monkeypatch.setattr(inline, "handle_leader", original)
 
@@ -58,9 +57,3 @@ def test_the_dots_are_weasyprints_own_in_number_and_place(own, monkeypatch):
     assert max(abs(a - b) for (_, a), (_, b) in zip(mine, theirs)) < 0.05  # points
     assert _text_objects(ours) < _text_objects(own) / 10
 
-
-def test_install_refuses_another_weasyprint(monkeypatch):
-    monkeypatch.setattr(pdf_leaders, "_installed", {})
-    monkeypatch.setattr(pdf_justify, "WEASYPRINT_VERSION", "99.0")
-    with pytest.raises(ToolError, match="leaders were written for 70.x: install weasyprint==70"):
-        pdf_leaders.install()

@@ -17,6 +17,7 @@ from weasyprint import HTML
 from casebook.editions.pdf import merge as pdf_merge
 from casebook.editions.pdf import names as pdf_names
 from casebook.editions.pdf import tags as pdf_tags
+from casebook.editions.pdf import weasy
 from casebook.editions.pdf.weasy import links as pdf_links
 from casebook.errors import CheckError
 
@@ -54,11 +55,8 @@ def paint(body: str, external=()) -> tuple[bytes, dict[str, int]]:
 
 @pytest.fixture(scope="module", autouse=True)
 def patched():
-    """WeasyPrint with the links patch for this module only."""
-    pdf_links.install()
-    pdf_links.install()  # idempotent
-    yield
-    pdf_links.uninstall()
+    """WeasyPrint with casebook's patches, the links patch among them."""
+    weasy.install()
 
 
 @pytest.fixture(scope="module")

@@ -92,16 +92,16 @@ def test_templates_are_compiled_once_and_a_changed_template_is_compiled_again(tm
                                                                              monkeypatch):
     import jinja2
 
-    from casebook.render import templates as render
-    monkeypatch.setattr(render, "_bytecode_cache",
+    from casebook.render import templates
+    monkeypatch.setattr(templates, "_bytecode_cache",
                         lambda: jinja2.FileSystemBytecodeCache(str(tmp_path / "bc")))
     folder = tmp_path / "templates"
     folder.mkdir()
     (tmp_path / "bc").mkdir()
     (folder / "t.j2").write_text("甲{{ x }}", encoding="utf-8")
-    assert render._new_environment([folder]).get_template("t.j2").render(x=1) == "甲1"
+    assert templates._new_environment([folder]).get_template("t.j2").render(x=1) == "甲1"
     kept = list((tmp_path / "bc").iterdir())
     assert len(kept) == 1, "the compiled template was not kept"
-    assert render._new_environment([folder]).get_template("t.j2").render(x=2) == "甲2"
+    assert templates._new_environment([folder]).get_template("t.j2").render(x=2) == "甲2"
     (folder / "t.j2").write_text("乙{{ x }}", encoding="utf-8")
-    assert render._new_environment([folder]).get_template("t.j2").render(x=3) == "乙3"
+    assert templates._new_environment([folder]).get_template("t.j2").render(x=3) == "乙3"

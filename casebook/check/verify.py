@@ -44,6 +44,7 @@ class VerifyOptions:
     skip: frozenset = frozenset()
     reproducible: bool = False
     rebuild: bool = False
+    encoding: str | None = None
     epoch: str = "1306886400"
     extra: dict = field(default_factory=dict)
 
@@ -68,7 +69,7 @@ def missing_tools(skip: frozenset = frozenset()) -> None:
 def verify(opts: VerifyOptions) -> list[Row]:
     """Build (or reuse fresh editions), then run every check; a missing tool stops it first."""
     missing_tools(opts.skip)
-    book = source.load(opts.book_dir).select(opts.draft)
+    book = source.load(opts.book_dir, opts.encoding).select(opts.draft)
     paths = _editions(opts, book)
     rows = [_warnings(opts, book)]
     with tempfile.TemporaryDirectory(prefix="casebook-verify-") as work:
@@ -121,7 +122,7 @@ def _editions(opts: VerifyOptions, book) -> dict[str, Path]:
              "html": opts.out_dir / "html" / "index.html",
              "cover": opts.out_dir / f"{slug}-cover.pdf"}
     build(Options(book_dir=opts.book_dir, out_dir=opts.out_dir, draft=opts.draft,
-                  force=opts.rebuild))
+                  force=opts.rebuild, encoding=opts.encoding))
     return paths
 
 
@@ -173,7 +174,8 @@ def reproducibility(opts: VerifyOptions) -> Result:
     with tempfile.TemporaryDirectory(prefix="casebook-repro-") as tmp, _epoch(opts.epoch):
         outs = [Path(tmp) / "a", Path(tmp) / "b"]
         for out in outs:
-            build(Options(book_dir=opts.book_dir, out_dir=out, draft=opts.draft, cache=False))
+            build(Options(book_dir=opts.book_dir, out_dir=out, draft=opts.draft, cache=False,
+                          encoding=opts.encoding))
         diff = first_difference(*outs)
         count = len(_digests(outs[0]))
     details = diff or f"{count} files byte-identical (SOURCE_DATE_EPOCH={opts.epoch})"

@@ -17,8 +17,8 @@ from casebook.cli.options import book_options, common
 from casebook.errors import CasebookError
 
 __all__ = ["main", "book_options"]
-COMMANDS = ("build", "check", "verify", "doctor", "fix_encoding", "new", "import_docx",
-            "serve", "lint", "status")
+COMMANDS = ("build", "check", "verify", "doctor", "fix_encoding", "init", "new",
+            "import_docx", "serve", "lint", "status")
 DEFAULT = "all"  # `casebook` alone, or with options only, builds every edition
 log = logging.getLogger("casebook")
 
@@ -46,9 +46,14 @@ def parser(found: dict[str, object] | None = None) -> argparse.ArgumentParser:
 
 
 def setup_logging(verbose: bool, quiet: bool) -> None:
+    """casebook's messages on stderr (debug with -v, warnings only with -q). WeasyPrint's
+    own warnings are about casebook's stylesheets and how it embeds fonts, nothing a user
+    can change in the book: they are shown with -v only (its errors always are)."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Formatter())
+    if not verbose:
+        handler.addFilter(_library_warnings)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
@@ -56,9 +61,21 @@ def setup_logging(verbose: bool, quiet: bool) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
+QUIET_LIBRARIES = ("weasyprint",)  # their warnings are shown with -v only
+
+
+def _library_warnings(record: logging.LogRecord) -> bool:
+    """False for a warning (or less) from one of QUIET_LIBRARIES' loggers."""
+    return not (record.name.partition(".")[0] in QUIET_LIBRARIES
+                and record.levelno < logging.ERROR)
+
+
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         text = record.getMessage()
+        library = record.name.partition(".")[0]
+        if library != "casebook" and record.name != "root":
+            text = f"{library}: {text}"  # said by a library, not by casebook
         if record.levelno >= logging.ERROR:
             return f"error: {text}"
         if record.levelno >= logging.WARNING:

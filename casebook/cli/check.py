@@ -13,7 +13,7 @@ log = logging.getLogger("casebook")
 
 
 def add_arguments(p) -> None:
-    book_options(p)
+    book_options(p, draft=False)  # every document is checked, pending ones too
 
 
 def run(args) -> int:

@@ -33,7 +33,7 @@ def run(args) -> int:
     options = verify.VerifyOptions(
         book_dir=args.book, out_dir=args.out or args.book / "dist", draft=args.draft,
         sample=args.sample, skip=frozenset(args.skip), reproducible=args.reproducible,
-        rebuild=args.rebuild)
+        rebuild=args.rebuild, encoding=args.encoding)
     rows = verify.verify(options)
     print(verify.table(rows))
     if args.json:

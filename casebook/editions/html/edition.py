@@ -50,7 +50,8 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     writer.search_page()
     _copy_assets(site, book, fragments)
     if index:
-        search.build_index(site, expected_pages=sum(1 for _ in book.documents()))
+        search.build_index(site, expected_pages=sum(1 for _ in book.documents()),
+                           book_dir=book.root)
     log.info("HTML: %s (%d pages%s)", site, len(items) + 3,
              " and a search index" if index else "; the search index follows")
     return site / "index.html"

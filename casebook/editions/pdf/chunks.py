@@ -29,6 +29,7 @@ from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf import folios as pdf_folios
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.editions.pdf import sheets as pdf_sheets
+from casebook.editions.pdf import weasy
 from casebook.editions.pdf.folios import CHUNK_STYLE
 from casebook.editions.pdf.store import Laid, Store
 from casebook.editions.pdf.weasy import progress as pdf_progress
@@ -130,7 +131,7 @@ def _whole(book: model.Book, fragments: Fragments, pool: Executor, store: Store)
 
 def lay_out_whole(book: model.Book, html: str) -> Laid:
     """Lay out and paint a whole short book (in a worker)."""
-    pdf.patch()
+    weasy.install()
     with pdf_progress.laying_out():
         document = pdf.render_document(book, html)
     painted = pdf.paint(book, document)
@@ -153,14 +154,11 @@ def _labels(pagemap: PageMap, shown: list[bool]) -> list[str | None]:
 
 def lay_out_chunk(book: model.Book, html: str) -> Laid:
     """Lay out and paint one chunk (in a worker): links may lead into other chunks."""
-    from casebook.editions.pdf import fontmark as pdf_fontmark
     from casebook.editions.pdf import merge as pdf_merge
-    from casebook.editions.pdf.weasy import links as pdf_links
-    pdf.patch()  # the build checked the fonts before it handed out the chunks
-    pdf_links.install()
-    pdf_fontmark.install()
+    from casebook.editions.pdf.weasy import fontmark, links
+    weasy.install()  # the build checked the fonts before it handed out the chunks
     document = pdf.render_document(book, html, (CHUNK_STYLE,))
-    with pdf_links.external(set(_HREF.findall(html))), pdf_fontmark.marking():
+    with links.external(set(_HREF.findall(html))), fontmark.marking():
         painted = document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
                                      output_intent=pdf.INTENTS[book.meta.print.output_intent],
                                      pdf_identifier=book.meta.slug.encode())

@@ -2,13 +2,14 @@
 
 The book is laid out in chunks (chunks.py; a short book is one) from the template and
 stylesheets here (``book_html``, ``render_document``). Chinese lines are justified between
-characters (pdf_justify.py). ``write`` derives both files from the painted, tagged PDF/X-4
+characters (weasy/justify.py). ``write`` derives both files from the painted, tagged PDF/X-4
 (pdf_post.py): ``<slug>.pdf`` for the printer (PDF/X-4, bleed, crop marks, no annotations)
 and ``<slug>-screen.pdf`` for reading (PDF/UA-1, cropped to the trim, live links).
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -21,10 +22,8 @@ from weasyprint.text.fonts import FontConfiguration
 from casebook import model
 from casebook.editions.common import toc_tree
 from casebook.editions.pdf import post as pdf_post
-from casebook.editions.pdf.weasy import justify as pdf_justify
-from casebook.editions.pdf.weasy import leaders as pdf_leaders
+from casebook.editions.pdf import weasy
 from casebook.editions.pdf.weasy import progress as pdf_progress
-from casebook.editions.pdf.weasy import speed as pdf_speed
 from casebook.fsio import libc
 from casebook.geometry import BODY_PT, LINE_HEIGHT, Geometry
 from casebook.pagemap import PageMap
@@ -112,14 +111,19 @@ def prepare(book: model.Book, glyphs: bool = True) -> None:
         fonts.check_glyphs(book)
     for family in fonts.DECLARED:
         fonts.locate(family)
-    patch()
+    weasy.install()
+    _subsetter()
 
 
-def patch() -> None:
-    """Install casebook's WeasyPrint patches (each only once per process)."""
-    pdf_justify.install()
-    pdf_leaders.install()
-    pdf_speed.install()
+@functools.cache
+def _subsetter() -> None:
+    """Say once what WeasyPrint says once per font (shown with -v only) without HarfBuzz's
+    subsetter: it then subsets with fontTools, several times slower."""
+    from weasyprint.text import ffi
+    if ffi.harfbuzz_subset is None:
+        log.warning("libharfbuzz-subset is not installed, so WeasyPrint subsets the fonts "
+                    "with fontTools, several times slower; install it: apt-get install "
+                    "libharfbuzz-subset0")
 
 
 def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, str] | None,

@@ -18,6 +18,7 @@ import pikepdf
 
 from casebook import model
 from casebook.editions.pdf import document as pdf
+from casebook.editions.pdf.weasy import pages as weasy_pages
 from casebook.errors import RenderError
 from casebook.render import fragments as render
 
@@ -32,12 +33,7 @@ _PAINTING = {"Tj", "TJ", "'", '"', "Do", "S", "s", "f", "F", "f*", "B", "B*", "b
 
 def shown(document) -> list[bool]:
     """Which pages of a laid-out WeasyPrint document have a non-empty folio box."""
-    return [_has_folio(page) for page in document.pages]
-
-
-def _has_folio(page) -> bool:
-    return any(getattr(box, "at_keyword", None) == FOLIO_BOX and box.children
-               for box in page._page_box.children)
+    return [weasy_pages.margin_box_filled(page, FOLIO_BOX) for page in document.pages]
 
 
 def sheet(book: model.Book, labels: Sequence[str | None]) -> bytes:

@@ -1,1 +1,129 @@
-"""Every patch of WeasyPrint's and pydyf's internals, in one place."""
+"""Every patch of WeasyPrint's and pydyf's internals, in one place: ``install()`` applies them.
+
+The modules of this package replace or wrap functions inside WeasyPrint and pydyf
+(``justify``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
+private state (``pages``). Nothing else in casebook patches either library. ``install``
+checks once that the installed WeasyPrint and pydyf are the versions the patches were
+tested with (``TESTED``, pinned in pyproject.toml) and applies every patch; a second call
+returns at once. ``PATCHES`` lists each upstream function casebook depends on this way,
+with the SHA-256 of its source as it was when the patch was written:
+tests/test_weasy_patches.py fails, naming the patch, when the upstream source changes
+(docs/weasyprint.md: what to do then).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import logging
+from dataclasses import dataclass
+from importlib import metadata
+
+from casebook.editions.pdf.weasy import fontmark, justify, leaders, links, progress, speed
+from casebook.errors import ToolError
+
+log = logging.getLogger(__name__)
+
+#: The versions whose internals the patches were written for; pyproject.toml pins them.
+TESTED = {"weasyprint": "70.0", "pydyf": "0.13.0"}
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One upstream function casebook patches (or reads or copies), and its source's hash."""
+
+    name: str    # the test id in tests/test_weasy_patches.py
+    target: str  # the upstream object, "module:qualname"
+    how: str     # "replaces", "wraps", "reads" (private state), "copies" (its logic)
+    module: str  # casebook's module that depends on it
+    sha256: str  # of inspect.getsource(target) when the patch was written
+
+
+_W, _PDF = "casebook/editions/pdf/weasy/", "casebook/editions/pdf/"
+PATCHES = (
+    Patch("justify-count", "weasyprint.layout.inline:count_expandable_spaces", "wraps",
+          _W + "justify.py", "175fe6f42576ed3842d240a5048b4816ed702e8f97d49389b5b528aee51476ad"),
+    Patch("justify-set-text", "weasyprint.text.line_break:Layout.set_text", "wraps",
+          _W + "justify.py", "fe23ca9937dbf5205bda422f9c01103f301ef2c511228842632ea86e853274f7"),
+    Patch("leaders", "weasyprint.layout.leader:handle_leader", "replaces",
+          _W + "leaders.py", "e4bf5941eb946d0b2029b21c3613f384d6157edb01d98add8d3bfa120ac3e571"),
+    Patch("links", "weasyprint.pdf.anchors:resolve_links", "replaces",
+          _W + "links.py", "f95937bb4e4f100754065a4aaab8ec8a97465dc5deeae67ce2c36ce859dde92b"),
+    Patch("fontmark-subset", "weasyprint.pdf.fonts:Font.subset", "wraps",
+          _W + "fontmark.py", "61ed6bc2e9a7e43a7ad4c50e4bd61a0c5b6db06069754e66c6e328f4a97a6311"),
+    Patch("fontmark-face-data", "weasyprint.pdf.fonts:get_hb_object_data", "wraps",
+          _W + "fontmark.py", "03040a623df04c2b5fe464037e14b07fe430fd1ec43602abf955fdf3fbe77ea6"),
+    Patch("fontmark-clean", "weasyprint.pdf.fonts:Font.clean", "copies",
+          _W + "fontmark.py", "794f0211f18453f1a291056fcd6659cdcb262f7c1133cf5b2ea015df379c6813"),
+    Patch("speed-page-references", "pydyf:PDF.page_references", "wraps",
+          _W + "speed.py", "060bf90aad55931bc24c3575a52af9478a89916aa307e5323142663841cb7798"),
+    Patch("progress-layout", "weasyprint.document:layout_document", "wraps",
+          _W + "progress.py", "a5cbf437e99caf7293e7ed2289278048bca734f7ead2e947b4e24e4a3a536dbc"),
+    Patch("progress-paint", "weasyprint.document:Page.paint", "wraps",
+          _W + "progress.py", "b2f0dcbda755b5d5bd3969e12620c743cdd57fd6d4855685793e128175714410"),
+    Patch("pages-margin-boxes", "weasyprint.document:Page.__init__", "reads",
+          _W + "pages.py", "56afceec729bf2c1d6d4d28495726a179882a23dec2234aefaf33bb1027a8dc0"),
+    Patch("subset-harfbuzz", "weasyprint.pdf.fonts:Font._harfbuzz_subset", "copies",
+          _PDF + "subset.py", "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"),
+)
+
+_upstream: dict[str, object] = {}  # patch name -> the upstream object, saved before patching
+_state = {"installed": False}
+
+
+def install() -> None:
+    """Check the WeasyPrint and pydyf versions, then apply every patch; once per process."""
+    if _state["installed"]:
+        return
+    check(installed_versions())
+    for patch in PATCHES:
+        _upstream.setdefault(patch.name, resolve(patch.target))
+    justify.patch()
+    leaders.patch()
+    links.patch()
+    fontmark.patch()
+    speed.patch()
+    progress.patch()
+    _state["installed"] = True
+    log.debug("WeasyPrint patches installed: %s", ", ".join(p.name for p in PATCHES))
+
+
+def installed_versions() -> dict[str, str]:
+    """The installed version of each library in TESTED."""
+    return {name: metadata.version(name) for name in TESTED}
+
+
+def check(installed: dict[str, str]) -> None:
+    """Refuse versions other than TESTED: the patches replace those versions' internals."""
+    if all(installed.get(name) == version for name, version in TESTED.items()):
+        return
+    found = ", ".join(f"{name} {installed.get(name)}" for name in TESTED)
+    tested = ", ".join(f"{name} {version}" for name, version in TESTED.items())
+    pins = " ".join(f"{name}=={version}" for name, version in TESTED.items())
+    raise ToolError(f"{found} installed, but casebook's patches of their internals "
+                    f"(casebook/editions/pdf/weasy/) were tested with {tested}: "
+                    f"pip install {pins}, or re-check the patches (docs/weasyprint.md)")
+
+
+def upstream(name: str):
+    """The upstream object patch ``name`` targets, as it was before ``install`` (a
+    property's getter for a property)."""
+    patch = next(p for p in PATCHES if p.name == name)
+    found = _upstream.get(name) or resolve(patch.target)
+    return found.fget if isinstance(found, property) else found
+
+
+def resolve(target: str):
+    """The object ``"module:qualname"`` names, as it is now."""
+    module, _, qualname = target.partition(":")
+    found = importlib.import_module(module)
+    for part in qualname.split("."):
+        found = inspect.getattr_static(found, part) if inspect.isclass(found) \
+            else getattr(found, part)
+    return found
+
+
+def source_sha256(function) -> str:
+    """The SHA-256 of a function's source text (``inspect.getsource``)."""
+    return hashlib.sha256(inspect.getsource(function).encode("utf-8")).hexdigest()

@@ -2,7 +2,7 @@
 
 ``text-align: justify`` in WeasyPrint spreads a line's spare width over its spaces, and a
 line of Chinese has none, so a line that breaks early (before a mark that may not start a
-line, after a mark set at half width, around Latin text) stays short. ``install`` extends
+line, after a mark set at half width, around Latin text) stays short. ``patch`` extends
 WeasyPrint's justification to the gaps between full-width characters, the way clreq
 describes it for Chinese: ``count_expandable_spaces`` also counts those gaps, and the layout
 of a justified line gives each full-width character the matching Pango letter spacing.
@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import re
 
-from weasyprint import __version__ as WEASYPRINT_VERSION
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
 
-from casebook.errors import ToolError
-
-TESTED = ("70.",)  # WeasyPrint versions whose internals this and pdf_leaders.py replace
 _WIDE = re.compile(r"[\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3040-\u30ff\u3400-\u4dbf"
                    r"\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60“”‘’]")
 _TO_UNITS = 1024  # Pango units per pixel
@@ -40,23 +36,14 @@ def shares(text: str) -> float:
     return sum(wide) - (wide[0] + wide[-1]) / 2
 
 
-def install() -> None:
-    """Extend WeasyPrint's justification to Chinese text (idempotent)."""
+def patch() -> None:
+    """Extend WeasyPrint's justification to Chinese text (idempotent; weasy.install calls it)."""
     if _installed:
         return
-    require_tested("Chinese justification was", "pdf_justify.py")
     _installed["count"] = inline.count_expandable_spaces
     _installed["set_text"] = line_break.Layout.set_text
     inline.count_expandable_spaces = _count
     line_break.Layout.set_text = _set_text
-
-
-def require_tested(what: str, module: str) -> None:
-    """Refuse a WeasyPrint other than those whose internals casebook's patches replace."""
-    if not WEASYPRINT_VERSION.startswith(TESTED):
-        raise ToolError(f"WeasyPrint {WEASYPRINT_VERSION} is installed; casebook's {what} "
-                        f"written for {', '.join(TESTED)}x: install weasyprint==70.* or "
-                        f"update casebook/editions/{module}")
 
 
 def _count(box) -> float:

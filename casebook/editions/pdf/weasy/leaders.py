@@ -3,7 +3,7 @@
 WeasyPrint 70 fills a ``leader()`` with copies of its text box, one per dot, each placed
 from the line's end leftwards so the dots of every line fall in the same columns. A TOC of
 110 entries then draws some 8,000 text boxes: its four pages took 0.95 s to lay out and
-paint, about as long as forty pages of text. ``install`` keeps WeasyPrint's placement and
+paint, about as long as forty pages of text. ``patch`` keeps WeasyPrint's placement and
 gives the leader one text box holding the same dots, shaped together: the same glyphs at
 the same positions, drawn as one piece of text.
 """
@@ -13,16 +13,13 @@ from __future__ import annotations
 from weasyprint.layout import inline, leader
 from weasyprint.text.line_break import split_first_line
 
-from casebook.editions.pdf.weasy.justify import require_tested
-
 _installed: dict = {}
 
 
-def install() -> None:
-    """Draw each leader as one text box (idempotent)."""
+def patch() -> None:
+    """Draw each leader as one text box (idempotent; ``weasy.install`` calls it)."""
     if _installed:
         return
-    require_tested("leaders were", "pdf_leaders.py")
     _installed["handle_leader"] = leader.handle_leader
     leader.handle_leader = inline.handle_leader = handle_leader
 

@@ -6,15 +6,15 @@ chunks, a TOC entry or cross-reference often points into another chunk. With thi
 link to an anchor the caller declared external is kept and written exactly as WeasyPrint
 writes any internal link: a ``/Link`` annotation with ``/Dest (name)`` (and, when tagged,
 ``/Contents (name)``, a ``/StructParent`` and a ``Link`` structure element), but with no
-entry in the chunk's ``/Dests`` name tree. ``pdf_merge.merge`` then resolves it.
+entry in the chunk's ``/Dests`` name tree. ``editions/pdf/merge.py`` then resolves it.
 
-Usage::
+Usage (``weasy.install()`` puts the patch in place)::
 
-    pdf_links.install()
-    with pdf_links.external({"case-001", "part-2"}):
+    with links.external({"case-001", "part-2"}):
         document.write_pdf(...)
 
-Any other missing anchor still logs WeasyPrint's error and the link is dropped.
+Any other missing anchor still logs WeasyPrint's error and the link is dropped; with no
+external anchors declared, the patch does exactly what WeasyPrint's own function does.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from weasyprint.logger import LOGGER
 
 #: Anchor names that may be missing from the document being written (they live elsewhere).
 external_anchors: set[str] = set()
-
-_original = weasyprint.pdf.anchors.resolve_links
 
 
 def _page_anchors(pages) -> tuple[set[str], list[list[tuple[str, float, float]]]]:
@@ -71,13 +69,8 @@ def external(names: Iterable[str]) -> Iterator[set[str]]:
         external_anchors.difference_update(added)
 
 
-def install() -> None:
-    """Put the keeping ``resolve_links`` where WeasyPrint's PDF writer calls it (idempotent)."""
+def patch() -> None:
+    """Put the keeping ``resolve_links`` where WeasyPrint's PDF writer calls it (idempotent;
+    ``weasy.install`` calls it)."""
     weasyprint.pdf.anchors.resolve_links = resolve_links
     weasyprint.pdf.resolve_links = resolve_links
-
-
-def uninstall() -> None:
-    """Restore WeasyPrint's own ``resolve_links`` (for tests)."""
-    weasyprint.pdf.anchors.resolve_links = _original
-    weasyprint.pdf.resolve_links = _original

@@ -1,7 +1,8 @@
 """Progress bars for WeasyPrint's two long steps: laying out pages and painting them.
 
-WeasyPrint reports neither, so the bars hook its page generator and ``Page.paint`` for the
-duration of one step (``with laying_out(expected):`` / ``with painting(total):``).
+WeasyPrint reports neither, so ``patch`` (run by ``weasy.install()``) hooks its page
+generator and ``Page.paint`` for good; the hooks count pages on a bar only within one step
+(``with laying_out(expected):`` / ``with painting(total):``) and do nothing otherwise.
 """
 
 from __future__ import annotations
@@ -13,39 +14,56 @@ from weasyprint import document
 
 from casebook.progress import bar
 
+_installed: dict = {}
+_bars: dict = {}  # "layout" / "paint" -> the bar counting pages now
+
+
+def patch() -> None:
+    """Hook WeasyPrint's page generator and ``Page.paint`` (idempotent)."""
+    if _installed:
+        return
+    _installed["layout"], _installed["paint"] = document.layout_document, document.Page.paint
+    document.layout_document, document.Page.paint = _layout_document, _paint
+
+
+def _layout_document(*args, **kwargs):
+    for page in _installed["layout"](*args, **kwargs):
+        _count("layout")
+        yield page
+
+
+def _paint(self, *args, **kwargs):
+    try:
+        return _installed["paint"](self, *args, **kwargs)
+    finally:
+        _count("paint")
+
+
+def _count(step: str) -> None:
+    counter = _bars.get(step)
+    if counter is not None:
+        counter.update()
+
 
 @contextlib.contextmanager
 def laying_out(expected: int | None = None) -> Iterator[None]:
     """Count pages as WeasyPrint lays them out (``expected``: a guess at the total, or None)."""
-    original = document.layout_document
-    counter = bar(expected, "layout", "page")
-
-    def counted(*args, **kwargs):
-        for page in original(*args, **kwargs):
-            counter.update()
-            yield page
-    document.layout_document = counted
-    try:
+    with _counting("layout", bar(expected, "layout", "page")):
         yield
-    finally:
-        document.layout_document = original
-        counter.close()
 
 
 @contextlib.contextmanager
 def painting(total: int) -> Iterator[None]:
     """Count pages as WeasyPrint paints them into the PDF."""
-    original = document.Page.paint
-    counter = bar(total, "paint", "page")
+    with _counting("paint", bar(total, "paint", "page")):
+        yield
 
-    def counted(self, *args, **kwargs):
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            counter.update()
-    document.Page.paint = counted
+
+@contextlib.contextmanager
+def _counting(step: str, counter) -> Iterator[None]:
+    _bars[step] = counter
     try:
         yield
     finally:
-        document.Page.paint = original
+        _bars.pop(step, None)
         counter.close()

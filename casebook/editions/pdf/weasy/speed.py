@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import pydyf
 
-_original = pydyf.PDF.page_references
+_installed: dict = {}
 
 
 def _page_references(self) -> tuple[bytes, ...]:
     count = len(self.pages["Kids"])
     cached = self.__dict__.get("_casebook_page_refs")
     if cached is None or cached[0] != count:
-        cached = (count, _original.fget(self))
+        cached = (count, _installed["page_references"].fget(self))
         self.__dict__["_casebook_page_refs"] = cached
     return cached[1]
 
 
-def install() -> None:
-    """Replace pydyf's property with the cached one (idempotent)."""
+def patch() -> None:
+    """Replace pydyf's property with the cached one (idempotent; ``weasy.install`` calls it)."""
+    if _installed:
+        return
+    _installed["page_references"] = pydyf.PDF.page_references
     pydyf.PDF.page_references = property(_page_references)

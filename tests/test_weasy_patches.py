@@ -1,0 +1,123 @@
+"""The WeasyPrint and pydyf patches: each upstream function unchanged, one versioned install.
+
+A failure of ``test_upstream_source_is_the_one_patched`` names the patch whose upstream
+function changed: docs/weasyprint.md says how to re-check it and update its hash.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import time
+import tomllib
+
+import pytest
+from conftest import ROOT
+
+from casebook.editions.pdf import weasy
+from casebook.errors import ToolError
+
+WEASY = ROOT / "casebook" / "editions" / "pdf" / "weasy"
+
+
+@pytest.mark.parametrize("patch", weasy.PATCHES, ids=[p.name for p in weasy.PATCHES])
+def test_upstream_source_is_the_one_patched(patch):
+    found = weasy.source_sha256(weasy.upstream(patch.name))
+    assert found == patch.sha256, (
+        f"patch {patch.name!r} ({patch.module}) {patch.how} {patch.target}, whose source is "
+        f"no longer the one it was written against (sha256 {found}, expected "
+        f"{patch.sha256}): re-check the patch against the new upstream source and update "
+        f"its hash in casebook/editions/pdf/weasy/__init__.py (docs/weasyprint.md)")
+
+
+def test_the_registry_names_each_patch_once_and_its_files_exist():
+    names = [p.name for p in weasy.PATCHES]
+    assert len(names) == len(set(names))
+    for patch in weasy.PATCHES:
+        assert (ROOT / patch.module).is_file(), patch
+        assert patch.how in {"replaces", "wraps", "reads", "copies"}, patch
+        assert re.fullmatch(r"[0-9a-f]{64}", patch.sha256), patch
+
+
+def test_install_puts_every_replacing_patch_in_place_once():
+    weasy.install()
+    patched = {p.name: weasy.resolve(p.target) for p in weasy.PATCHES}
+    for patch in weasy.PATCHES:
+        now = patched[patch.name]
+        now = now.fget if isinstance(now, property) else now
+        if patch.how in {"replaces", "wraps"}:
+            assert now is not weasy.upstream(patch.name), f"{patch.name} is not installed"
+    start = time.perf_counter()
+    for _ in range(1000):
+        weasy.install()
+    assert time.perf_counter() - start < 0.05, "a second install() must return at once"
+    assert {p.name: weasy.resolve(p.target) for p in weasy.PATCHES} == patched
+
+
+def test_other_versions_are_refused_naming_installed_and_tested():
+    weasy.check(dict(weasy.TESTED))
+    weasy.check(weasy.installed_versions())  # the environment the tests run in
+    with pytest.raises(ToolError) as refused:
+        weasy.check({**weasy.TESTED, "weasyprint": "71.0"})
+    message = str(refused.value)
+    assert "weasyprint 71.0" in message and "weasyprint 70.0" in message
+    assert "pydyf 0.13.0" in message and "docs/weasyprint.md" in message
+    with pytest.raises(ToolError, match="pydyf 0.14.0"):
+        weasy.check({**weasy.TESTED, "pydyf": "0.14.0"})
+
+
+def test_pyproject_pins_the_tested_versions():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = set(project["project"]["dependencies"])
+    for name, version in weasy.TESTED.items():
+        assert f"{name}=={version}" in pins, f"pyproject.toml must pin {name}=={version}"
+
+
+def test_only_the_weasy_package_patches_weasyprint_or_pydyf():
+    """No module outside casebook/editions/pdf/weasy/ assigns into WeasyPrint or pydyf."""
+    found = []
+    for path in sorted((ROOT / "casebook").rglob("*.py")):
+        if WEASY in path.parents:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = _upstream_names(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "setattr":
+                roots = [_root(node.args[0], plain=True)] if node.args else []
+            else:
+                targets = (node.targets if isinstance(node, ast.Assign)
+                           else [node.target] if isinstance(node, ast.AugAssign) else [])
+                roots = [_root(t) for t in _flat(targets)]
+            found += [f"{path.relative_to(ROOT)}:{node.lineno}"
+                      for root in roots if root in names]
+    assert not found, found
+
+
+def _flat(targets: list[ast.AST]) -> list[ast.AST]:
+    """Assignment targets with tuples and lists unpacked (``a.x, b.y = ...``)."""
+    out = []
+    for target in targets:
+        out += _flat(target.elts) if isinstance(target, (ast.Tuple, ast.List)) else [target]
+    return out
+
+
+def _upstream_names(tree: ast.AST) -> set[str]:
+    """Names a module binds to WeasyPrint or pydyf objects by importing them."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names
+                      if a.name.split(".")[0] in {"weasyprint", "pydyf"}}
+        elif isinstance(node, ast.ImportFrom) and not node.level \
+                and (node.module or "").split(".")[0] in {"weasyprint", "pydyf"}:
+            names |= {a.asname or a.name for a in node.names}
+    return names
+
+
+def _root(target: ast.AST, plain: bool = False) -> str | None:
+    """The name an attribute chain starts from (a plain name only if ``plain``)."""
+    if not plain and not isinstance(target, (ast.Attribute, ast.Subscript)):
+        return None
+    while isinstance(target, (ast.Attribute, ast.Subscript)):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
