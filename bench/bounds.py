@@ -24,8 +24,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import make_book  # noqa: E402,F401  (puts the project on sys.path)
+
 _BLOCK_ID = re.compile(r' id="[^"]*--b\d+"')
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 _ITEMREF = re.compile(r'<itemref idref="([^"]+)"')

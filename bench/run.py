@@ -14,12 +14,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import make_book  # noqa: E402  (bench/make_book.py: the project root, on sys.path)
+from make_book import ROOT  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 PY = sys.executable
-sys.path.insert(0, str(ROOT))
-
-import make_book  # noqa: E402
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import stat
 from pathlib import Path
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)  # the C library, once
@@ -27,3 +28,8 @@ def write_file(path: Path, data: bytes, mode: int | None = None) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def rewrite_file(path: Path, data: bytes) -> None:
+    """Replace an existing file's bytes with ``write_file``, keeping its permissions."""
+    write_file(path, data, stat.S_IMODE(Path(path).stat().st_mode))

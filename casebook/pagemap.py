@@ -28,9 +28,6 @@ class Page:
 class PageMap:
     pages: tuple[Page, ...]
 
-    def page_of(self, anchor: str) -> Page:
-        return next(p for p in self.pages if anchor in p.anchors)
-
     def labels(self) -> dict[str, str]:
         """Every anchor's printed page label."""
         return {a: p.label for p in self.pages for a in p.anchors}

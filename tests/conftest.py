@@ -1,9 +1,11 @@
-"""Shared fixtures: built editions of the real and the synthetic book, golden-file switch."""
+"""Shared test helpers: the project root, the command line, built real and synthetic books."""
 
 from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,20 +14,42 @@ import synthetic
 from casebook.build.pipeline import Options, build
 from casebook.source import loader as source
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parents[1]  # the project: every test and helper finds it here
+DATA = ROOT / "tests" / "data"
+CLI = (sys.executable, str(ROOT / "build.py"))  # the command line, for Popen and terminals
+
+
+def cli(*args, cwd: Path | str = ROOT, env: dict | None = None,
+        timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run ``build.py ARGS`` in a new process and wait: stdout and stderr captured as text.
+
+    ``env`` adds to (or overrides) this process's environment. build.py is given by its full
+    path, so the project's own casebook is imported whatever ``cwd`` is.
+    """
+    return subprocess.run([*CLI, *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **env} if env else None, timeout=timeout)
 
 
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="rewrite the golden files in tests/data/ from the current output")
     parser.addoption("--slow", action="store_true",
-                     help="fuzz with 2,000 examples instead of 200")
+                     help="fuzz with 2,000 examples instead of 200 (this is not the slow "
+                          "marker: -m 'not slow' leaves the slow tests out)")
 
 
 def pytest_configure(config):
     if config.getoption("--slow"):
         os.environ.setdefault("CASEBOOK_FUZZ_EXAMPLES", "2000")
+
+
+SLOW_BOOKS = {"real", "synthetic110"}  # a test that builds one of these is marked slow
+_RUNNING = pytest.StashKey()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    item.config.stash[_RUNNING] = item  # the test whose fixtures (and body) run now
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +95,10 @@ def builds(tmp_path_factory, synthetic_dir, request):
     cache: dict[tuple[str, bool], Built] = {}
 
     def get(kind: str, draft: bool) -> Built:
+        test = request.config.stash.get(_RUNNING, None)
+        if kind in SLOW_BOOKS and test is not None and not test.get_closest_marker("slow"):
+            pytest.fail(f"{test.nodeid} builds the {kind} book: mark it @pytest.mark.slow, "
+                        "so that `-m 'not slow'` stays a quick loop", pytrace=False)
         if (kind, draft) not in cache:
             book_dir = {"real": ROOT, "synthetic": synthetic_dir}.get(kind) or \
                 request.getfixturevalue("synthetic110_dir")
@@ -80,7 +108,9 @@ def builds(tmp_path_factory, synthetic_dir, request):
     return get
 
 
-BOOKS = [("real", False), ("real", True), ("synthetic", False), ("synthetic", True)]
+SLOW = pytest.mark.slow
+BOOKS = [pytest.param(("real", False), marks=SLOW), pytest.param(("real", True), marks=SLOW),
+         ("synthetic", False), ("synthetic", True)]
 BOOK_IDS = ["real-default", "real-draft", "synthetic-default", "synthetic-draft"]
 
 

@@ -1,8 +1,19 @@
-"""Generate a synthetic book project (labelled synthetic) for tests and benchmarks: test-only code, so not in casebook's package (bench/ and .ci/run import it from tests/)."""
+"""Synthetic book projects (every text labelled synthetic) for the tests, bench/ and .ci/run.
+
+Not a test module, and not shipped in the package: tests import it as ``import synthetic``
+(pytest puts ``tests/`` on ``sys.path``); bench/ and .ci/run put ``tests/`` there themselves.
+
+    make_book(root, parts=9, cases_per_part=4, ...)   a book of generated cases
+    real_shaped_book(out, real_book, scale=1)          the bench corpus: the real book's parts,
+                                                       titles and case lengths, synthetic text
+
+For a tiny book whose every file a test writes itself, see ``bookfactory`` instead.
+"""
 
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import yaml
@@ -72,11 +83,6 @@ def case_text(rng: random.Random, number: int, chars: int, image: str | None = N
         extra.append(paragraph(rng, 6))
     head, sep, tail = body.partition("\n\n## 三、")
     return head + "\n\n" + "\n\n".join(extra) + sep + tail
-
-
-def write_doc(path: Path, meta: dict, body: str) -> None:
-    """Write one Markdown source with YAML front matter."""
-    _front(path, meta, body)
 
 
 def write_front_and_back(root: Path, rng: random.Random) -> None:
@@ -151,3 +157,58 @@ LAYOUT_COMMENT = ("# The typeset audit finds these kinds on the print PDF: the l
                   "pass them yet\n# (pages ending short, 单字成行, full-width pause marks at "
                   "the margin, lines off the\n# baseline grid). "
                   "Remove each once it passes.\n")
+
+
+CHARS_PER_PAGE = 650
+LAST_PAGE = 354  # the real book's afterword page: the end of its last case
+
+
+def real_layout(real_book: Path) -> list[dict]:
+    """Parts of the real book: each case's title and its print-page span."""
+    book = yaml.safe_load((real_book / "book.yaml").read_text(encoding="utf-8"))
+    parts, pages = [], []
+    for part in book["parts"]:
+        cases = []
+        for rel in part["cases"]:
+            text = (real_book / rel).read_text(encoding="utf-8")
+            meta = yaml.safe_load(text.split("---")[1])
+            cases.append({"title": meta["title"], "page": meta["print_page"]})
+            pages.append(meta["print_page"])
+        parts.append({"title": part["title"], "cases": cases})
+    spans = dict(zip(pages, [b - a for a, b in zip(pages, pages[1:] + [LAST_PAGE])]))
+    for part in parts:
+        for case in part["cases"]:
+            case["pages"] = max(1, spans[case["page"]])
+    return parts
+
+
+def real_shaped_book(out: Path, real_book: Path, scale: int = 1, seed: int = 7) -> tuple[int, int]:
+    """Write the bench corpus into ``out`` (emptied first); return its cases and characters.
+
+    Every case is as long as its span in the real book's print edition (about 650 characters
+    a page), with a figure every 15th; ``scale`` repeats every part that many times.
+    """
+    rng = random.Random(seed)
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    layout, number, total = [], 0, 0
+    for copy in range(scale):
+        suffix = f"（副本{copy + 1}）" if copy else ""
+        for p, part in enumerate(real_layout(Path(real_book)), start=1):
+            cases = []
+            for case in part["cases"]:
+                number += 1
+                image = figure(out, number) if number % 15 == 0 else None
+                body = case_text(rng, number, case["pages"] * CHARS_PER_PAGE, image)
+                total += len(body)
+                rel = f"source/cases/{p:02d}/{number:04d}-case.md"
+                _front(out / rel, {"title": case["title"] + suffix,
+                                   "unit": f"合成单位{number % 23}"}, body)
+                cases.append(rel)
+            layout.append({"title": part["title"] + suffix, "cases": cases})
+    write_front_and_back(out, rng)
+    book = book_yaml("bench", layout)
+    (out / "book.yaml").write_text(yaml.safe_dump(book, allow_unicode=True, sort_keys=False),
+                                   encoding="utf-8")
+    return number, total

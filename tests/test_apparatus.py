@@ -143,6 +143,7 @@ def test_tables_have_header_scopes_and_a_labelled_scroll_frame(out):
     assert '<span class="table-label">表2</span>' in page
 
 
+@pytest.mark.slow
 def test_html_table_scrolls_inside_its_frame_at_360px(out):
     from playwright.sync_api import sync_playwright
 
@@ -208,6 +209,7 @@ def test_screen_indexes_link_to_the_documents(out):
         'id="case-004-orchard--ix1"') == 1
 
 
+@pytest.mark.slow
 def test_epubcheck_and_vnu_pass(out):
     from casebook.check import html as html_check
     result = check.epubcheck(out["epub"])
@@ -215,19 +217,21 @@ def test_epubcheck_and_vnu_pass(out):
     assert not html_check.vnu(sorted(out["html"].rglob("*.html")))
 
 
+@pytest.mark.slow
 def test_a_chunked_layout_prints_page_references_from_given_folios(out, tmp_path):
     """With folios from a PageMap (as a chunked render passes them), no page is counted."""
-    from casebook.editions.pdf import document as pdf
+    from whole_layout import lay_out
+
     from casebook.render import fragments as render
     from casebook.render import xref
     assert xref.with_folios('<a class="xref" href="#case-a">甲</a>', {"case-a": "7"}) == \
         '<a class="xref" href="#case-a" data-folio="7">甲</a>'
     book = out["book"]
     fragments = render.render_all(book)
-    labels = pdf.lay_out(book, fragments).pagemap.labels()
+    labels = lay_out(book, fragments).pagemap.labels()
     fake = {anchor: f"{label}0" for anchor, label in labels.items()}  # visibly not counted
     target = tmp_path / "chunked.pdf"
-    pdf.lay_out(book, fragments, folios=fake).document.write_pdf(target)
+    lay_out(book, fragments, folios=fake).document.write_pdf(target)
     pages = check.pdf_anchor_pages(target)
     text = re.sub(r"\s", "", page_text(target, pages["case-001-buildings"]))
     assert f"见本书“河边的议事会”（第{labels['case-002-river']}0页）" in text

@@ -12,8 +12,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-PACKAGE = Path(__file__).resolve().parents[1] / "casebook"
+PACKAGE = ROOT / "casebook"
 RANK = {"__main__": 7, "cli": 6, "authoring": 5, "check": 5, "build": 4, "editions": 3, "render": 2,
         "source": 1}  # any other top-level module is the base, rank 0
 EDITION_API = {"casebook.editions"}  # the registry

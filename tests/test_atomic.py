@@ -3,7 +3,6 @@
 import hashlib
 import signal
 import subprocess
-import sys
 import threading
 import time
 import zipfile
@@ -11,9 +10,11 @@ from pathlib import Path
 
 import pytest
 import synthetic
-from conftest import ROOT
+from conftest import CLI, cli
 
 from casebook import check
+
+pytestmark = pytest.mark.slow  # ten builds killed at chosen moments, EPUBCheck
 
 # (log text that marks the phase, seconds to wait after it): 10 kill points in all
 KILL_POINTS = [
@@ -28,8 +29,8 @@ KILL_POINTS = [
 EDITIONS = {"synthetic.pdf", "synthetic-screen.pdf", "synthetic.epub", "html/index.html"}
 
 
-def _cmd(book: Path, out: Path) -> list[str]:
-    return [sys.executable, "build.py", "--book", str(book), "--out", str(out), "--no-cache"]
+def _args(book: Path, out: Path) -> list[str]:
+    return ["--book", str(book), "--out", str(out), "--no-cache"]
 
 
 def _digest(out: Path) -> dict[str, str]:
@@ -40,7 +41,7 @@ def _digest(out: Path) -> dict[str, str]:
 
 def _kill_at(book: Path, out: Path, marker: str, delay: float) -> bool:
     """Start a build, SIGKILL it `delay` s after `marker` appears; True if it was killed."""
-    proc = subprocess.Popen(_cmd(book, out), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*CLI, *_args(book, out)], stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if marker in line:
             time.sleep(delay)
@@ -78,7 +79,7 @@ def book(tmp_path_factory):
 
 def test_killed_builds_never_damage_the_previous_editions(book, tmp_path):
     out = tmp_path / "dist"
-    subprocess.run(_cmd(book, out), cwd=ROOT, check=True, capture_output=True)
+    assert cli(*_args(book, out)).returncode == 0
     before = _digest(out)
     assert "synthetic.pdf" in before and "synthetic.epub" in before
     case = next((book / "source" / "cases").rglob("*.md"))
@@ -98,18 +99,18 @@ def test_killed_builds_never_damage_the_previous_editions(book, tmp_path):
     assert check.epubcheck(out / "synthetic.epub").errors == 0
     assert subprocess.run(["qpdf", "--check", str(out / "synthetic.pdf")],
                           capture_output=True).returncode == 0
-    result = subprocess.run(_cmd(book, out), cwd=ROOT, capture_output=True, text=True)
+    result = cli(*_args(book, out))
     assert result.returncode == 0, result.stderr
     assert not list(out.glob(".staging-*")), "the next build cleans up after killed ones"
 
 
 def test_two_builds_on_one_folder_do_not_collide(book, tmp_path):
     out = tmp_path / "dist"
-    first = subprocess.Popen(_cmd(book, out), cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen([*CLI, *_args(book, out)], stderr=subprocess.PIPE, text=True)
     for line in first.stderr:
         if "Step 2/" in line:
             break
-    second = subprocess.run(_cmd(book, out), cwd=ROOT, capture_output=True, text=True)
+    second = cli(*_args(book, out))
     first.stderr.read()
     assert first.wait() == 0
     assert second.returncode == 5

@@ -1,12 +1,11 @@
 """bench/bounds.py: the EPUB text bound reads a real EPUB's spine and drops only block ids."""
 
-import importlib.util
-from pathlib import Path
+import sys
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("bounds", ROOT / "bench" / "bounds.py")
-bounds = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bounds)
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import bounds  # noqa: E402  (bench/bounds.py)
 
 
 def test_body_drops_block_ids_and_keeps_the_rest():

@@ -11,6 +11,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from casebook.check import html as check_html
 
+pytestmark = pytest.mark.slow  # Chromium on the real and the 110-case book
+
 CHROMIUM = check_html.CHROMIUM
 FLAGS = check_html.CHROMIUM_FLAGS
 CASE = "cases/001-foreign-banks.html"

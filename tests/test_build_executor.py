@@ -23,6 +23,7 @@ def spawn(max_workers: int) -> ProcessPoolExecutor:
     return made[-1]
 
 
+@pytest.mark.slow
 def test_a_configured_executor_builds_the_same_editions(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 0)  # chunk jobs, not one whole-book job

@@ -2,10 +2,9 @@
 
 import argparse
 import re
-import subprocess
-import sys
 
-from conftest import ROOT
+from bookfactory import make_book
+from conftest import ROOT, cli
 
 from casebook.cli import parser
 
@@ -29,8 +28,7 @@ def test_every_cli_command_and_option_is_documented_in_the_command_reference():
 
 def test_build_one_edition_into_out_dir(tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "build.py", "html", "--book", "tests/data/sample",
-                             "--out", str(out), "-q"], cwd=ROOT, capture_output=True, text=True)
+    result = cli("html", "--book", "tests/data/sample", "--out", out, "-q")
     assert result.returncode == 0, result.stderr
     assert (out / "html" / "index.html").exists()
     assert not (out / "sample.pdf").exists()
@@ -38,16 +36,10 @@ def test_build_one_edition_into_out_dir(tmp_path):
     assert not [p for p in out.iterdir() if p.name.startswith(".staging")]
 
 
-def _run(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
-                          capture_output=True, text=True)
-
-
 def test_check_lists_every_problem_and_fails(tmp_path):
-    from bookfactory import make_book
     root = make_book(tmp_path, {"source/cases/01/001-a.md": "---\ntitle: 甲\n---\n\n![图](no.png)\n",
                                 "source/cases/01/002-b.md": "---\ntitel: 乙\n---\n\n正文\n"})
-    result = _run("check", "--book", str(root))
+    result = cli("check", "--book", str(root))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert any("002-b.md:2: unknown key 'titel'" in line for line in lines), lines
@@ -55,37 +47,38 @@ def test_check_lists_every_problem_and_fails(tmp_path):
 
 
 def test_check_passes_on_the_real_book():
-    result = _run("check", "-q")
+    result = cli("check", "-q")
     assert result.returncode == 0, result.stderr
 
 
 def test_doctor_reports_every_tool():
-    result = _run("doctor")
+    result = cli("doctor")
     assert result.returncode == 0, result.stdout
     for tool in ("pandoc", "weasyprint", "Noto Serif CJK SC", "LXGW WenKai", "pagefind", "java"):
         assert tool in result.stdout
 
 
 def test_gbk_file_builds_with_encoding_and_is_fixed_by_fix_encoding(tmp_path):
-    from bookfactory import make_book
     case = "---\ntitle: 甲\n---\n\n中文正文。\n".encode("gb18030")
     root = make_book(tmp_path, {"source/cases/01/001-a.md": case})
-    refused = _run("html", "--book", str(root), "-q")
+    refused = cli("html", "--book", str(root), "-q")
     assert refused.returncode == 1 and "fix-encoding" in refused.stderr
-    built = _run("html", "--book", str(root), "--encoding", "gb18030", "-q")
+    built = cli("html", "--book", str(root), "--encoding", "gb18030", "-q")
     assert built.returncode == 0, built.stderr
     path = root / "source/cases/01/001-a.md"
-    fixed = _run("fix-encoding", str(path))
+    path.chmod(0o640)
+    fixed = cli("fix-encoding", str(path))
     assert fixed.returncode == 0, fixed.stderr
     assert path.read_text(encoding="utf-8").endswith("中文正文。\n")
     assert (path.parent / "001-a.md.orig").read_bytes() == case
-    assert _run("html", "--book", str(root), "-q").returncode == 0
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in path.parent.iterdir()) == ["001-a.md", "001-a.md.orig"]
+    assert cli("html", "--book", str(root), "-q").returncode == 0
 
 
 def test_check_reports_a_bad_lint_setting_with_its_line(tmp_path):
-    from bookfactory import make_book
     root = make_book(tmp_path, yaml_extra="lint: {cjk_latin_space: sometimes}\n")
-    result = _run("check", "--book", str(root))
+    result = cli("check", "--book", str(root))
     assert result.returncode == 1
     assert "book.yaml:" in result.stderr and "cjk_latin_space" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr

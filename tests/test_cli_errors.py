@@ -6,19 +6,17 @@ Every book here fails while reading the sources, so no edition is rendered and t
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bookfactory import make_book, md, yaml_line
+from conftest import cli
 
-PROJECT = Path(__file__).resolve().parents[1]
 A = "source/cases/01/001-a.md"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "build.py", *args, "-q"], cwd=PROJECT,
-                          capture_output=True, text=True, timeout=120)
+    return cli(*args, "-q", timeout=120)
 
 
 def build(book: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -102,9 +100,7 @@ def test_several_problems_one_per_line(tmp_path):
 
 def test_paths_inside_the_working_directory_are_shown_relative(tmp_path):
     book = make_book(tmp_path, {A: "---\nunit: 某\n---\n\n正文。\n"}, slug="Bad")
-    result = subprocess.run([sys.executable, str(PROJECT / "build.py"), "-q", "--book",
-                             "book", "--out", "out"],
-                            cwd=book.parent, capture_output=True, text=True, timeout=120)
+    result = cli("-q", "--book", "book", "--out", "out", cwd=book.parent, timeout=120)
     assert assert_clean_failure(result) == [
         "book/book.yaml:1: 'slug' must be lowercase ASCII letters, digits and '-' (got 'Bad')",
         f"book/{A}:2: 'title' is missing from case front matter"]

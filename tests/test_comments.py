@@ -5,12 +5,11 @@ from __future__ import annotations
 import gzip
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import DATA, cli
 
 from casebook.build.pipeline import Options, build
 from casebook.source import comments
@@ -80,8 +79,7 @@ def test_an_unclosed_comment_is_text(built):
 
 def test_lint_lists_each_comment_with_its_line(built):
     book, _ = built
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "lint", "--book",
-                             str(book), str(book / CASE)], capture_output=True, text=True)
+    result = cli("lint", "--book", book, book / CASE)
     lines = (book / CASE).read_text(encoding="utf-8").split("\n")
     first = next(i for i, line in enumerate(lines, 1) if NOTE in line)
     assert f"{CASE.split('/')[-1]}:{first}:" in result.stdout

@@ -13,6 +13,8 @@ from casebook.build.pipeline import Options, build
 from casebook.source import comments
 from casebook.errors import CasebookError
 
+pytestmark = pytest.mark.slow  # the CommonMark suite: hundreds of builds, EPUBCheck and vnu
+
 EXAMPLES = json.loads((DATA / "commonmark" / "commonmark-0.31.2.json").read_text())
 BATCH = 110
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from pathlib import Path
 
 import pypdfium2
 import pytest
 from bookfactory import make_book, yaml_line
-from conftest import write_edition
+from conftest import ROOT, write_edition
 from PIL import Image, ImageChops, ImageStat
 
 from casebook import model
@@ -22,7 +21,6 @@ from casebook.render import fonts
 from casebook.render import fragments as render
 from casebook.source import loader as source
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")

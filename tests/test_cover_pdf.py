@@ -13,6 +13,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 from bookfactory import make_book, yaml_line
+from conftest import ROOT
 
 from casebook.build.pipeline import Options, build
 from casebook.check import pdf as pdf_check
@@ -24,7 +25,6 @@ from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM, SLUG_MM, cover_geometry
 from casebook.source import loader as source
 
-ROOT = Path(__file__).resolve().parents[1]
 REAL_ISBN = "9787807458654"
 SYNTHETIC_ISBN = "978-0-00-000000-2"  # synthetic: a made-up ISBN with a valid check digit
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
@@ -58,6 +58,7 @@ def _box_mm(path: Path, name: str) -> tuple[float, float]:
     return _mm(box[2] - box[0]), _mm(box[3] - box[1])
 
 
+@pytest.mark.slow
 def test_the_spread_is_two_trims_plus_spine_plus_bleed(real, caplog):
     book, pages, path = real
     spec = book.meta.print
@@ -72,6 +73,7 @@ def test_the_spread_is_two_trims_plus_spine_plus_bleed(real, caplog):
     assert path.name == f"{book.meta.slug}-cover.pdf"
 
 
+@pytest.mark.slow
 def test_the_spine_follows_the_page_count(real, tmp_path, caplog):
     book, pages, _ = real
     widths = {}
@@ -102,6 +104,7 @@ def test_a_bad_caliper_is_reported_at_its_line(tmp_path, value):
     assert info.value.line == yaml_line(root, "paper_caliper_mm")
 
 
+@pytest.mark.slow
 def test_the_print_cover_passes_the_interiors_preflight(real):
     book, pages, path = real
     assert pdf_check.print_preflight(path, cover_geometry(book.meta, pages)) == []
@@ -122,6 +125,7 @@ def _decode(path: Path) -> set[str]:
     return {r.text for r in found}
 
 
+@pytest.mark.slow
 def test_the_barcode_decodes_to_the_isbn_with_its_add_on(real):
     _, _, path = real
     # book.yaml sets price 38.00 and no cover.addon: the GB/T 12906 add-on 00
@@ -129,6 +133,7 @@ def test_the_barcode_decodes_to_the_isbn_with_its_add_on(real):
     assert "定价：38.00元" in _text(path)
 
 
+@pytest.mark.slow
 def test_the_barcode_is_vector(real):
     _, _, path = real
     with pikepdf.open(path) as pdf:
@@ -177,6 +182,7 @@ def _spine_words(path: Path, meta, pages: int):
     return sorted(words, key=lambda w: w[1]), (left + right) / 2
 
 
+@pytest.mark.slow
 def test_the_spine_text_is_vertical(real):
     book, pages, path = real
     words, centre = _spine_words(path, book.meta, pages)
@@ -191,6 +197,7 @@ def test_the_spine_text_is_vertical(real):
         assert abs((w[0] + w[2]) / 2 - centre) < 1.0  # on the spine's centre line
 
 
+@pytest.mark.slow
 def test_a_narrow_spine_drops_the_editor_first(real, tmp_path, caplog):
     book, _, _ = real
     pages = 100  # 5 mm: room for the title and the publisher, not the smaller editor
@@ -204,6 +211,7 @@ def test_a_narrow_spine_drops_the_editor_first(real, tmp_path, caplog):
     caplog.clear()  # the warning above is expected
 
 
+@pytest.mark.slow
 def test_a_spine_too_narrow_for_any_text_stays_blank_with_warnings(real, tmp_path, caplog):
     book, _, _ = real
     with caplog.at_level(logging.WARNING):
@@ -214,6 +222,7 @@ def test_a_spine_too_narrow_for_any_text_stays_blank_with_warnings(real, tmp_pat
     caplog.clear()  # the warning above is expected
 
 
+@pytest.mark.slow
 def test_look_at_the_spread(real, tmp_path):
     """pdftoppm renders the spread; the spine's colour and the barcode's white box show up."""
     book, pages, path = real
@@ -231,6 +240,7 @@ def test_look_at_the_spread(real, tmp_path):
     assert image.getpixel(barcode)[0] > 200 or image.getpixel(barcode) == (0, 0, 0)
 
 
+@pytest.mark.slow
 def test_the_cover_is_reproducible_with_source_date_epoch(real, tmp_path, monkeypatch):
     book, pages, _ = real
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1306886400")
@@ -273,21 +283,18 @@ def test_a_kept_cover_is_painted_once_for_a_spine_and_dated_by_each_build(tmp_pa
                         lambda *a, **k: painted.append(1) or real_paint(*a, **k))
     for name in "abcde":
         (tmp_path / name).mkdir()
-    cover_pdf.keep_in(tmp_path / "cache")
-    try:
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        first = cover_pdf.write(book, tmp_path / "a", 200).read_bytes()
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-        later = cover_pdf.write(book, tmp_path / "b", 200)
-        assert len(painted) == 1, "the same spread was painted again"
-        with pikepdf.open(later) as pdf:
-            assert str(pdf.docinfo.CreationDate).startswith("D:20270115")  # 1800000000
-        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        assert cover_pdf.write(book, tmp_path / "c", 200).read_bytes() == first
-        cover_pdf.write(book, tmp_path / "d", 240)
-        assert len(painted) == 2, "a wider spine must be painted anew"
-    finally:
-        cover_pdf.keep_in(None)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = cover_pdf.write(book, tmp_path / "a", 200, cache).read_bytes()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    later = cover_pdf.write(book, tmp_path / "b", 200, cache)
+    assert len(painted) == 1, "the same spread was painted again"
+    with pikepdf.open(later) as pdf:
+        assert str(pdf.docinfo.CreationDate).startswith("D:20270115")  # 1800000000
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert cover_pdf.write(book, tmp_path / "c", 200, cache).read_bytes() == first
+    cover_pdf.write(book, tmp_path / "d", 240, cache)
+    assert len(painted) == 2, "a wider spine must be painted anew"
     monkeypatch.setattr(cover_pdf, "paint", real_paint)
     assert cover_pdf.write(book, tmp_path / "e", 200).read_bytes() == first, \
         "a cover from the cache differs from one painted now"

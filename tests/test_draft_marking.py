@@ -83,6 +83,7 @@ def test_a_release_epub_has_no_draft_note(editions):
     assert not any("草稿" in t for t in _epub_texts(editions[False]["epub"]).values())
 
 
+@pytest.mark.slow
 def test_the_draft_epub_passes_epubcheck(editions):
     result = parity.epubcheck(editions[True]["epub"])
     assert (result.errors, result.warnings) == (0, 0), result.messages

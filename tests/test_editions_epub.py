@@ -2,6 +2,7 @@
 
 import zipfile
 
+import pytest
 from lxml import etree
 
 from casebook import check
@@ -9,6 +10,7 @@ from casebook import check
 OPF = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
 
 
+@pytest.mark.slow
 def test_epubcheck_reports_no_errors_and_no_warnings(built):
     result = check.epubcheck(built.epub)
     assert result.version == "5.3.0"
@@ -20,6 +22,7 @@ def _opf(epub):
         return etree.fromstring(z.read("EPUB/content.opf"))
 
 
+@pytest.mark.slow
 def test_package_metadata(builds):
     built = builds("real", False)
     opf = _opf(built.epub)
@@ -29,6 +32,7 @@ def test_package_metadata(builds):
     assert "吴信宝" in opf.xpath("//dc:creator/text()", namespaces=OPF)
 
 
+@pytest.mark.slow
 def test_one_document_per_page_in_reading_order(builds):
     built = builds("real", True)
     opf = _opf(built.epub)
@@ -47,6 +51,7 @@ def test_every_xhtml_root_has_its_language(builds):
                 assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-CN", name
 
 
+@pytest.mark.slow
 def test_commentary_is_an_aside_with_its_attribution(builds):
     built = builds("real", False)
     with zipfile.ZipFile(built.epub) as z:
@@ -60,6 +65,7 @@ def test_commentary_is_an_aside_with_its_attribution(builds):
 
 
 # -- conformance on the synthetic book in the original's shape ----------------------------------
+@pytest.mark.slow
 def test_epubcheck_synthetic110_with_lists_tables_footnotes_figures(builds):
     built = builds("synthetic110", False)
     with zipfile.ZipFile(built.epub) as z:
@@ -75,6 +81,7 @@ def _props(opf, name):
     return opf.xpath(f"//opf:meta[@property='{name}']/text()", namespaces=OPF)
 
 
+@pytest.mark.slow
 def test_accessibility_metadata_of_the_real_book(builds):
     opf = _opf(builds("real", False).epub)
     assert _props(opf, "schema:accessMode") == ["textual", "visual"]
@@ -112,6 +119,7 @@ def _documents(epub):
                 for n in sorted(z.namelist()) if n.endswith(".xhtml")}
 
 
+@pytest.mark.slow
 def test_epub_types_carry_their_matching_roles(builds):
     docs = {**_documents(builds("real", True).epub),
             **_documents(builds("synthetic110", False).epub)}
@@ -128,6 +136,7 @@ def test_epub_types_carry_their_matching_roles(builds):
             "pagebreak", "noteref", "footnote"} <= types
 
 
+@pytest.mark.slow
 def test_body_sections_and_heading_hierarchy(builds):
     built = builds("synthetic110", False)
     docs = _documents(built.epub)
@@ -147,6 +156,7 @@ def test_body_sections_and_heading_hierarchy(builds):
         "//x:h2|//x:h3", namespaces=XNS)][:2] == [2, 3]
 
 
+@pytest.mark.slow
 def test_landmarks_point_at_the_cover_the_toc_and_the_body(builds):
     built = builds("real", False)
     nav = _documents(built.epub)["nav.xhtml"]
@@ -158,6 +168,7 @@ def test_landmarks_point_at_the_cover_the_toc_and_the_body(builds):
 
 
 # -- cover ------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cover_image_and_cover_page(builds):
     built = builds("real", False)
     opf = _opf(built.epub)
@@ -174,6 +185,7 @@ def test_cover_image_and_cover_page(builds):
 
 
 # -- typography -------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_stylesheet_leaves_reader_settings_alone(builds):
     import re
     with zipfile.ZipFile(builds("real", False).epub) as z:

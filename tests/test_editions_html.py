@@ -6,11 +6,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import readback
 from bookfactory import make_book, md, yaml_line
+from conftest import write_edition
 from lxml import html as lxml_html
 
-from casebook import check
-from conftest import write_edition
 from casebook.editions.html import search as search_index
 from casebook.editions.html.edition import page_path
 from casebook.errors import SourceError, ToolError
@@ -21,7 +21,7 @@ def test_next_links_walk_the_whole_book_in_order(built):
     site = built.html
     expected = [site / page_path(item) for item in built.book.reading_order()]
     page, seen = site / "index.html", []
-    while (href := check.html_pager(page).get("next")):
+    while (href := readback.html_pager(page).get("next")):
         page = (page.parent / href).resolve()
         seen.append(page)
     assert seen == [p.resolve() for p in expected]
@@ -30,10 +30,10 @@ def test_next_links_walk_the_whole_book_in_order(built):
 def test_prev_links_mirror_next_links(builds):
     site = builds("synthetic", True).html
     for page in site.rglob("*.html"):
-        nxt = check.html_pager(page).get("next")
+        nxt = readback.html_pager(page).get("next")
         if nxt and page.name != "index.html":
             target = (page.parent / nxt).resolve()
-            assert (target.parent / check.html_pager(target)["prev"]).resolve() == page.resolve()
+            assert (target.parent / readback.html_pager(target)["prev"]).resolve() == page.resolve()
 
 
 def test_every_internal_link_resolves(built):
@@ -50,6 +50,7 @@ def test_every_internal_link_resolves(built):
                 assert ids, f"{page}: {href}"
 
 
+@pytest.mark.slow
 def test_case_page_has_breadcrumb_and_one_h1(builds):
     built = builds("real", False)
     page = built.html / "cases" / "001-foreign-banks.html"
@@ -118,6 +119,7 @@ def test_every_page_has_a_search_box_and_a_way_back_to_the_toc(built):
             assert tree.xpath(f"//nav[@class='pager']//a[@href='{root}index.html#toc']"), page
 
 
+@pytest.mark.slow
 def test_titles_descriptions_and_opengraph(builds):
     built = builds("real", False)
     tree = lxml_html.parse(str(built.html / "cases" / "001-foreign-banks.html"))

@@ -11,6 +11,7 @@ from casebook.geometry import SLUG_MM
 MM = 72 / 25.4
 
 
+@pytest.mark.slow
 def test_boxes_follow_book_yaml(builds):
     built = builds("real", False)
     spec = built.book.meta.print
@@ -35,6 +36,7 @@ def test_every_font_is_embedded_subset_and_declared(built):
                                               "LXGW-WenKai")), line
 
 
+@pytest.mark.slow
 def test_front_matter_folios_are_roman_and_body_restarts_at_one(builds):
     built = builds("real", False)
     pages = check.pdf_anchor_pages(built.pdf)
@@ -45,6 +47,7 @@ def test_front_matter_folios_are_roman_and_body_restarts_at_one(builds):
     assert check.pdf_text(built.pdf, case, case).split()[-1] == "3"
 
 
+@pytest.mark.slow
 def test_case_one_fits_in_the_original_four_pages(builds):
     built = builds("real", False)
     pages = check.pdf_anchor_pages(built.pdf)
@@ -53,6 +56,7 @@ def test_case_one_fits_in_the_original_four_pages(builds):
     assert 1 <= total - start + 1 <= 4
 
 
+@pytest.mark.slow
 def test_the_build_publishes_a_screen_pdf_from_the_same_layout(builds):
     built = builds("real", False)
     screen = built.out / f"{built.book.meta.slug}-screen.pdf"

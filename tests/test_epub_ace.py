@@ -38,12 +38,14 @@ def ace_results(builds, features_epub, tmp_path_factory):
     return {name: run.result() for name, run in runs.items()}
 
 
+@pytest.mark.slow
 def test_the_small_book_has_every_feature(features_epub):
     with zipfile.ZipFile(features_epub) as z:
         text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
     assert [n for n in NEEDLES if n not in text] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["real-default", "all-features"])
 def test_ace_reports_no_violations(ace_results, name):
     result = ace_results[name]
@@ -62,6 +64,7 @@ def test_ace_report_reader_counts_violations(tmp_path):
     assert result.violations[("image-alt", "critical")] == 1
 
 
+@pytest.mark.slow
 def test_ace_that_runs_out_of_time_is_a_clear_tool_error(features_epub, tmp_path):
     """No traceback from verify: a timeout is reported like a failed tool, and Ace is gone."""
     run = epub_check.AceRun(features_epub, tmp_path)

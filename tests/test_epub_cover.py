@@ -21,6 +21,7 @@ def _book_with_cover(tmp_path, name="cover.jpg", fmt="JPEG"):
                      files={f"images/{name}": image.getvalue()})
 
 
+@pytest.mark.slow
 def test_the_epub_cover_is_the_rendered_front_and_passes_epubcheck(tmp_path):
     root = make_book(tmp_path, yaml_extra="subtitle: 合成副题\npublisher: 合成出版社\n"
                                           "creators: [{name: 某某, role: 主编}]\n")

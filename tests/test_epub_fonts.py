@@ -67,10 +67,12 @@ def _fonts(epub_path):
         return {n.removeprefix("EPUB/"): z.read(n) for n in z.namelist() if "/fonts/" in n}
 
 
+@pytest.mark.slow
 def test_fonts_are_off_by_default(builds):
     assert not _fonts(builds("real", False).epub)
 
 
+@pytest.mark.slow
 def test_each_font_holds_exactly_the_characters_it_sets(embedded):
     found = _fonts(embedded)
     assert sorted(found) == ["fonts/kai.otf", "fonts/sans-bold.otf", "fonts/serif.otf"]
@@ -84,6 +86,7 @@ def test_each_font_holds_exactly_the_characters_it_sets(embedded):
     assert len(serif) < 2000  # a subset, not the 30,000-character face
 
 
+@pytest.mark.slow
 def test_embedded_fonts_are_declared_and_valid(embedded):
     with zipfile.ZipFile(embedded) as z:
         css = z.read("EPUB/styles/epub.css").decode()
@@ -102,6 +105,7 @@ def test_embedded_fonts_are_declared_and_valid(embedded):
     assert (result.errors, result.warnings) == (0, 0), result.messages
 
 
+@pytest.mark.slow
 def test_the_size_added_is_reported(embedding):
     path, messages = embedding
     added = [m for m in messages if m.startswith("Embedded fonts add ")]

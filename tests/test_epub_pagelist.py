@@ -5,6 +5,7 @@ import zipfile
 
 import pypdf
 import pytest
+import readback
 from lxml import etree
 
 from casebook import check
@@ -14,7 +15,8 @@ from casebook.editions.epub import pagelist
 from casebook.editions.epub.docs import Doc, parse
 from casebook.pagemap import Page, PageMap, roman
 
-BOOKS = [("real", False), ("real", True), ("synthetic110", False)]
+BOOKS = [pytest.param(book, marks=pytest.mark.slow)  # each a slow build
+         for book in [("real", False), ("real", True), ("synthetic110", False)]]
 IDS = ["real-default", "real-draft", "synthetic110"]
 MM = 72 / 25.4
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,}")  # runs of ideographs: no folios, leaders or spaces
@@ -47,10 +49,10 @@ def pdf_pages():
 def test_one_entry_per_pdf_page_in_nav_and_ncx(built):
     pages = epub_check.page_list(built.epub)
     assert len(pages) == len(pypdf.PdfReader(built.pdf).pages)
-    assert epub_check.ncx_page_list(built.epub) == pages
+    assert readback.ncx_page_list(built.epub) == pages
     assert len({label for label, _ in pages}) == len(pages)
     for href in {h.split("#")[0] for _, h in pages}:
-        ids = [s.get("id") for s in epub_check.pagebreaks(built.epub, href)]
+        ids = [s.get("id") for s in readback.pagebreaks(built.epub, href)]
         assert ids == [h.split("#")[1] for _, h in pages if h.startswith(href + "#")], href
 
 
@@ -71,7 +73,7 @@ def test_each_entry_lands_in_the_file_holding_the_text_of_its_page(built, pdf_pa
     for (label, href), page in zip(entries, pdf_pages(built)):
         name = href.split("#")[0]
         if name not in texts:
-            texts[name] = check.normalise(epub_check.xhtml_text(built.epub, name))
+            texts[name] = check.normalise(readback.xhtml_text(built.epub, name))
         runs = _HAN.findall(page)
         if not runs:  # a blank page stays with the page before it
             assert previous is None or name == previous, (label, name)
@@ -116,6 +118,7 @@ def test_breaks_go_before_the_first_block_or_after_the_last_one():
     assert _body(docs[2]) == '[1]<sectionid="b"><pid="b1">z</p>[2][3]</section>'
 
 
+@pytest.mark.slow
 def test_ncx_play_order_is_one_sequence_in_reading_order(builds):
     with zipfile.ZipFile(builds("real", True).epub) as z:
         ncx = etree.fromstring(z.read("EPUB/toc.ncx"))

@@ -1,16 +1,18 @@
 """A real reading engine: calibre's ebook-convert reads every case and the preface, in order."""
 
 import pytest
+import readback
 
 from casebook import check
-from casebook.check import epub as epub_check
+
+pytestmark = pytest.mark.slow  # the real book, converted by calibre
 
 
 @pytest.fixture(scope="module")
 def calibre(builds, tmp_path_factory):
     """The real book in draft mode (every case title) as calibre's plain text."""
     built = builds("real", True)
-    return built, epub_check.calibre_text(built.epub, tmp_path_factory.mktemp("calibre"))
+    return built, readback.calibre_text(built.epub, tmp_path_factory.mktemp("calibre"))
 
 
 def _opening(epub, doc_id, chars=24):
@@ -32,10 +34,3 @@ def test_calibre_reads_the_preface_then_every_case_in_order(calibre):
         found = text.find(opening, position + 1)
         assert found > position, f"{case.title} missing or out of order in calibre's text"
         position = found
-
-
-def test_a_missing_calibre_is_a_clear_failure(monkeypatch, tmp_path):
-    from casebook.errors import ToolError
-    monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ToolError, match="ebook-convert is missing"):
-        epub_check.calibre_text(tmp_path / "x.epub", tmp_path)

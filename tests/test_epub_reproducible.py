@@ -6,8 +6,11 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from conftest import ROOT
 from lxml import etree
+
+pytestmark = pytest.mark.slow  # two builds of the real book
 
 EPOCH = "1306886400"  # 2011-06-01T00:00:00Z
 BUILD = ("import sys; from pathlib import Path; from casebook.build.pipeline import Options, build; "

@@ -8,12 +8,11 @@ import json
 import logging
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import DATA, cli
 
 from casebook import resources
 from casebook.build import fresh
@@ -84,6 +83,7 @@ def _change(book: Path, out: Path, change: str) -> bool:
     return change == "mode"
 
 
+@pytest.mark.slow
 def test_each_change_makes_a_rebuild(book, tmp_path, caplog):
     out = tmp_path / "out"
     _build(book, out)
@@ -99,6 +99,7 @@ def test_each_change_makes_a_rebuild(book, tmp_path, caplog):
         assert fresh.stale_reason(book, out, Options().record(), draft, editions) is None
 
 
+@pytest.mark.slow
 def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
     out = tmp_path / "out"
     _build(book, out)
@@ -121,6 +122,7 @@ def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
     assert all("样式已改" in text for text in _texts(_build(book, out)).values())
 
 
+@pytest.mark.slow
 def test_incremental_build_is_byte_identical_to_a_clean_one(book, tmp_path):
     incremental = tmp_path / "incremental"
     _build(book, incremental)
@@ -145,9 +147,7 @@ def test_an_error_in_a_worker_is_reported_with_its_file_and_line(book, tmp_path)
     bad = book / "templates" / "html" / "case.html.j2"
     bad.write_text("{% extends 'html/base.html.j2' %}\n{% block main %}\n{{ oops(\n",
                    encoding="utf-8")
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "html", "--book",
-                             str(book), "--out", str(tmp_path / "out"), "-q"],
-                            capture_output=True, text=True)
+    result = cli("html", "--book", book, "--out", tmp_path / "out", "-q")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{bad}:3: template error" in result.stderr, result.stderr
@@ -155,10 +155,9 @@ def test_an_error_in_a_worker_is_reported_with_its_file_and_line(book, tmp_path)
 
 def test_no_op_build_from_the_command_line_is_quick(book, tmp_path):
     """Not a timing test (that is bench/): a no-op must not import the layout engine."""
-    args = [sys.executable, "-X", "importtime", str(ROOT / "build.py"), "--book", str(book),
-            "--out", str(tmp_path / "out"), "-q"]
-    assert subprocess.run(args, capture_output=True).returncode == 0
-    second = subprocess.run(args, capture_output=True, text=True)
+    args = ("--book", book, "--out", tmp_path / "out", "-q")
+    assert cli(*args).returncode == 0
+    second = cli(*args, env={"PYTHONPROFILEIMPORTTIME": "1"})  # python -X importtime
     assert second.returncode == 0
     imported = {line.split("|")[-1].strip() for line in second.stderr.splitlines()
                 if line.startswith("import time:")}
@@ -245,6 +244,7 @@ def test_a_moved_book_is_rebuilt(book, tmp_path, caplog):
                               ["pdf", "epub", "html"]) is None
 
 
+@pytest.mark.slow
 def test_two_books_alternating_into_one_folder_each_get_their_own_editions(book, tmp_path,
                                                                           caplog):
     out, other = tmp_path / "out", tmp_path / "other"

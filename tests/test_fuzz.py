@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from casebook.build.pipeline import Options, build
 from casebook.errors import CasebookError
 
+pytestmark = pytest.mark.slow  # fuzzing
+
 EXAMPLES = int(os.environ.get("CASEBOOK_FUZZ_EXAMPLES", "200"))
 SCRIPTS = st.sampled_from([
     (0x4E00, 0x9FFF), (0x3000, 0x303F), (0xFF00, 0xFFEF), (0x0300, 0x036F),  # CJK, combining

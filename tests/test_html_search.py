@@ -13,6 +13,8 @@ from playwright.sync_api import expect, sync_playwright
 from casebook.check import html as check_html
 from casebook.editions.html import search as search_index
 
+pytestmark = pytest.mark.slow  # Pagefind on the 110-case book, searched in Chromium
+
 log = logging.getLogger(__name__)
 BLOCKS = "p|li|td|th|h1|h2|h3|h4|h5|h6|figcaption|dt|dd|blockquote"
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")

@@ -1,6 +1,10 @@
 """The Nu HTML Checker (vnu-jar) finds no error on any page of the built HTML sites."""
 
+import pytest
+
 from casebook.check import html as check_html
+
+pytestmark = pytest.mark.slow  # vnu (Java)
 
 
 def test_vnu_finds_no_errors_on_any_page(builds):

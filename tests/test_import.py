@@ -6,12 +6,11 @@ a list, bold and italic, and a 点评 with its signature line.
 
 import shutil
 import subprocess
-import sys
 
 import pypandoc
 import pytest
 from bookfactory import make_book
-from conftest import DATA, ROOT
+from conftest import DATA, cli
 from PIL import Image
 
 from casebook.build.pipeline import Options, build
@@ -34,8 +33,7 @@ def _docx(tmp_path, markdown: str, name="manuscript"):
 
 
 def _import(book, docx, *args):
-    return subprocess.run([sys.executable, "build.py", "import", str(docx), "--book", str(book),
-                           *args], cwd=ROOT, capture_output=True, text=True)
+    return cli("import", docx, "--book", book, *args)
 
 
 @pytest.fixture(scope="module")
@@ -163,24 +161,21 @@ def test_an_unsigned_commentary_imports_every_case_and_is_reported(unsigned):
 def test_lint_and_check_report_the_unsigned_commentary(unsigned):
     book, _ = unsigned
     where = _where(book)
-    lint = subprocess.run([sys.executable, "build.py", "lint", "--book", str(book)], cwd=ROOT,
-                          capture_output=True, text=True)
+    lint = cli("lint", "--book", book)
     assert f"{where}:1: commentary-signature: 点评 without a signature" in lint.stdout.splitlines()
-    check = subprocess.run([sys.executable, "build.py", "check", "--book", str(book)], cwd=ROOT,
-                           capture_output=True, text=True)
+    check = cli("check", "--book", book)
     assert check.returncode == 0, check.stderr
     assert f"warning: {where}: 点评 without a signature" in check.stderr.splitlines()
     assert "Traceback" not in lint.stderr + check.stderr
 
 
+@pytest.mark.slow
 def test_verify_fails_the_warnings_row_on_an_unsigned_commentary(unsigned, tmp_path):
     from casebook.check import registry
     book, _ = unsigned
     where = _where(book)
     others = [a for name, _, _ in registry.CHECKS for a in ("--skip", name)]
-    result = subprocess.run([sys.executable, "build.py", "verify", "--book", str(book), "--out",
-                             str(tmp_path / "dist"), "-q", *others], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = cli("verify", "--book", book, "--out", tmp_path / "dist", "-q", *others)
     assert result.returncode == 4 and "Traceback" not in result.stderr, result.stderr
     row = next(line for line in result.stdout.splitlines() if line.startswith("warnings"))
     assert row.split()[1:3] == ["all", "FAIL"]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import cli
 
 from casebook.authoring import init
 from casebook.source import loader as source
@@ -20,9 +18,7 @@ LABEL = "示例"
 
 
 def casebook(*args, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1306886400"}
-    return subprocess.run([sys.executable, "-m", "casebook", *map(str, args)], cwd=cwd,
-                          env=env, capture_output=True, text=True, timeout=600, check=False)
+    return cli(*args, cwd=cwd, env={"SOURCE_DATE_EPOCH": "1306886400"})
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ def _files(root: Path) -> dict[str, bytes]:
             for p in sorted(root.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
+@pytest.mark.slow
 def test_a_lean_build_writes_the_same_editions_with_the_workers_done_first(
         tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

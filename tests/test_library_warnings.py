@@ -9,14 +9,12 @@ namespace of the build's own (``unshare``), where it reads as an empty file.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import CLI, DATA, ROOT
 
 from casebook import cli
 
@@ -52,15 +50,13 @@ def logging_restored():
     logging.getLogger("casebook").setLevel(saved[2])
 
 
-# fontTools subsets the CJK fonts here: the build takes about 17 s instead of 4
+@pytest.mark.slow  # fontTools subsets the CJK fonts here: the build takes about 17 s, not 4
 def test_a_sample_build_shows_no_weasyprint_line_without_v(tmp_path):
     book = shutil.copytree(DATA / "sample", tmp_path / "sample",  # no cache: WeasyPrint runs
                            ignore=shutil.ignore_patterns(".casebook-cache"))
-    cmd = [sys.executable, "-m", "casebook", "pdf", "--book", str(book), "--out",
-           str(tmp_path / "out")]
+    cmd = [*CLI, "pdf", "--book", str(book), "--out", str(tmp_path / "out")]
     result = subprocess.run(_without_subset_library(cmd), cwd=ROOT, capture_output=True,
-                            text=True, timeout=900, check=False,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            text=True, timeout=900, check=False)
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert any(line.startswith("Painting the PDF") for line in lines), lines

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bookfactory import make_book, md, yaml_line
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, cli
 
 from casebook.authoring import lint
 from casebook.authoring.lint_rules import RULES, Settings
@@ -80,10 +78,11 @@ def test_a_commentary_without_by_is_a_finding_at_its_fence():
     assert found == ["a.md:7:1: commentary-signature: 点评 without a signature"]
 
 
-def test_fix_applies_only_safe_fixes_and_keeps_bom_and_crlf(tmp_path):
+def test_fix_applies_only_safe_fixes_and_keeps_bom_crlf_and_permissions(tmp_path):
     path = tmp_path / "a.md"
     original = "---\r\ntitle: 标题\r\n---\r\n\r\n中文,中文 2 600名，，他说“走吧“。\r\n"
     path.write_bytes(b"\xef\xbb\xbf" + original.encode("utf-8"))
+    path.chmod(0o640)
     findings, fixed = lint.lint_file(path, Settings(), fix=True)
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
@@ -91,6 +90,7 @@ def test_fix_applies_only_safe_fixes_and_keeps_bom_and_crlf(tmp_path):
     assert fixed == 4
     assert [(f.rule, f.new, f.safe) for f in findings] == [("quote-pairs", "”", False)]
     assert not list(tmp_path.glob(".a.md.*"))  # no temporary file left
+    assert path.stat().st_mode & 0o777 == 0o640
 
 
 def test_fix_leaves_a_clean_file_untouched(tmp_path):
@@ -118,16 +118,11 @@ def test_real_book_sources_are_clean():
         assert not findings, [str(f) for f in findings]
 
 
-def _run(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
-                          capture_output=True, text=True)
-
-
 def test_cli_reports_findings_fixes_and_exit_codes(tmp_path):
     cases = {"source/cases/01/001-a.md": md("外资,银行", "中文,中文。\n\n《书名\n"),
              "source/cases/01/002-b.md": md("乙", "干净的正文。\n")}
     root = make_book(tmp_path, cases)
-    first = _run("lint", "--book", str(root))
+    first = cli("lint", "--book", str(root))
     assert first.returncode == 1, first.stderr
     assert "Traceback" not in first.stderr
     lines = first.stdout.splitlines()
@@ -135,16 +130,16 @@ def test_cli_reports_findings_fixes_and_exit_codes(tmp_path):
     assert all(re.match(r"^\S+\.md:\d+:\d+: [a-z-]+: ", line) for line in lines), lines
     assert lines[0].endswith("001-a.md:2:10: halfwidth-punctuation: half-width ',' in Chinese "
                              "text; use '，' [fix: ',' → '，']")
-    fixed = _run("lint", "--book", str(root), "--fix")
+    fixed = cli("lint", "--book", str(root), "--fix")
     assert fixed.returncode == 1 and "2 fix(es) applied in 1 file(s)" in fixed.stderr
     assert [line.split(": ")[1] for line in fixed.stdout.splitlines()] == ["bracket-pairs"]
-    only_b = _run("lint", "--book", str(root), str(root / "source/cases/01/002-b.md"))
+    only_b = cli("lint", "--book", str(root), str(root / "source/cases/01/002-b.md"))
     assert only_b.returncode == 0 and only_b.stdout == ""
 
 
 def test_cli_reports_a_bad_setting_without_traceback(tmp_path):
     root = make_book(tmp_path, yaml_extra="lint: {digit_grouping: dots}\n")
-    result = _run("lint", "--book", str(root))
+    result = cli("lint", "--book", str(root))
     assert result.returncode == 1
     assert (f"book.yaml:{yaml_line(root, 'lint:')}: 'digit_grouping' must be one of: none, "
             "comma, space") in result.stderr
@@ -153,8 +148,8 @@ def test_cli_reports_a_bad_setting_without_traceback(tmp_path):
 
 def test_cli_reports_a_missing_file_or_book_without_traceback(tmp_path):
     root = make_book(tmp_path)
-    missing = _run("lint", "--book", str(root), str(tmp_path / "nothere.md"))
+    missing = cli("lint", "--book", str(root), str(tmp_path / "nothere.md"))
     assert missing.returncode == 1 and "nothere.md: no such file" in missing.stderr
-    no_book = _run("lint", cwd=tmp_path)
+    no_book = cli("lint", cwd=tmp_path)
     assert no_book.returncode == 1 and "no book.yaml here" in no_book.stderr
     assert "Traceback" not in missing.stderr + no_book.stderr

@@ -6,6 +6,8 @@ import ctypes.util
 import subprocess
 import sys
 
+from conftest import ROOT
+
 from casebook import native
 
 NAMES = ["c", "m", "gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0",
@@ -39,8 +41,7 @@ print("\\n".join(sorted(p for p in libs if any(k in p for k in
 
 
 def test_weasyprint_loads_the_same_native_libraries_with_the_quick_lookup():
-    root = str(native.__file__).rsplit("/casebook/", 1)[0]
-    runs = [subprocess.run([sys.executable, "-c", _LOADED.format(root=root, quick=quick)],
+    runs = [subprocess.run([sys.executable, "-c", _LOADED.format(root=str(ROOT), quick=quick)],
                            capture_output=True, text=True, check=True).stdout.split()
             for quick in (True, False)]
     assert runs[0] == runs[1]

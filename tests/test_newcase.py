@@ -4,12 +4,10 @@ book.yaml must stay byte-identical apart from the one inserted line, however it 
 tests/data/import/odd-book.yaml (synthetic) has comments, quoting and odd indentation.
 """
 
-import subprocess
-import sys
 
 import pytest
 from bookfactory import make_book, md
-from conftest import DATA, ROOT
+from conftest import DATA, cli
 
 from casebook.authoring import newcase
 from casebook.source import loader as source
@@ -21,8 +19,7 @@ ODD_CASES = {f"source/cases/{p}": md(t, "合成正文。\n") for p, t in
 
 
 def _new(book, *args):
-    return subprocess.run([sys.executable, "build.py", "new", *args, "--book", str(book)],
-                          cwd=ROOT, capture_output=True, text=True)
+    return cli("new", *args, "--book", book)
 
 
 @pytest.fixture
@@ -46,8 +43,11 @@ def test_slug_is_ascii_pinyin_capped_at_a_syllable(title, expected):
     (2, 20, "      - source/cases/02/013-xin-an-li.md\n"),
 ])
 def test_book_yaml_is_byte_identical_but_for_the_inserted_line(odd_book, part, line, entry):
+    (odd_book / "book.yaml").chmod(0o640)
     result = _new(odd_book, "新案例", "--part", str(part), "--unit", "合成单位")
     assert result.returncode == 0, result.stderr
+    assert (odd_book / "book.yaml").stat().st_mode & 0o777 == 0o640  # rewritten in place
+    assert [p.name for p in odd_book.iterdir() if p.name.startswith(".")] == []
     after = (odd_book / "book.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
     before = ODD.splitlines(keepends=True)
     assert after[line - 1] == entry

@@ -38,6 +38,7 @@ def _cli(doc: model.Document) -> tuple[str, list[str]]:
     return done.stdout, [line for line in done.stderr.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_batch_equals_the_command_line_on_commonmark_and_warnings():
     examples = json.loads((DATA / "commonmark" / "commonmark-0.31.2.json").read_text())
     bodies = [e["markdown"] for e in examples[::4]] + CJK_BODIES + WARNING_BODIES

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+import whole_layout
 from conftest import DATA
 
 from casebook.build import pipeline as build
@@ -67,13 +68,14 @@ def _both(book, tmp_path: Path, cache: Path | None = None, pool=None):
     (tmp_path / "chunked").mkdir()
     (tmp_path / "whole").mkdir()
     one = pdf_edition.finish(book, tmp_path / "chunked", chunked)
-    whole = pdf.lay_out(book, fragments)
-    other = pdf_edition.finish(book, tmp_path / "whole", whole)
+    whole = whole_layout.lay_out(book, fragments)
+    other = pdf_edition.finish(book, tmp_path / "whole", whole.painted(book))
     return one, other, chunked.pagemap, whole.pagemap
 
 
-@pytest.mark.parametrize("name,draft", [("sample", False), ("sample", True),
-                                        ("apparatus", False)])
+@pytest.mark.parametrize("name,draft", [("sample", False),
+                                        pytest.param("sample", True, marks=pytest.mark.slow),
+                                        pytest.param("apparatus", False, marks=pytest.mark.slow)])
 def test_the_chunked_pdf_is_the_whole_book_render_page_for_page(tmp_path, name, draft):
     """Every page's text (running heads, folios, TOC and index page numbers, notes) agrees."""
     book = _book(tmp_path, name, draft)
@@ -85,6 +87,7 @@ def test_the_chunked_pdf_is_the_whole_book_render_page_for_page(tmp_path, name, 
     assert _outline_and_labels(chunked) == _outline_and_labels(whole)
 
 
+@pytest.mark.slow
 def test_parts_cut_at_a_case_continue_on_the_side_they_fall_on(tmp_path, monkeypatch):
     """With tiny chunks, some start on a verso; the book is still the same, page for page."""
     monkeypatch.setattr(pdf_plan, "CHUNK_CHARS", 1)
@@ -96,6 +99,7 @@ def test_parts_cut_at_a_case_continue_on_the_side_they_fall_on(tmp_path, monkeyp
     assert _pages(chunked) == _pages(whole)
 
 
+@pytest.mark.slow
 def test_an_unchanged_book_reuses_every_chunk_and_an_edit_lays_out_one(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the same dates in both PDFs
     book = _book(tmp_path, "sample")
@@ -155,6 +159,7 @@ def _prints_folios(book, fragments, chunk) -> bool:
             != pdf_chunks._Htmls(book, fragments)(chunk, {}))
 
 
+@pytest.mark.slow
 def test_a_chunk_that_continues_a_part_is_laid_out_once_on_its_true_side(tmp_path,
                                                                           monkeypatch):
     """It waits for the part's earlier chunks: a clean build never guesses its side wrong.
@@ -177,7 +182,7 @@ def test_the_pagemap_puts_a_blank_verso_before_a_chunk_that_opens_on_a_recto(tmp
     with pikepdf.open(io.BytesIO(layout.painted)) as doc:
         assert len(doc.pages) == len(layout.pagemap.pages)
     for part in book.parts:
-        index = layout.pagemap.page_of(part.id).index
+        index = next(p.index for p in layout.pagemap.pages if part.id in p.anchors)
         assert index % 2 == 0, f"{part.id} opens on page {index + 1}, a verso"
 
 

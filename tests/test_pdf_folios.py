@@ -11,6 +11,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
+import whole_layout
 from conftest import DATA
 from PIL import ImageChops
 
@@ -33,7 +34,7 @@ class Run:
     """The sample book laid out the normal way and as a chunk, then stamped."""
 
     book: object
-    normal: Path        # lay_out + paint: folios drawn by WeasyPrint
+    normal: Path        # whole_layout + paint: folios drawn by WeasyPrint
     chunk: Path         # laid out with pdf-chunk.css: folio boxes hidden
     stamped: Path       # the chunk with the folio sheet stamped on
     shown: list[bool]   # pdf_folios.shown of the chunk layout
@@ -48,7 +49,7 @@ def run(request, tmp_path_factory) -> Run:
     book = source.load(DATA / "sample").select(request.param)
     out = tmp_path_factory.mktemp("folios")
     fragments = render.render_all(book)
-    layout = pdf.lay_out(book, fragments)
+    layout = whole_layout.lay_out(book, fragments)
     (out / "normal.pdf").write_bytes(pdf.paint(book, layout.document))
     html = pdf.book_html(book, fragments, pdf_plan.whole(book), None, "2011-06-01T00:00:00")
     chunk = pdf.render_document(book, html, extra=(pdf_folios.CHUNK_STYLE,))

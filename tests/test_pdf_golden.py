@@ -3,6 +3,7 @@
 import difflib
 
 import pytest
+import readback
 from conftest import DATA
 
 from casebook import check
@@ -32,8 +33,8 @@ def pages_text(path, book) -> str:
     for name, page in sorted(check.pdf_anchor_pages(path).items(), key=lambda kv: kv[1]):
         if "--" not in name:
             starts.setdefault(page, []).append(name)
-    rows = zip(preflight.page_labels(path), preflight.running_heads(path, geometry),
-               preflight.folios(path, geometry))
+    rows = zip(preflight.page_labels(path), readback.running_heads(path, geometry),
+               readback.folios(path, geometry))
     return "".join(f"{label:>4} | {head or '-'} | {folio or '-'} | "
                    f"{' '.join(starts.get(number, [])) or '-'}\n"
                    for number, (label, head, folio) in enumerate(rows, start=1))

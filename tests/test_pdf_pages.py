@@ -4,16 +4,17 @@ import functools
 
 import pikepdf
 import pytest
+import readback
+import whole_layout
 from conftest import DATA
 
 from casebook import check, model
 from casebook.check import pdf as preflight
-from casebook.editions.pdf import document as pdf
 from casebook.geometry import Geometry
 from casebook.render.typeset import PUNCTUATION, halted
 from casebook.source import loader as source
 
-DRAFTS = [("real", True), ("synthetic", True)]
+DRAFTS = [pytest.param("real", True, marks=pytest.mark.slow), ("synthetic", True)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -26,7 +27,7 @@ def boxes(path) -> tuple:
 def margins(path, spec) -> tuple[list[str], list[str]]:
     """Each page's running head and folio."""
     geometry = Geometry.of(spec)
-    return preflight.running_heads(path, geometry), preflight.folios(path, geometry)
+    return readback.running_heads(path, geometry), readback.folios(path, geometry)
 
 
 def roles(built) -> list[tuple[str, object]]:
@@ -67,7 +68,7 @@ def test_toc_folios_are_the_pages_where_the_titles_stand(builds, kind, draft):
     labels = preflight.page_labels(built.pdf)
     toc = pages["toc"]
     first_body = min(pages[e.target] for e in built.book.toc() if pages[e.target] > toc)
-    printed = preflight.printed_toc(built.pdf, toc, first_body - 1)
+    printed = readback.printed_toc(built.pdf, toc, first_body - 1)
     entries = built.book.toc()
     assert [check.normalise(t) for t, _ in printed] == [check.normalise(e.title) for e in entries]
     lines = {}
@@ -112,6 +113,7 @@ def test_running_heads_follow_the_page_kind(builds, kind, draft):
     assert {"first", "part", "blank"} <= seen
 
 
+@pytest.mark.slow
 def test_no_line_breaks_against_kinsoku_in_the_110_case_book(builds):
     """避头尾: no line starts with closing punctuation or ends with opening punctuation."""
     built = builds("synthetic110", False)
@@ -119,12 +121,14 @@ def test_no_line_breaks_against_kinsoku_in_the_110_case_book(builds):
     assert preflight.kinsoku_lines(boxes(built.pdf)) == []
 
 
+@pytest.mark.slow
 def test_no_line_breaks_against_kinsoku_in_the_real_text(builds):
     built = builds("real", True)
     assert len(boxes(built.pdf)) > 300
     assert preflight.kinsoku_lines(boxes(built.pdf)) == []
 
 
+@pytest.mark.slow
 def test_compressed_marks_advance_half_an_em(builds):
     """标点挤压 in the PDF: each compressed mark inside a line is drawn, then the pen moves
     back half an em (a +500 TJ adjustment); one that ends a line needs no shift. The 点评
@@ -148,20 +152,21 @@ def test_compressed_marks_advance_half_an_em(builds):
 def test_toc_numbers_can_come_from_the_pagemap():
     """A chunked render sets the TOC from data; the result is the same book, page for page."""
     book = source.load(DATA / "sample").select(True)
-    first = pdf.lay_out(book)
-    folios = pdf.toc_folios(book, first.pagemap)
-    second = pdf.lay_out(book, folios=folios)
+    first = whole_layout.lay_out(book)
+    folios = whole_layout.toc_folios(book, first.pagemap)
+    second = whole_layout.lay_out(book, folios=folios)
     assert second.pagemap == first.pagemap
     assert folios[book.parts[0].cases[0].id] == first.pagemap.labels()[book.parts[0].cases[0].id]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, draft", [("real", False), ("synthetic110", False)])
 def test_justified_lines_fill_the_measure(builds, kind, draft):
     """Chinese lines are justified between characters: only a paragraph's last line is short."""
     built = builds(kind, draft)
     first = min(check.pdf_anchor_pages(built.pdf)[c.id] for c in built.book.cases())
     cases = [line for line in boxes(built.pdf) if line.page >= first]
-    assert preflight.ragged_lines(cases) == []
+    assert readback.ragged_lines(cases) == []
 
 
 def test_justification_shares_one_per_gap_between_full_width_characters():

@@ -24,18 +24,21 @@ def screen_of(built) -> Path:
     return built.pdf.with_name(f"{built.book.meta.slug}-screen.pdf")
 
 
-@pytest.mark.parametrize("kind, draft", [("real", False), ("synthetic", True)])
+@pytest.mark.parametrize("kind, draft", [pytest.param("real", False, marks=pytest.mark.slow),
+                                         ("synthetic", True)])
 def test_print_pdf_passes_preflight(builds, kind, draft):
     built = builds(kind, draft)
     assert preflight.print_preflight(built.pdf, Geometry.of(built.book.meta.print)) == []
 
 
-@pytest.mark.parametrize("kind, draft", [("real", False), ("synthetic", True)])
+@pytest.mark.parametrize("kind, draft", [pytest.param("real", False, marks=pytest.mark.slow),
+                                         ("synthetic", True)])
 def test_screen_pdf_passes_pdfua_structure_checks(builds, kind, draft):
     built = builds(kind, draft)
     assert preflight.screen_preflight(screen_of(built), Geometry.of(built.book.meta.print)) == []
 
 
+@pytest.mark.slow
 def test_print_pdf_is_pdfx4_with_a_cmyk_intent_and_the_configured_boxes(builds):
     built = builds("real", False)
     spec = built.book.meta.print
@@ -56,6 +59,7 @@ def test_print_pdf_is_pdfx4_with_a_cmyk_intent_and_the_configured_boxes(builds):
     assert bleed[0] - media[0] == pytest.approx(SLUG_MM * PT_PER_MM, abs=0.01)  # the marks'
 
 
+@pytest.mark.slow
 def test_crop_marks_are_drawn_outside_the_trim_on_every_page(builds, tmp_path):
     built = builds("real", False)
     with pikepdf.open(built.pdf) as pdf:
@@ -72,6 +76,7 @@ def test_crop_marks_are_drawn_outside_the_trim_on_every_page(builds, tmp_path):
     assert inside.getextrema()[0] > 250, "marks reach into the bleed or the trimmed page"
 
 
+@pytest.mark.slow
 def test_screen_pdf_is_cropped_tagged_and_linked(builds):
     built = builds("real", False)
     with pikepdf.open(screen_of(built)) as pdf:

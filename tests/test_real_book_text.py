@@ -1,17 +1,16 @@
 """Checks on the transcription of 一流党建促一流开发 (book.yaml + source/).
 
 These tests look only at the text sources, not at the casebook code, so they
-use nothing beyond PyYAML and the standard library.
+use nothing beyond PyYAML and the standard library (and conftest's ROOT).
 """
 
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
 import yaml
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book.yaml"
 
 PART_COUNTS = [19, 12, 19, 15, 16, 5, 11, 8, 5]

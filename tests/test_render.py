@@ -15,41 +15,47 @@ def _case(body: str) -> model.Case:
     return model.Case(id="case-x", title="标题", body=body, source=Path("x.md"), body_line=4)
 
 
+def _render(doc: model.Case, cache_dir: Path | None = None) -> str:
+    """``doc``'s HTML as a build renders it (render_all), in a book of that one case."""
+    part = model.Part(id="part-1", number=1, title="第1部分", cases=(doc,),
+                      source=Path("book.yaml"), line=1)
+    book = model.Book(meta=model.Meta(slug="s", title="t", lang="zh-CN"), root=Path("."),
+                      front=(), parts=(part,), back=())
+    return render.render_all(book, cache_dir)[doc.id]
+
+
 def test_commentary_becomes_an_aside_with_label_and_attribution():
-    html = render.render_fragment(
-        _case('正文。\n\n::: {.commentary by="职务　姓名"}\n点评正文。\n:::\n'), None,
-        render.pandoc_version())
+    html = _render(_case('正文。\n\n::: {.commentary by="职务　姓名"}\n点评正文。\n:::\n'))
     assert html.index('class="commentary" aria-label="点评">') < html.index("点评正文")
     assert 'class="commentary-label">点评</p>' in html
     assert "（职务　姓名）" in html
 
 
 def test_a_commentary_without_by_has_no_attribution():
-    html = render.render_fragment(_case("正文。\n\n::: commentary\n点评正文。\n:::\n"), None,
-                                  render.pandoc_version())
+    html = _render(_case("正文。\n\n::: commentary\n点评正文。\n:::\n"))
     assert 'class="commentary-label">点评</p>' in html and "点评正文" in html
     assert "commentary-by" not in html and "（）" not in html
 
 
 def test_case_sections_are_h3_and_ids_are_prefixed():
-    html = render.render_fragment(_case("## 一、开头\n\n正文。\n"), None, render.pandoc_version())
+    html = _render(_case("## 一、开头\n\n正文。\n"))
     assert '<h3 id="case-x--一开头">一、开头</h3>' in html
 
 
 def test_chinese_lines_join_without_spaces():
-    html = render.render_fragment(_case("第一行\n第二行\n"), None, render.pandoc_version())
+    html = _render(_case("第一行\n第二行\n"))
     assert "第一行第二行" in html
 
 
 def test_cache_is_read_back(tmp_path):
-    doc, version = _case("缓存测试。\n"), render.pandoc_version()
-    first = render.render_fragment(doc, tmp_path, version)
+    doc = _case("缓存测试。\n")
+    first = _render(doc, tmp_path)
     [cached] = tmp_path.glob("*.json")
     assert json.loads(cached.read_text(encoding="utf-8"))["html"] == first
     cached.write_text(json.dumps({"html": "<p>来自缓存</p>", "warnings": []}), encoding="utf-8")
-    assert render.render_fragment(doc, tmp_path, version) == "<p>来自缓存</p>"
+    assert _render(doc, tmp_path) == "<p>来自缓存</p>"
     changed = _case("缓存测试，已修改。\n")
-    assert "已修改" in render.render_fragment(changed, tmp_path, version)
+    assert "已修改" in _render(changed, tmp_path)
 
 
 def test_blocks_get_stable_ids_once():
@@ -76,7 +82,7 @@ def test_template_error_names_template_and_line(tmp_path):
 def test_pandoc_warnings_name_the_source_line(caplog):
     doc = _case("[a]: /x\n[a]: /y\n\n正文。\n")
     with caplog.at_level(logging.WARNING):
-        render.render_fragment(doc, None, render.pandoc_version())
+        _render(doc)
     messages = [r.getMessage() for r in caplog.records]
     caplog.clear()
     assert any(m.startswith("x.md:5: pandoc: Duplicate link reference") for m in messages)

@@ -81,6 +81,7 @@ def test_there_are_enough_payloads():
     assert len(BODY_PAYLOADS) + len(META_PAYLOADS) >= 25
 
 
+@pytest.mark.slow
 def test_no_payload_runs_in_chromium(xss_build):
     pages = sorted(xss_build["html"].parent.rglob("*.html"))
     assert len(pages) >= len(BODY_PAYLOADS)

@@ -7,17 +7,18 @@ visible) is printed and recorded as the test property ``reload_latency_s``.
 
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 from bookfactory import make_book, md
-from conftest import ROOT
+from conftest import CLI
 from playwright.sync_api import expect, sync_playwright
 
 from casebook.check import html as check_html
+
+pytestmark = pytest.mark.slow  # serve in a subprocess, driven in Chromium
 
 CASES = {"source/cases/01/001-a.md": md("甲", "合成正文一，尚未修改。\n"),
          "source/cases/01/002-b.md": md("乙", "合成正文二，尚未修改。\n"),
@@ -48,8 +49,8 @@ def server(tmp_path_factory):
     book = make_book(tmp_path_factory.mktemp("serve"), CASES)
     port = _free_port()
     log = (book.parent / "serve.log").open("w+", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--book", str(book),
-                             "--port", str(port)], cwd=ROOT, stdout=log, stderr=log)
+    proc = subprocess.Popen([*CLI, "serve", "--book", str(book), "--port", str(port)],
+                            stdout=log, stderr=log)
     try:
         _wait_for(f"http://127.0.0.1:{port}/cases/001-a.html")
         yield book, f"http://127.0.0.1:{port}/", book.parent / "serve.log"
@@ -132,9 +133,8 @@ def test_with_pdf_the_pdf_is_rebuilt_after_an_edit(tmp_path):
     book = make_book(tmp_path, CASES)
     port = _free_port()
     with (tmp_path / "serve.log").open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen([sys.executable, "build.py", "serve", "--book", str(book),
-                                 "--port", str(port), "--pdf"], cwd=ROOT, stdout=log,
-                                stderr=log)
+        proc = subprocess.Popen([*CLI, "serve", "--book", str(book), "--port", str(port),
+                                 "--pdf"], stdout=log, stderr=log)
         try:
             pdf = f"http://127.0.0.1:{port}/__casebook/pdf/test-book.pdf"
             _wait_for(pdf, 120)
@@ -155,8 +155,8 @@ def test_before_any_good_build_a_waiting_page_shows_the_error_then_the_book(tmp_
     book = make_book(tmp_path, {"source/cases/01/001-a.md": broken})
     port = _free_port()
     with (tmp_path / "serve.log").open("w", encoding="utf-8") as log:
-        proc = subprocess.Popen([sys.executable, "build.py", "serve", "--book", str(book),
-                                 "--port", str(port)], cwd=ROOT, stdout=log, stderr=log)
+        proc = subprocess.Popen([*CLI, "serve", "--book", str(book), "--port", str(port)],
+                                stdout=log, stderr=log)
         try:
             page = browser.new_page()
             deadline = time.monotonic() + 60

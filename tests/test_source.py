@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from bookfactory import make_book, md, yaml_line
+from conftest import ROOT
 
 from casebook import model
 from casebook.errors import CasebookError, ErrorList, SourceError
 from casebook.source import bodycheck, textfile
 from casebook.source import loader as source
 
-PROJECT = Path(__file__).resolve().parents[1]
 A = "source/cases/01/001-a.md"
 A_SHOWN = f"book/{A}"  # how casebook shows it: relative to the working directory
 YAML_SHOWN = "book/book.yaml"
@@ -183,14 +183,14 @@ def test_print_spec_parsed(tmp_path):
 
 
 def test_real_book_loads():
-    book = source.load(PROJECT)
+    book = source.load(ROOT)
     assert [len(p.cases) for p in book.parts] == [19, 12, 19, 15, 16, 5, 11, 8, 5]
     assert [c.number for c in book.cases()] == list(range(1, 111))
     assert book.preface().toc_title == "序言（徐麟）"
     assert book.toc()[0].title == "序言（徐麟）"  # 编委会 has toc: false
     assert len({d.id for d in book.documents()}) == len(list(book.documents()))
     # pending_omitted agrees with a plain count of 'status: pending' front matter lines.
-    sources = [PROJECT / d.source for d in book.documents()]
+    sources = [ROOT / d.source for d in book.documents()]
     pending = sum(1 for p in sources
                   if re.search(r"^status: pending$", p.read_text().split("\n---")[0], re.M))
     assert book.select(False).pending_omitted == pending

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from bookfactory import make_book, md
-from conftest import ROOT
+from conftest import ROOT, cli
 
 from casebook.authoring import status
 from casebook.source import loader as source
@@ -50,31 +48,26 @@ def test_count_chars_leaves_out_markup_and_whitespace():
     assert status.count_chars(text) == len("一、标题正文强调链接。点评。注释。")
 
 
-def _run(*args):
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=ROOT,
-                          capture_output=True, text=True)
-
-
 def test_cli_table_and_json(small, tmp_path):
-    table = _run("status", "--book", str(small))
+    table = cli("status", "--book", str(small))
     assert table.returncode == 0, table.stderr
     assert "Traceback" not in table.stderr
     assert "4 cases: 3 received, 1 pending, in 2 parts" in table.stdout
     assert any(line.split()[:2] == ["3", "丙"] and "short" in line
                for line in table.stdout.splitlines()), table.stdout
-    out = _run("status", "--book", str(small), "--json", "-")
+    out = cli("status", "--book", str(small), "--json", "-")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["totals"]["received"] == 3 and data["totals"]["pending"] == 1
     assert [c["flag"] for c in data["cases"]] == ["", "", "short", "long"]
     target = tmp_path / "status.json"
-    assert _run("status", "--book", str(small), "--json", str(target)).returncode == 0
+    assert cli("status", "--book", str(small), "--json", str(target)).returncode == 0
     assert json.loads(target.read_text(encoding="utf-8")) == data
 
 
 def test_cli_reports_a_broken_book_without_traceback(tmp_path):
     root = make_book(tmp_path, {"source/cases/01/001-a.md": "---\ntitel: 甲\n---\n\n正文\n"})
-    result = _run("status", "--book", str(root))
+    result = cli("status", "--book", str(root))
     assert result.returncode == 1
     assert "001-a.md:2: unknown key 'titel'" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,9 +1,6 @@
 """A missing tool or font stops the build with a one-line diagnosis and the fix."""
 
-import subprocess
-import sys
-
-from conftest import ROOT
+from conftest import cli
 
 FC_CONF = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
 <fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{cache}</cachedir></fontconfig>
@@ -11,10 +8,7 @@ FC_CONF = """<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
 
 
 def _build(tmp_path, *args, env=None):
-    import os
-    return subprocess.run([sys.executable, "build.py", *args, "--book", "tests/data/sample",
-                           "--out", str(tmp_path / "out"), "-q"], cwd=ROOT, text=True,
-                          capture_output=True, env={**os.environ, **(env or {})})
+    return cli(*args, "--book", "tests/data/sample", "--out", tmp_path / "out", "-q", env=env)
 
 
 def test_missing_cjk_fonts_name_the_package(tmp_path):

@@ -1,5 +1,7 @@
 """标点挤压: which mark of a pair gets the halt span, and that tags and attributes stay put."""
 
+import dataclasses
+
 import pytest
 
 from casebook.render import fragments as render
@@ -42,9 +44,12 @@ def test_idempotent():
 
 
 def test_fragments_carry_halt_spans_for_every_edition():
-    """render_fragment applies it: the real case 1 has six pairs (。” ”， and the like)."""
+    """render_all applies it: the real case 1 has six pairs (。” ”， and the like)."""
     book = source.load(ROOT).select(False)
-    doc = next(book.cases())
-    html = render.render_fragment(doc, None, render.pandoc_version())
+    part = book.parts[0]
+    doc = part.cases[0]
+    alone = dataclasses.replace(book, front=(), back=(),
+                                parts=(dataclasses.replace(part, cases=(doc,)),))
+    html = render.render_all(alone)[doc.id]
     assert html.count('<span class="halt">') == 6
     assert '行动<span class="halt">”</span>，' in html

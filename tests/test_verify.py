@@ -3,15 +3,13 @@
 import json
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pikepdf
 import pytest
 from bookfactory import make_book, md
-from conftest import ROOT
+from conftest import cli
 
 from casebook.check import registry, verify
 from casebook.source import loader as source
@@ -40,6 +38,7 @@ def _rewrite_epub(epub: Path, name: str, edit) -> None:
             z.writestr(info, edit(data) if info.filename == name else data)
 
 
+@pytest.mark.slow
 def test_every_check_passes_on_the_real_book(ctx):
     for name, edition, check in registry.CHECKS:
         if name in ("ace", "axe"):
@@ -48,6 +47,7 @@ def test_every_check_passes_on_the_real_book(ctx):
         assert result.state == "pass", (name, edition, result.details)
 
 
+@pytest.mark.slow
 def test_a_dangling_epub_link_fails(ctx):
     _rewrite_epub(ctx.paths["epub"], "EPUB/text/case-001-foreign-banks.xhtml",
                   lambda d: d.replace(b"</section>", b'<a href="gone.xhtml#x">x</a></section>', 1))
@@ -55,6 +55,7 @@ def test_a_dangling_epub_link_fails(ctx):
     assert not result.ok and "gone.xhtml#x" in result.details
 
 
+@pytest.mark.slow
 def test_a_page_without_lang_fails_axe(ctx):
     page = ctx.site / "cases" / "001-foreign-banks.html"
     page.write_text(page.read_text(encoding="utf-8").replace(' lang="zh-CN"', "", 1),
@@ -64,6 +65,7 @@ def test_a_page_without_lang_fails_axe(ctx):
     assert not result.ok and "html-has-lang" in result.details
 
 
+@pytest.mark.slow
 def test_an_unembedded_font_fails_preflight_and_glyphs(ctx):
     with pikepdf.open(ctx.paths["pdf"], allow_overwriting_input=True) as pdf:
         font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
@@ -79,6 +81,7 @@ def test_an_unembedded_font_fails_preflight_and_glyphs(ctx):
         assert not result.ok and "Helvetica" in result.details, result
 
 
+@pytest.mark.slow
 def test_a_reordered_nav_fails_toc_parity(ctx):
     def swap(data: bytes) -> bytes:
         a = "序言（徐麟）".encode()
@@ -107,6 +110,7 @@ def test_a_timestamp_difference_is_found(tmp_path, builds):
         "synthetic.epub: entry EPUB/content.opf timestamp differs")
 
 
+@pytest.mark.slow
 def test_a_missing_tool_is_a_failure_not_a_skip(ctx, monkeypatch):
     from casebook.check import html as html_checks
     monkeypatch.setattr(html_checks, "VNU_JAR", Path("/nonexistent/vnu.jar"))
@@ -115,17 +119,17 @@ def test_a_missing_tool_is_a_failure_not_a_skip(ctx, monkeypatch):
     assert verify._run("vnu", "html", registry.vnu, ctx, frozenset({"vnu"})).result == "skipped"
 
 
+@pytest.mark.slow
 def test_verify_command_prints_the_table_and_writes_json(tmp_path):
     report = tmp_path / "report.json"
-    result = subprocess.run([sys.executable, "build.py", "verify", "--book", "tests/data/sample",
-                             "--out", str(tmp_path / "dist"), "--sample", "2", "--skip", "ace",
-                             "--json", str(report), "-q"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = cli("verify", "--book", "tests/data/sample", "--out", tmp_path / "dist",
+                 "--sample", "2", "--skip", "ace", "--json", report, "-q")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "toc-parity" in result.stdout and "skipped" in result.stdout
     assert '"ok": true' in report.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_cover_check_fails_when_the_spine_does_not_match_the_interior(ctx):
     from casebook.editions.cover import edition as cover_pdf
     assert registry.cover(ctx).ok
@@ -165,6 +169,7 @@ def test_a_check_with_nothing_to_check_is_na_not_a_failure(tmp_path):
     assert report["ok"] and [c["result"] for c in report["checks"]] == ["n/a"] * 3
 
 
+@pytest.mark.slow
 def test_a_preface_titled_xuyan_without_a_type_is_compared(tmp_path):
     front = {"source/front/preface.md": md("序言", PREFACE_TEXT, author="合成作者")}
     book = _small_book(tmp_path, front)
@@ -181,12 +186,12 @@ def test_a_preface_titled_xuyan_without_a_type_is_compared(tmp_path):
     assert '<article class="matter preface" id="front-preface"' in page
 
 
+@pytest.mark.slow
 def test_a_book_without_a_preface_shows_preface_parity_as_na(tmp_path):
     book, report = _small_book(tmp_path), tmp_path / "report.json"
     skips = [arg for name in QUICK for arg in ("--skip", name)]
-    result = subprocess.run([sys.executable, "build.py", "verify", "--book", str(book),
-                             "--out", str(tmp_path / "dist"), *skips, "--json", str(report),
-                             "-q"], cwd=ROOT, capture_output=True, text=True)
+    result = cli("verify", "--book", book, "--out", tmp_path / "dist", *skips, "--json", report,
+                 "-q")
     assert result.returncode == 0, result.stdout + result.stderr  # n/a is not a failure
     (line,) = [x for x in result.stdout.splitlines() if x.startswith("preface-parity")]
     assert re.match(r"preface-parity +all +n/a +the book has no preface", line), line

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from conftest import DATA, cli
 
 from casebook.check import verify
 from casebook.check.registry import CHECKS
@@ -96,8 +94,6 @@ def test_an_unknown_name_is_an_error_at_its_line(book):
 
 def test_verify_from_the_command_line_exits_4_and_names_the_line(book, tmp_path):
     skips = [a for name in sorted(ONLY_WARNINGS) for a in ("--skip", name)]
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "verify", "--book",
-                             str(book), "--out", str(tmp_path / "out"), "-q", *skips],
-                            capture_output=True, text=True)
+    result = cli("verify", "--book", book, "--out", tmp_path / "out", "-q", *skips)
     assert result.returncode == 4, result.stdout + result.stderr
     assert f"001-alpha.md:{_line(book)}" in result.stdout

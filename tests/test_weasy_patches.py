@@ -10,14 +10,13 @@ import ast
 import re
 import time
 import tomllib
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from casebook.editions.pdf import weasy
 from casebook.errors import ToolError
 
-ROOT = Path(__file__).resolve().parents[1]
 WEASY = ROOT / "casebook" / "editions" / "pdf" / "weasy"
 
 

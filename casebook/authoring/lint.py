@@ -8,8 +8,6 @@ mark safe, rewriting each file atomically and keeping its BOM, line endings and 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from casebook.authoring.lint_rules import (
     Settings,
 )
 from casebook.errors import Collector, SourceError
+from casebook.fsio import rewrite_file
 from casebook.source import comments, yamlines
 from casebook.source import loader as source
 from casebook.source.bodycheck import UNSIGNED, unsigned_commentaries
@@ -172,7 +171,7 @@ def lint_file(path: Path, options: Settings, fix: bool = False,
         fixed_total += fixed
         findings = lint_text(text, path, options)
     if fixed_total:
-        _write_atomic(path, text, src)
+        _rewrite(path, text, src)
     return findings, fixed_total
 
 
@@ -213,19 +212,9 @@ def _read(path: Path, encoding: str | None) -> _Source:
     return _Source(text[1:] if bom else text, used, bom)
 
 
-def _write_atomic(path: Path, text: str, src: _Source) -> None:
-    data = ((_BOM if src.bom else "") + text).encode(src.encoding)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _rewrite(path: Path, text: str, src: _Source) -> None:
+    """Write the fixed text back in the file's own encoding, with its BOM if it had one."""
+    rewrite_file(path, ((_BOM if src.bom else "") + text).encode(src.encoding))
     log.debug("rewrote %s", path)
 
 

@@ -26,6 +26,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from casebook.errors import SourceError
+from casebook.fsio import rewrite_file
 from casebook.render.fragments import TEMPLATES_DIR
 
 log = logging.getLogger(__name__)
@@ -160,9 +161,7 @@ class BookYaml:
                               f"would read {got[-3:]}); add them by hand", self.path)
 
     def save(self, text: str) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8", newline="")
-        tmp.replace(self.path)
+        rewrite_file(self.path, text.encode("utf-8"))
 
 
 def next_number(entries: list[str]) -> tuple[int, int]:

@@ -149,14 +149,11 @@ def edition(name: str, book, staging: Path, fragments, options: dict, pagemap=No
 
 def screen_cover(book, cache_dir: Path | None = None):
     """The screen cover, rendered from the cover templates or kept from an earlier build."""
-    from casebook.editions.cover import edition as cover_pdf
     from casebook.editions.cover import screen
-    cover_pdf.keep_in(cache_dir)  # the screen cover is kept where the print spread is
-    return screen.make(book.meta, book.root)
+    return screen.make(book.meta, book.root, cache_dir)  # kept where the print spread is
 
 
 def print_cover(book, staging: Path, pages: int, cache_dir: Path | None = None) -> Path:
     """The cover spread, its spine as thick as the interior's ``pages``."""
     from casebook.editions.cover import edition as cover_pdf
-    cover_pdf.keep_in(cache_dir)
-    return cover_pdf.write(book, staging, pages)
+    return cover_pdf.write(book, staging, pages, cache_dir)

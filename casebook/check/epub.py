@@ -1,10 +1,9 @@
-"""EPUB checks beyond EPUBCheck: Ace by DAISY, calibre's text conversion, and the page-list."""
+"""EPUB checks beyond EPUBCheck: Ace by DAISY and the page-list."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import zipfile
@@ -85,21 +84,6 @@ def read_ace_report(path: Path) -> AceResult:
     return AceResult(report["earl:result"]["earl:outcome"], counts, tuple(details))
 
 
-# -- calibre ----------------------------------------------------------------------------------
-def calibre_text(epub: Path, out_dir: Path) -> str:
-    """The EPUB as plain text, converted by calibre's reading engine (ebook-convert)."""
-    convert = shutil.which("ebook-convert")
-    if convert is None:
-        raise ToolError("calibre's ebook-convert is missing; `make test` installs the apt "
-                        "package calibre")
-    target = out_dir / f"{epub.stem}.txt"
-    run = subprocess.run([convert, str(epub), str(target)], env={**os.environ, **CALIBRE_ENV},
-                         capture_output=True, text=True, check=False)
-    if run.returncode != 0 or not target.exists():
-        raise ToolError(f"ebook-convert failed (exit {run.returncode}): {run.stderr[-2000:]}")
-    return target.read_text(encoding="utf-8")
-
-
 # -- page-list --------------------------------------------------------------------------------
 def _read(epub: Path, name: str) -> bytes:
     with zipfile.ZipFile(epub) as z:
@@ -116,21 +100,3 @@ def page_list(epub: Path) -> list[tuple[str, str]]:
             for a in found[0].xpath(".//x:a", namespaces=NS)]
 
 
-def ncx_page_list(epub: Path) -> list[tuple[str, str]]:
-    """The NCX pageList: (label, src) in order."""
-    ncx = etree.fromstring(_read(epub, "toc.ncx"))
-    return [(squeeze("".join(t.xpath("ncx:navLabel/ncx:text", namespaces=NS)[0].itertext())),
-             t.xpath("ncx:content/@src", namespaces=NS)[0])
-            for t in ncx.xpath("//ncx:pageTarget", namespaces=NS)]
-
-
-def pagebreaks(epub: Path, href: str) -> list[etree._Element]:
-    """The pagebreak spans of one XHTML file, in document order."""
-    root = etree.fromstring(_read(epub, href))
-    return root.xpath("//x:span[@ops:type='pagebreak']", namespaces=NS)
-
-
-def xhtml_text(epub: Path, href: str) -> str:
-    """All text of one XHTML file's body."""
-    root = etree.fromstring(_read(epub, href))
-    return "".join(root.xpath("//x:body", namespaces=NS)[0].itertext())

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
@@ -165,19 +164,3 @@ def html_document_text(page: Path, doc_id: str) -> str:
     return _text(tree.xpath(f"//*[@id='{doc_id}']")[0])
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "a" and attrs.get("rel") in ("next", "prev"):
-            self.links.append((attrs["rel"], attrs.get("href", "")))
-
-
-def html_pager(page: Path) -> dict[str, str]:
-    """The rel=prev / rel=next hrefs of a page."""
-    parser = _Links()
-    parser.feed(page.read_text(encoding="utf-8"))
-    return dict(parser.links)

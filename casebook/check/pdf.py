@@ -20,7 +20,7 @@ from pikepdf import Array, Dictionary, Name
 
 from casebook import pdfstruct
 from casebook.errors import CheckError, ToolError
-from casebook.geometry import PT_PER_MM, Geometry
+from casebook.geometry import Geometry
 from casebook.render import fonts
 from casebook.render.typeset import CLOSING, OPENING, STOPS
 
@@ -42,6 +42,14 @@ def _tool(name: str) -> str:
 
 
 # -- whole-file checks ------------------------------------------------------------------------
+
+def trim_top_pt(path: Path) -> float:
+    """Points from the top of the first page's MediaBox down to its trim: the bleed and the
+    slug in a print PDF, 0 in the screen PDF (cropped to the trim)."""
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0].obj
+        return float(page.MediaBox[3]) - float(page.get(Name.TrimBox, page.MediaBox)[3])
+
 def qpdf_problems(path: Path) -> list[str]:
     """``qpdf --check``: it exits 0 when clean, 2 on errors and 3 on warnings."""
     run = subprocess.run([_tool("qpdf"), "--check", str(path)], capture_output=True, text=True)
@@ -229,42 +237,6 @@ def outline_targets(path: Path) -> list[tuple[int, str, int]]:
     return found
 
 
-def trim_top_pt(path: Path) -> float:
-    """Points from the top of the first page's MediaBox down to its trim: the bleed and the
-    slug in a print PDF, 0 in the screen PDF (cropped to the trim)."""
-    with pikepdf.open(path) as pdf:
-        page = pdf.pages[0].obj
-        return float(page.MediaBox[3]) - float(page.get(Name.TrimBox, page.MediaBox)[3])
-
-
-def text_in_band(path: Path, top_mm: float, bottom_mm: float) -> list[str]:
-    """Each page's text between two heights measured from the top of the trim (negative:
-    above it, in the bleed)."""
-    offset = trim_top_pt(path)
-    top = max(0.0, offset + top_mm * PT_PER_MM)
-    bottom = offset + bottom_mm * PT_PER_MM
-    run = subprocess.run([_tool("pdftotext"), "-layout", "-x", "0", "-y", str(int(top)),
-                          "-W", "100000", "-H", str(int(bottom - top)), str(path), "-"],
-                         capture_output=True, text=True, check=True)
-    from casebook.render.draftmark import (
-        strip,  # --draft marks every page's bottom margin
-    )
-    return [" ".join(strip(page).split()) for page in run.stdout.split("\f")[:-1]]
-
-
-def running_heads(path: Path, geometry: Geometry) -> list[str]:
-    """The text in each page's top margin: its running head, or ''."""
-    spec = geometry.spec
-    return text_in_band(path, -spec.bleed, spec.margins[0] - 0.5)
-
-
-def folios(path: Path, geometry: Geometry) -> list[str]:
-    """The text in each page's bottom margin: its folio, or ''."""
-    spec = geometry.spec
-    return text_in_band(path, spec.trim_height - spec.margins[2] + 0.5,
-                        spec.trim_height + spec.bleed)
-
-
 # -- Chinese line breaking --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Line:
@@ -273,11 +245,6 @@ class Line:
     left: float   # points from the MediaBox's left edge
     right: float
     height: float  # of the glyph boxes: proportional to the font size
-
-
-def lines(path: Path, first: int = 1, last: int = 0) -> list[tuple[int, str]]:
-    """Every printed line as (page, text); see ``line_boxes``."""
-    return [(line.page, line.text) for line in line_boxes(path, first, last)]
 
 
 def line_boxes(path: Path, first: int = 1, last: int = 0) -> list[Line]:
@@ -316,55 +283,9 @@ def _rows(words: list[tuple[int, float, float, str]]) -> list[list]:
     return rows
 
 
-def kinsoku_violations(path: Path, first: int = 1, last: int = 0) -> list[tuple[int, str]]:
-    """(page, line) of every line that breaks 避头尾, on pages first..last of a PDF."""
-    return [(line.page, line.text) for line in kinsoku_lines(line_boxes(path, first, last))]
-
-
 def kinsoku_lines(found: list[Line]) -> list[Line]:
     """The lines that begin with closing punctuation or end with opening punctuation."""
     return [line for line in found if line.text and (line.text[0] in LINE_START_FORBIDDEN
                                                       or line.text[-1] in LINE_END_FORBIDDEN)]
 
 
-_TOC_ENTRY = re.compile(r"^(?P<title>\S.*?)\s*\.{3,}\s*(?P<folio>\d+|[ivxlcdm]+)$")
-
-
-def printed_toc(path: Path, first: int, last: int) -> list[tuple[str, str]]:
-    """(title, folio) of every TOC line on pages first..last: a title, leader dots, a folio."""
-    found = []
-    for _, text in lines(path, first, last):
-        match = _TOC_ENTRY.match(text)
-        if match:
-            found.append((match.group("title"), match.group("folio")))
-    return found
-
-
-def ragged_lines(found: list[Line], em: float = 10.5) -> list[Line]:
-    """Body lines (from ``line_boxes``) that stop short of the measure mid-paragraph.
-
-    A body line (the commonest glyph height) may only be short when it ends its paragraph:
-    when the next body line on the page starts indented, or there is none. Lines of other
-    sizes (headings, the 点评) are skipped; so are list items (•), table cells and centred
-    lines, which start neither at the left edge nor at the paragraph indent.
-    """
-    body = _mode([round(line.height, 2) for line in found])
-    text = [line for line in found if round(line.height, 2) == body]
-    left = {side: min(line.left for line in text if line.page % 2 == side) for side in (0, 1)
-            if any(line.page % 2 == side for line in text)}
-    right = {side: _mode([round(line.right, 1) for line in text if line.page % 2 == side
-                          and line.left - left[side] < 2.5 * em])
-             for side in left}  # the measure's edge: where most left-aligned lines end
-    ragged = []
-    for line, after in zip(text, text[1:]):
-        side = line.page % 2
-        if (after.page == line.page and right[side] - line.right > 0.1 * em
-                and after.left - left[side] < 1.5 * em    # the next line continues
-                and line.left - left[side] < 2.5 * em     # not a table cell or centred
-                and not line.text.startswith("•") and not after.text.startswith("•")):
-            ragged.append(line)
-    return ragged
-
-
-def _mode(values: list):
-    return max(set(values), key=values.count)

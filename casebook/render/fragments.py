@@ -131,11 +131,6 @@ def _named_line(warning: str, found: spots.Spots) -> int:
     return found.search(key) or found.first_line
 
 
-def render_fragment(doc: model.Document, cache_dir: Path | None, version: str) -> str:
-    """One document's Markdown body as an HTML fragment (empty for pending documents)."""
-    return _fragments([doc], cache_dir, version)[doc.id]
-
-
 def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
                workers: int = 2) -> dict[str, str]:
     """Fragments from the cache where they are, from batched pandoc runs where not."""

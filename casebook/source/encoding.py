@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from casebook.errors import SourceError
+from casebook.fsio import rewrite_file
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,6 @@ def fix(path: Path, encoding: str = "gb18030") -> bool:
     if backup.exists():
         raise SourceError(f"backup {backup.name} already exists; move it away first", path)
     shutil.copy2(path, backup)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    rewrite_file(path, text.encode("utf-8"))
     log.info("%s: converted from %s to UTF-8 (backup: %s)", path, encoding, backup.name)
     return True

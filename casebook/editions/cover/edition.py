@@ -38,11 +38,12 @@ log = logging.getLogger(__name__)
 SUFFIX = "-cover"
 INTENTS = {"srgb": "srgb", "cmyk": "device-cmyk"}  # as casebook/editions/pdf.py
 UNUSED_FOR = 7 * 24 * 3600  # seconds after which a kept cover no build used is forgotten
-_kept: list[Path] = []  # the folder covers are kept in between builds, if any
 
 
-def write(book: model.Book, out_dir: Path, pages: int) -> Path:
-    """Write ``<slug>-cover.pdf`` for an interior of ``pages`` pages; return its path."""
+def write(book: model.Book, out_dir: Path, pages: int, cache_dir: Path | None = None) -> Path:
+    """Write ``<slug>-cover.pdf`` for an interior of ``pages`` pages; return its path.
+
+    The painted spread is kept in ``cache_dir``/cover between builds (None: painted anew)."""
     meta = book.meta
     env = render.environment(book)
     design = Design.of(meta, pages, env)
@@ -52,7 +53,8 @@ def write(book: model.Book, out_dir: Path, pages: int) -> Path:
              spec.paper_caliper_mm, spec.cover_board_mm, design.spread_width,
              spec.trim_height, spec.bleed)
     target = Path(out_dir) / f"{meta.slug}{SUFFIX}.pdf"
-    painted = kept(inputs_key(meta, book.root, "spread", str(pages)), ".pdf", lambda: paint(
+    key = inputs_key(meta, book.root, "spread", str(pages))
+    painted = kept(cache_dir, key, ".pdf", lambda: paint(
         book, design, env, "cover/spread.html.j2", design.spread_width, spec.bleed,
         pdf_variant="pdf/x-4", output_intent=INTENTS[spec.output_intent]))
     _finish(painted, target, design)
@@ -84,16 +86,12 @@ def paint(book: model.Book, design: Design, env, template: str, width: float, bl
     return document.write_pdf(pdf_identifier=f"{book.meta.slug}{SUFFIX}".encode(), **options)
 
 
-def keep_in(cache_dir: Path | None) -> None:
-    """Keep painted covers in ``cache_dir``/cover between builds (None: paint them each time)."""
-    _kept[:] = [Path(cache_dir) / "cover"] if cache_dir else []
-
-
-def kept(key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
-    """What ``make()`` returns, taken from the cover cache while ``key`` is unchanged."""
-    if not _kept:
+def kept(cache_dir: Path | None, key: str, suffix: str, make: Callable[[], bytes]) -> bytes:
+    """What ``make()`` returns, kept in ``cache_dir``/cover while ``key`` is unchanged
+    (no ``cache_dir``: made each time)."""
+    if cache_dir is None:
         return make()
-    path = _kept[0] / f"{key}{suffix}"
+    path = Path(cache_dir) / "cover" / f"{key}{suffix}"
     try:
         data = path.read_bytes()
         path.touch()

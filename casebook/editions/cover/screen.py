@@ -28,20 +28,22 @@ log = logging.getLogger(__name__)
 MIN_WIDTH, MIN_HEIGHT = 1600, 2560
 
 
-_made: dict[tuple[model.Meta, Path], Cover] = {}  # one rendering per book and process
+_made: dict[str, Cover] = {}  # one rendering per process for the same inputs (inputs_key)
 
 
-def make(meta: model.Meta, root: Path | None = None) -> Cover:
-    """The front cover as a PNG, rendered from the cover templates (``root``: the book)."""
-    key = (meta, Path(root or ".").resolve())
+def make(meta: model.Meta, root: Path | None = None, cache_dir: Path | None = None) -> Cover:
+    """The front cover as a PNG, rendered from the cover templates (``root``: the book), or
+    kept from an earlier build in ``cache_dir``/cover."""
+    root = Path(root or ".").resolve()
+    key = cover_pdf.inputs_key(meta, root, "screen")
     if key not in _made:
-        _made[key] = _kept_or_made(*key)
+        _made[key] = _kept_or_made(meta, root, key, cache_dir)
     return _made[key]
 
 
-def _kept_or_made(meta: model.Meta, root: Path) -> Cover:
+def _kept_or_made(meta: model.Meta, root: Path, key: str, cache_dir: Path | None) -> Cover:
     made: list[Cover] = []
-    data = cover_pdf.kept(cover_pdf.inputs_key(meta, root, "screen"), ".png",
+    data = cover_pdf.kept(cache_dir, key, ".png",
                           lambda: made.append(_make(meta, root)) or made[0].data)
     if made:
         return made[0]

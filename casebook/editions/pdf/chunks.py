@@ -74,7 +74,7 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     store.memory.clear()
     pdf.give_back_memory()
     store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
-    return pdf.Layout(None, pagemap, painted, paginated=True)
+    return pdf.Layout(pagemap, painted, paginated=True)
 
 
 def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, settled):
@@ -126,7 +126,7 @@ def _whole(book: model.Book, fragments: Fragments, pool: Executor, store: Store)
         laid = store.put(html, pool.submit(lay_out_whole, book, html).result())
     pagemap = PageMap.from_anchors([list(a) for a in laid.anchors], pdf.body_start(book))
     store.keep({}, [])
-    return pdf.Layout(None, pagemap, _dated(laid.pdf))
+    return pdf.Layout(pagemap, _dated(laid.pdf))
 
 
 def lay_out_whole(book: model.Book, html: str) -> Laid:

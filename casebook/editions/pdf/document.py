@@ -1,8 +1,7 @@
 """The PDF layout primitives: a laid-out, painted book finished as a print and a screen PDF.
 
-``lay_out`` renders the whole book as one HTML document and returns the layout with its
-PageMap; a long book is laid out in chunks instead (pdf_chunks.py), from the same template
-and stylesheets (``book_html``, ``render_document``). Chinese lines are justified between
+The book is laid out in chunks (chunks.py; a short book is one) from the template and
+stylesheets here (``book_html``, ``render_document``). Chinese lines are justified between
 characters (weasy/justify.py). ``write`` derives both files from the painted, tagged PDF/X-4
 (pdf_post.py): ``<slug>.pdf`` for the printer (PDF/X-4, bleed, crop marks, no annotations)
 and ``<slug>-screen.pdf`` for reading (PDF/UA-1, cropped to the trim, live links).
@@ -21,9 +20,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from casebook import model
-from casebook.editions.common import build_time, toc_tree
+from casebook.editions.common import toc_tree
 from casebook.editions.pdf import continued, weasy
-from casebook.editions.pdf import plan as pdf_plan
 from casebook.editions.pdf import post as pdf_post
 from casebook.editions.pdf.weasy import progress as pdf_progress
 from casebook.fsio import libc
@@ -43,15 +41,10 @@ PAINT_INTENT = "srgb"
 
 @dataclass(frozen=True)
 class Layout:
-    """A laid-out print edition: the PageMap, and WeasyPrint's document or the painted PDF.
+    """A laid-out, painted print edition: the PageMap and the painted PDF (chunks.py)."""
 
-    A chunked layout (pdf_chunks.py) is painted chunk by chunk as it is laid out, so it
-    comes as ``painted`` bytes; a whole-book layout keeps the document to paint once.
-    """
-
-    document: object | None
     pagemap: PageMap
-    painted: bytes | None = None
+    painted: bytes
     paginated: bool = False  # running heads and folios are pagination artifacts already
 
 
@@ -112,24 +105,6 @@ def paint(book: model.Book, document) -> bytes:
         return document.write_pdf(pdf_variant="pdf/x-4", pdf_tags=True,
                                   output_intent=PAINT_INTENT,
                                   pdf_identifier=book.meta.slug.encode())
-
-
-def lay_out(book: model.Book, fragments: Fragments | None = None,
-            folios: dict[str, str] | None = None) -> Layout:
-    """Lay the whole book out as one document; both PDFs and the EPUB page-list use the result.
-
-    ``folios`` (each TOC target's printed page label, from an earlier PageMap) prints the TOC
-    numbers as given instead of counting them with ``target-counter()``; a chunked render
-    that lays parts out separately supplies them.
-    """
-    prepare(book)
-    fragments = fragments or render.render_all(book)
-    html = book_html(book, fragments, pdf_plan.whole(book), folios, build_time().isoformat())
-    log.info("Laying out the PDF (WeasyPrint)")
-    with pdf_progress.laying_out():
-        document = render_document(book, html)
-    anchors = [list(page.anchors) for page in document.pages]
-    return Layout(document, PageMap.from_anchors(anchors, body_start(book)))
 
 
 def prepare(book: model.Book, glyphs: bool = True) -> None:
@@ -201,12 +176,6 @@ def body_start(book: model.Book) -> str | None:
     """The id where arabic folios start at 1: the first part, or else the back matter."""
     first = next(iter(book.parts), None) or next(iter(book.back), None)
     return first.id if first else None
-
-
-def toc_folios(book: model.Book, pagemap: PageMap) -> dict[str, str]:
-    """Every TOC target's printed folio, from a PageMap: the data a chunked TOC is set from."""
-    labels = pagemap.labels()
-    return {entry.target: labels[entry.target] for entry in book.toc()}
 
 
 def stylesheet_texts(book: model.Book, extra: tuple[str, ...] = ()) -> list[str]:

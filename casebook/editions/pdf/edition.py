@@ -28,10 +28,7 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
 def finish(book: model.Book, out_dir: Path, layout: Layout, pool=None) -> Path:
     """Both PDFs from a layout: the print one on ``pool`` (if any) while this process
     finishes the screen one; return the print PDF's path."""
-    painted = layout.painted
-    if painted is None:
-        painted = document.paint(book, layout.document)
-    args = (book, out_dir, layout.pagemap, painted)
+    args = (book, out_dir, layout.pagemap, layout.painted)
     if pool is None:
         printed = document.write_print(*args)
         document.write_screen(*args, layout.paginated)
