@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+import whole_layout
 from conftest import DATA
 from PIL import Image, ImageCms
 
@@ -73,7 +74,7 @@ def coloured(request, tmp_path_factory):
     assert book.meta.print.output_intent == request.param
     out = root.parent / "out"
     out.mkdir()
-    printed = pdf_edition.finish(book, out, pdf.lay_out(book))
+    printed = pdf_edition.finish(book, out, whole_layout.lay_out(book).painted(book))
     return request.param, book, printed, printed.with_name(f"{book.meta.slug}-screen.pdf")
 
 

@@ -229,6 +229,7 @@ def _case_one(real, edition):
             else (real["epub"] / "text" / "case-001-foreign-banks.xhtml")).as_uri()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edition", ["html", "epub"])
 def test_commentary_quotes_are_full_width(real, browser, edition):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -241,6 +242,7 @@ def test_commentary_quotes_are_full_width(real, browser, edition):
     assert width is not None and width > 0.9, f"“ is {width} em wide in the 点评"
 
 
+@pytest.mark.slow
 def test_epub_body_has_a_cjk_serif_stack_and_no_fixed_sizes(real):
     css = (real["epub"] / "styles" / "epub.css").read_text(encoding="utf-8")
     body = re.search(r"\nbody \{([^}]*)\}", css).group(1)
@@ -250,6 +252,7 @@ def test_epub_body_has_a_cjk_serif_stack_and_no_fixed_sizes(real):
     assert "U+2018-2019, U+201C-201D" in face and "url(" not in face  # nothing to ship
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("edition", ["html", "epub"])
 def test_no_heading_leaves_one_character_alone(real, browser, edition, tmp_path):
     page = browser.new_page(viewport={"width": 390, "height": 800})
@@ -271,6 +274,7 @@ def test_no_heading_leaves_one_character_alone(real, browser, edition, tmp_path)
         assert title == [2, 7], "外资银行金融机构党建工作探索 in two lines of seven at 390 px"
 
 
+@pytest.mark.slow
 # -- the title's lines ---------------------------------------------------------------------------
 def test_title_lines_in_all_three_editions(real):
     built = real["built"]
