@@ -10,6 +10,9 @@ BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig libharfbu
 VERIFY_APT := poppler-utils qpdf chromium
 TEST_APT := calibre ghostscript
 ARGS    ?=
+# setuptools warns, on every editable install, that the checkout's casebook/ folder may be
+# imported instead of the installed one: here that is the point, so the set-up stays quiet
+EDITABLE := PYTHONWARNINGS=ignore::UserWarning $(PY) -m pip install -q -e
 
 .PHONY: book test deps verify-deps test-deps clean
 
@@ -37,7 +40,7 @@ test-deps: verify-deps $(VENV)/.installed-test
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(EDITABLE) .
 	touch $@
 
 # Pagefind builds the HTML search index; Ace and vnu validate in tests. npm never downloads
@@ -48,11 +51,11 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 $(VENV)/.installed-verify: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install -q -e '.[verify]'
+	$(EDITABLE) '.[verify]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed-verify pyproject.toml
-	$(PY) -m pip install -q -e '.[test]'
+	$(EDITABLE) '.[test]'
 	touch $@
 
 clean:
