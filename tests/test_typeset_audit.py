@@ -246,7 +246,7 @@ def test_the_audit_command_prints_counts_and_writes_the_visual_proof(tmp_path):
     run = [sys.executable, "-m", "casebook", "audit", "--book", str(book), "--out", str(out),
            "-q"]
     result = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr  # off-grid, colour accepted
+    assert result.returncode == 0, result.stdout + result.stderr  # off-grid accepted
     found = [line for line in result.stdout.splitlines() if re.match(r"\d+ \(", line)]
     assert found and all(re.match(r"\d+ \([ivx\d]+\) \S+(:\d+)?: (off-grid|colour): .+ "
                                   r"\[accepted\]$", line) for line in found), found
@@ -260,8 +260,8 @@ def test_the_audit_command_prints_counts_and_writes_the_visual_proof(tmp_path):
     assert page.count('class="f k-off-grid accepted"') == len(
         [line for line in found if ": off-grid: " in line])
     text = (book / "book.yaml").read_text(encoding="utf-8")
-    (book / "book.yaml").write_text(text.replace("accept: [pending, off-grid, colour]",
-                                                 "accept: [pending, colour]"), encoding="utf-8")
+    (book / "book.yaml").write_text(text.replace("accept: [pending, off-grid]",
+                                                 "accept: [pending]"), encoding="utf-8")
     result = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 4, result.stdout + result.stderr
     assert re.search(r"^\d+ not accepted; visual proof: ", result.stdout, re.MULTILINE)

@@ -103,8 +103,10 @@ def test_the_wheel_holds_the_assets_and_filters_and_no_tests(installed):
                  "casebook/assets/init/book.yaml.j2", "casebook/assets/init/gitignore",
                  "casebook/render/filters/commentary.lua", "casebook/cli/init.py"):
         assert name in package, name
-    assert len([n for n in package if n.startswith("casebook/render/filters/")
-                and n.endswith(".lua")]) == 3
+    filters = sorted(p.name for p in (ROOT / "casebook" / "render" / "filters").glob("*.lua"))
+    assert len(filters) >= 3
+    assert sorted(n.rsplit("/", 1)[1] for n in package
+                  if n.startswith("casebook/render/filters/") and n.endswith(".lua")) == filters
     assert not [n for n in names if re.search(r"(^|/)(tests?|conftest|bookfactory|synthetic)"
                                                r"(/|\.py$)", n)]
 
