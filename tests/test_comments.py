@@ -35,6 +35,12 @@ def test_comments_are_found_outside_code_with_their_lines():
     assert stripped.count("\n") == text.count("\n")
 
 
+def test_a_lone_backtick_does_not_hide_a_comment_in_a_later_paragraph():
+    text = "甲 ` 乙\n\n<!-- 备注 -->\n\n丙 ` 丁\n"
+    assert [c.note for c in comments.find(text)] == ["备注"]
+    assert "备注" not in comments.strip(text)
+
+
 def _visible(out: Path, slug: str = "sample") -> dict[str, str]:
     pdf = subprocess.run(["pdftotext", str(out / f"{slug}.pdf"), "-"], capture_output=True,
                          text=True, check=True).stdout

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
-_CODE_OR_COMMENT = re.compile(r"(`+)[\s\S]*?(?<!`)\1(?!`)|<!--[\s\S]*?-->")
+# a code span ends within its paragraph (no blank line); a comment may span paragraphs
+_CODE_OR_COMMENT = re.compile(r"(`+)(?:(?!\n[ \t]*\n)[\s\S])*?(?<!`)\1(?!`)|<!--[\s\S]*?-->")
 
 
 @dataclass(frozen=True)
