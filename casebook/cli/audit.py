@@ -35,8 +35,7 @@ def run(args) -> int:
     for kind in typeset.KINDS:
         state = "accepted in book.yaml" if kind in report.accepted else ""
         print(f"  {kind:<17} {counts.get(kind, 0):>5}  {state}".rstrip())
-    proof = typeset_proof.write(pdf, report, out / f"{book.meta.slug}-proof.html",
-                                book.meta.title)
+    proof = typeset_proof.write(pdf, report, out / f"{book.meta.slug}-proof.html", book)
     unaccepted = len(report.unaccepted)
     print(f"{unaccepted} not accepted; visual proof: {proof}")
     return 4 if unaccepted else 0
