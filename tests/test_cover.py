@@ -7,7 +7,7 @@ from bookfactory import make_book
 
 from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover import screen as cover
-from casebook.render.fragments import TEMPLATES_DIR
+from casebook.render.templates import TEMPLATES_DIR
 from casebook.source import loader as source
 
 

@@ -11,6 +11,7 @@ from bookfactory import make_book, yaml_line
 from conftest import ROOT, write_edition
 from PIL import Image, ImageChops, ImageStat
 
+from casebook.render import templates
 from casebook import model
 from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover import screen as cover
@@ -18,7 +19,6 @@ from casebook.editions.cover.design import Design
 from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM, SLUG_MM
 from casebook.render import fonts
-from casebook.render import fragments as render
 from casebook.source import loader as source
 
 
@@ -69,7 +69,7 @@ def test_the_screen_cover_is_the_print_covers_front(real, tmp_path):
 
 
 def test_the_screen_cover_uses_the_declared_fonts_only(real, tmp_path):
-    env = render.environment(real)
+    env = templates.environment(real)
     design = Design.of(real.meta, 0, env, barcode=False)
     target = tmp_path / "front.pdf"
     target.write_bytes(cover_pdf.paint(real, design, env, "cover/screen.html.j2",

@@ -9,6 +9,7 @@ import pytest
 from casebook import model
 from casebook.errors import RenderError
 from casebook.render import fragments as render
+from casebook.render import templates
 
 
 def _case(body: str) -> model.Case:
@@ -74,7 +75,7 @@ def test_template_error_names_template_and_line(tmp_path):
     book = model.Book(meta=model.Meta(slug="s", title="t", lang="zh-CN"), root=tmp_path,
                       front=(), parts=(), back=())
     with pytest.raises(RenderError) as info:
-        render.render_template(render.environment(book), "html/bad.html.j2")
+        templates.render_template(templates.environment(book), "html/bad.html.j2")
     assert str(info.value).startswith(f"{tmp_path / 'templates/html/bad.html.j2'}:2: ")
     assert "missing_thing" in str(info.value)
 

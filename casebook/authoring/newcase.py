@@ -27,7 +27,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from casebook.errors import SourceError
 from casebook.fsio import rewrite_file
-from casebook.render.fragments import TEMPLATES_DIR
+from casebook.render.templates import TEMPLATES_DIR
 
 log = logging.getLogger(__name__)
 BOOK_FILE = "book.yaml"

@@ -26,7 +26,7 @@ from pathlib import Path
 from casebook import resources
 from casebook.build.pipeline import Options, build
 from casebook.errors import CasebookError
-from casebook.render.fragments import STYLES_DIR, TEMPLATES_DIR
+from casebook.render.templates import STYLES_DIR, TEMPLATES_DIR
 
 log = logging.getLogger(__name__)
 PREVIEW_DIR = ".casebook-preview"

@@ -27,13 +27,6 @@ from casebook.render import (
     typeset,
 )
 
-from casebook.render.templates import (  # noqa: F401 - the editions reach them from here
-    STYLES_DIR,
-    TEMPLATES_DIR,
-    environment,
-    render_template,
-    style,
-)
 from casebook.source import spots
 
 log = logging.getLogger(__name__)

@@ -114,7 +114,7 @@ def front_title_pt(meta: model.Meta) -> float:
 
 def barcode_markup(meta: model.Meta, env) -> Markup:
     """The ISBN barcode as inline SVG, or nothing (logged) when book.yaml has no isbn."""
-    from casebook.render.fragments import render_template
+    from casebook.render.templates import render_template
     if not meta.isbn:
         log.info("Cover: book.yaml has no 'isbn', so the back cover has no barcode")
         return Markup("")

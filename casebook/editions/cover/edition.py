@@ -25,6 +25,7 @@ from pikepdf import Array, Name, String
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from casebook.render import templates
 from casebook import digests, model
 from casebook.editions import inks, pdfx
 from casebook.editions.common import PAINTED_AT, build_time, set_dates
@@ -32,7 +33,6 @@ from casebook.editions.cover.design import SPINE_END_MM, Design
 from casebook.fsio import write_file
 from casebook.geometry import Geometry, cover_geometry
 from casebook.render import fonts
-from casebook.render import fragments as render
 
 log = logging.getLogger(__name__)
 SUFFIX = "-cover"
@@ -45,7 +45,7 @@ def write(book: model.Book, out_dir: Path, pages: int, cache_dir: Path | None = 
 
     The painted spread is kept in ``cache_dir``/cover between builds (None: painted anew)."""
     meta = book.meta
-    env = render.environment(book)
+    env = templates.environment(book)
     design = Design.of(meta, pages, env)
     spec = meta.print
     log.info("Cover: spine %.2f mm (%d pages ÷ 2 × %.3f mm paper + %.2f mm board); "
@@ -69,15 +69,15 @@ def paint(book: model.Book, design: Design, env, template: str, width: float, bl
     """Lay out and paint one cover template on a page ``width`` mm wide (plus bleed)."""
     spec = book.meta.print
     cmyk = spec.output_intent == "cmyk" and bleed > 0
-    page_css = render.render_template(
+    page_css = templates.render_template(
         env, "cover/page.css.j2", d=design, width=width, height=spec.trim_height, bleed=bleed,
         front_left=width - spec.trim_width, spine_end=SPINE_END_MM, cmyk=cmyk,
         icc_url=spec.icc.resolve().as_uri() if cmyk else "")
-    html = render.render_template(env, template, d=design, created=PAINTED_AT)
+    html = templates.render_template(env, template, d=design, created=PAINTED_AT)
     profiles: dict = {}
     font_config = FontConfiguration()
     sheets = [CSS(string=text, color_profiles=profiles, font_config=font_config)
-              for text in (render.style("cover.css"), page_css)]
+              for text in (templates.style("cover.css"), page_css)]
     document = HTML(string=html, base_url=book.root.resolve().as_uri() + "/").render(
         stylesheets=sheets, color_profiles=profiles, font_config=font_config,
         output_intent=options.get("output_intent"))

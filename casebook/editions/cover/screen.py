@@ -15,13 +15,13 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image
 
+from casebook.render import templates
 from casebook import model
 from casebook.editions.cover import edition as cover_pdf
 from casebook.editions import Cover
 from casebook.editions.cover.design import Design
 from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM
-from casebook.render import fragments as render
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def _make(meta: model.Meta, root: Path) -> Cover:
     if meta.cover.image is not None:
         _check_image(meta.cover.image)
     book = model.Book(meta=meta, root=root, front=(), parts=(), back=())
-    env = render.environment(book)
+    env = templates.environment(book)
     design = Design.of(meta, 0, env, barcode=False)
     pdf = cover_pdf.paint(book, design, env, "cover/screen.html.j2", meta.print.trim_width, 0)
     image = rasterise(pdf, meta.print)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import jinja2
 from lxml import etree
 
+from casebook.render import templates
 from casebook import model
 from casebook.editions.common import to_xhtml
 from casebook.editions import Cover
 from casebook.errors import RenderError
-from casebook.render import fragments as render
 from casebook.render import notes, xref
 from casebook.render.fragments import Fragments
 from casebook.render.images import prefix_src
@@ -59,14 +59,14 @@ def documents(book: model.Book, fragments: Fragments, env: jinja2.Environment,
               cover: Cover, nav_context: dict) -> list[Doc]:
     """Cover, title page, copyright, front matter, the TOC (nav), body, back matter."""
     def page(template: str, uid: str, title: str, matter: str, **ctx) -> Doc:
-        text = render.render_template(env, f"epub/{template}.xhtml.j2", book=book,
+        text = templates.render_template(env, f"epub/{template}.xhtml.j2", book=book,
                                       title=title, matter=matter, **ctx)
         return Doc(uid, f"text/{uid}.xhtml", parse(text, f"templates/epub/{template}.xhtml.j2"))
 
     docs = [page("cover", "cover", book.meta.title, "frontmatter", cover=cover),
             page("titlepage", "titlepage", book.meta.title, "frontmatter"),
             page("copyright", "copyright", "版权页", "frontmatter")]
-    nav_text = render.render_template(env, "epub/nav.xhtml.j2", book=book, **nav_context)
+    nav_text = templates.render_template(env, "epub/nav.xhtml.j2", book=book, **nav_context)
     nav = Doc("nav", "nav.xhtml", parse(nav_text, "templates/epub/nav.xhtml.j2"), ("nav",))
     items = list(book.reading_order())
     split = len(book.front)  # reading_order() starts with the front matter

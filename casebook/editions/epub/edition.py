@@ -9,6 +9,7 @@ from pathlib import Path
 from ebooklib import epub as ebook
 from lxml import etree
 
+from casebook.render import templates
 from casebook import model
 from casebook.editions.common import build_time, toc_tree
 from casebook.editions import Cover, Inputs
@@ -20,7 +21,6 @@ from casebook.editions.epub import pagelist
 from casebook.editions.epub.docs import Doc
 from casebook.errors import RenderError
 from casebook.pagemap import PageMap
-from casebook.render import fragments as render
 from casebook.render.fragments import Fragments
 from casebook.render.images import MEDIA_TYPES
 
@@ -36,7 +36,7 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     ``inputs.options`` (or book.yaml ``epub.embed_fonts``) embeds subset fonts.
     """
     fragments = epub_images.for_epub(inputs.fragments)
-    env = render.environment(book)
+    env = templates.environment(book)
     cover = inputs.cover
     docs, pages = _documents(book, fragments, env, cover, inputs.pagemap)
     embed = inputs.options.get("embed_fonts") or book.meta.epub.embed_fonts
@@ -85,7 +85,7 @@ def _nav_context(book: model.Book, hrefs: dict[str, str]) -> dict:
 
 def _add_page_list(env, book: model.Book, docs: list[Doc], pages) -> None:
     """Append the page-list nav to nav.xhtml, after the TOC and the landmarks."""
-    text = render.render_template(env, "epub/page-list.xhtml.j2", book=book, pages=pages)
+    text = templates.render_template(env, "epub/page-list.xhtml.j2", book=book, pages=pages)
     nav = next(doc for doc in docs if doc.uid == "nav")
     body = nav.root.find(epub_docs.x("body"))
     body.append(epub_docs.parse(text, "templates/epub/page-list.xhtml.j2"))
@@ -96,7 +96,7 @@ def _add_page_list(env, book: model.Book, docs: list[Doc], pages) -> None:
 def _ncx(env, book: model.Book, docs: list[Doc], hrefs: dict[str, str], pages) -> ebook.EpubItem:
     play = pagelist.play_order([d.href for d in docs], {hrefs[e.target] for e in book.toc()},
                                pages)
-    text = render.render_template(
+    text = templates.render_template(
         env, "epub/toc.ncx.j2", book=book, tree=toc_tree(book), hrefs=hrefs, play=play,
         uid=epub_meta.identifier(book), pages=pages,
         max_page=max((int(p.label) for p in pages if not p.front), default=0))
@@ -104,9 +104,9 @@ def _ncx(env, book: model.Book, docs: list[Doc], hrefs: dict[str, str], pages) -
 
 
 def _stylesheet(env, book: model.Book, embedded) -> ebook.EpubItem:
-    css = render.style("common.css", book) + render.style("epub.css", book)
+    css = templates.style("common.css", book) + templates.style("epub.css", book)
     if embedded:
-        css += render.render_template(env, "epub/fonts.css.j2", book=book, embedded=embedded)
+        css += templates.render_template(env, "epub/fonts.css.j2", book=book, embedded=embedded)
     return _item("css", "styles/epub.css", css.encode(), media_type="text/css")
 
 

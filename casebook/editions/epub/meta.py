@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import jinja2
 from ebooklib import epub as ebook
 
+from casebook.render import templates
 from casebook import model
-from casebook.render import fragments as render
 
 ROLE_CODES = {"主编": "edt", "编": "edt", "编著": "edt", "编辑": "edt", "著": "aut",
               "译": "trl"}
@@ -85,7 +85,7 @@ def _accessibility(pub: ebook.EpubBook, book: model.Book, env: jinja2.Environmen
     for prop, values in accessibility(features).items():
         for value in values:
             pub.add_metadata(None, "meta", value, {"property": prop})
-    summary = render.render_template(env, "epub/accessibility-summary.txt.j2", book=book,
+    summary = templates.render_template(env, "epub/accessibility-summary.txt.j2", book=book,
                                      features=features).strip()
     pub.add_metadata(None, "meta", "".join(line.strip() for line in summary.splitlines()),
                      {"property": "schema:accessibilitySummary"})

@@ -6,11 +6,11 @@ import logging
 import shutil
 from pathlib import Path
 
+from casebook.render import templates
 from casebook import model, resources
 from casebook.editions import Cover, Inputs
 from casebook.editions.common import toc_tree
 from casebook.editions.html import search
-from casebook.render import fragments as render
 from casebook.render import xref
 from casebook.render.fragments import Fragments, shift_headings
 from casebook.render.images import prefix_src
@@ -62,7 +62,7 @@ class _Writer:
 
     def __init__(self, book: model.Book, site: Path, fragments: Fragments, cover: Cover):
         self.book, self.site, self.fragments, self.cover = book, site, fragments, cover
-        self.env = render.environment(book)
+        self.env = templates.environment(book)
 
     def render(self, template: str, path: str, **context) -> None:
         root = "../" * path.count("/")
@@ -70,7 +70,7 @@ class _Writer:
                     hrefs={i.id: root + page_path(i) for i in self.book.reading_order()},
                     crumbs=[], prev=None, next=None, page_title="",
                     description=_description(self.book))
-        text = render.render_template(self.env, f"html/{template}", **{**base, **context})
+        text = templates.render_template(self.env, f"html/{template}", **{**base, **context})
         target = self.site / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -120,7 +120,7 @@ def _copy_assets(site: Path, book: model.Book, fragments: Fragments) -> None:
     for rel, path in fragments.images.items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, site / rel)
-    css = render.style("common.css", book) + render.style("html.css", book)
+    css = templates.style("common.css", book) + templates.style("html.css", book)
     (site / "style.css").write_text(css, encoding="utf-8")
     for name in STATIC_FILES:
         shutil.copyfile(STATIC_DIR / name, site / name)

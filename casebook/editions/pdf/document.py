@@ -19,6 +19,7 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from casebook.render import templates
 from casebook import model
 from casebook.editions.common import toc_tree
 from casebook.editions.pdf import continued, weasy
@@ -28,7 +29,6 @@ from casebook.fsio import libc
 from casebook.geometry import BODY_PT, LINE_HEIGHT, Geometry
 from casebook.pagemap import PageMap
 from casebook.render import fonts
-from casebook.render import fragments as render
 from casebook.render.fragments import Fragments
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def _subsetter() -> None:
 def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, str] | None,
               created: str) -> str:
     """The HTML of the whole book or of one chunk (pdf_plan.Chunk) for WeasyPrint."""
-    return render.render_template(render.environment(book), "pdf/book.html.j2", book=book,
+    return templates.render_template(templates.environment(book), "pdf/book.html.j2", book=book,
                                   fragments=fragments, tree=toc_tree(book),
                                   sections=_sections(book), created=created, folios=folios,
                                   chunk=chunk)
@@ -181,11 +181,11 @@ def body_start(book: model.Book) -> str | None:
 def stylesheet_texts(book: model.Book, extra: tuple[str, ...] = ()) -> list[str]:
     """The print stylesheets' text: common.css, pdf.css, the page geometry, then ``extra``."""
     spec = book.meta.print
-    geometry = render.render_template(
-        render.environment(book), "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT,
+    geometry = templates.render_template(
+        templates.environment(book), "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT,
         line_height=LINE_HEIGHT)
-    return [render.style("common.css", book), render.style("pdf.css", book), geometry,
-            *(render.style(name, book) for name in extra)]
+    return [templates.style("common.css", book), templates.style("pdf.css", book), geometry,
+            *(templates.style(name, book) for name in extra)]
 
 
 def _sections(book: model.Book) -> dict[str, str]:

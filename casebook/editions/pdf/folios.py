@@ -16,11 +16,11 @@ from collections.abc import Sequence
 
 import pikepdf
 
+from casebook.render import templates
 from casebook import model
 from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf.weasy import pages as weasy_pages
 from casebook.errors import RenderError
-from casebook.render import fragments as render
 
 log = logging.getLogger(__name__)
 CHUNK_STYLE = "pdf-chunk.css"    # pdf.render_document(..., extra=(CHUNK_STYLE,)) for a chunk
@@ -47,7 +47,7 @@ def sheet(book: model.Book, labels: Sequence[str | None]) -> bytes:
 
 def sheet_document(book: model.Book, labels: Sequence[str | None]):
     """The folio sheet laid out by WeasyPrint, one page per label (see ``sheet``)."""
-    html = render.render_template(render.environment(book), "pdf/folios.html.j2", book=book,
+    html = templates.render_template(templates.environment(book), "pdf/folios.html.j2", book=book,
                                   labels=list(labels))
     document = pdf.render_document(book, html, extra=(SHEET_STYLE,))
     if len(document.pages) != len(labels):
