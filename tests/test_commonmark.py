@@ -10,8 +10,8 @@ from conftest import DATA, ROOT
 
 from casebook import check
 from casebook.build.pipeline import Options, build
-from casebook.source import comments
 from casebook.errors import CasebookError
+from casebook.source import comments
 
 pytestmark = pytest.mark.slow  # the CommonMark suite: hundreds of builds, EPUBCheck and vnu
 

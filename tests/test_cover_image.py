@@ -11,16 +11,14 @@ from bookfactory import make_book, yaml_line
 from conftest import ROOT, write_edition
 from PIL import Image, ImageChops, ImageStat
 
-from casebook.render import templates
 from casebook import model
 from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover import screen as cover
 from casebook.editions.cover.design import Design
 from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM, SLUG_MM
-from casebook.render import fonts
+from casebook.render import fonts, templates
 from casebook.source import loader as source
-
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ from conftest import ROOT
 
 from casebook.build.pipeline import Options, build
 from casebook.check import pdf as pdf_check
+from casebook.editions import pdfx
 from casebook.editions.cover import barcode as barcode_svg
 from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover.design import SPINE_MIN_PT
-from casebook.editions import pdfx
 from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM, SLUG_MM, cover_geometry
 from casebook.source import loader as source

@@ -158,8 +158,8 @@ def test_findings_far_down_a_long_document_are_at_their_true_lines(tmp_path, cap
 def test_missing_alt_fails_verify_through_its_warnings_row(tmp_path, caplog):
     import shutil
 
-    from PIL import Image
     from conftest import DATA
+    from PIL import Image
 
     from casebook.check import verify
     from casebook.check.registry import CHECKS

@@ -14,6 +14,7 @@ import pytest
 from pikepdf import Array, Dictionary, Name
 from weasyprint import HTML
 
+from casebook import pdfstruct
 from casebook.editions.pdf import merge as pdf_merge
 from casebook.editions.pdf import names as pdf_names
 from casebook.editions.pdf import tags as pdf_tags
@@ -83,14 +84,14 @@ def merged(chunks, tmp_path_factory):
 
 def elements(root: Dictionary) -> list[Dictionary]:
     """Every structure element under the root, parents before children."""
-    out, stack, seen = [], pdf_tags.kids(root), set()
+    out, stack, seen = [], pdfstruct.kids(root), set()
     while stack:
         element = stack.pop()
         if isinstance(element, Dictionary) and element.get(Name.Type) != Name.OBJR \
                 and element.objgen not in seen:
             seen.add(element.objgen)
             out.append(element)
-            stack.extend(pdf_tags.kids(element))
+            stack.extend(pdfstruct.kids(element))
     return out
 
 
@@ -160,16 +161,16 @@ def test_catalog_of_chunk_zero_is_kept_outlines_and_labels_are_dropped(chunks, m
 def test_structure_tree_is_one_document_whose_pages_and_annots_are_the_merged_ones(merged):
     with pikepdf.open(merged) as pdf:
         root = pdf.Root.StructTreeRoot
-        (document,) = pdf_tags.kids(root)
+        (document,) = pdfstruct.kids(root)
         assert document.S == Name.Document and document.P.objgen == root.objgen
-        assert [str(h.S) for h in pdf_tags.kids(document) if h.S == Name.H1] == ["/H1"] * 3
+        assert [str(h.S) for h in pdfstruct.kids(document) if h.S == Name.H1] == ["/H1"] * 3
         pages = {page.obj.objgen for page in pdf.pages}
         annots = {a.objgen for page in pdf.pages for a in page.obj.get(Name.Annots, [])}
         tree = elements(root)
         assert len(tree) > 20
         for element in tree:
             assert element.Pg.objgen in pages if Name.Pg in element else True
-            for kid in pdf_tags.kids(element):
+            for kid in pdfstruct.kids(element):
                 if isinstance(kid, Dictionary) and kid.get(Name.Type) == Name.OBJR:
                     assert kid.Obj.objgen in annots and kid.Pg.objgen in pages
                 elif isinstance(kid, Dictionary):
@@ -185,10 +186,10 @@ def test_parent_tree_is_flat_renumbered_and_reaches_every_mcid(merged):
         parents = {int(p.obj.StructParents) for p in pdf.pages if Name.StructParents in p.obj}
         links = {int(a.StructParent) for p in pdf.pages for a in p.obj.get(Name.Annots, [])}
         assert len(parents) == 4 and len(links) == 6 and parents | links == set(keys)
-        table = pdf_tags.parent_tree(root)
+        table = pdfstruct.parent_tree(root)
         assert set(table) == parents
         assert pdf_tags.paginate_artifacts(pdf) == 4  # one folio per painted page
-        treed = pdf_tags.reachable(root)
+        treed = pdfstruct.reachable(root)
         for page in pdf.pages:
             found = mcids(page)
             if Name.StructParents not in page.obj:
@@ -334,8 +335,8 @@ def test_known_unique_ids_spare_the_walk_and_merge_as_walked(monkeypatch):
     assert len(ids[0]) == 2 and ids[1] == frozenset()
     walked = pdf_merge.merge(data, [0, 0])
     walks = []
-    real = pdf_tags.reachable
-    monkeypatch.setattr(pdf_tags, "reachable", lambda root: walks.append(1) or real(root))
+    real = pdfstruct.reachable
+    monkeypatch.setattr(pdfstruct, "reachable", lambda root: walks.append(1) or real(root))
     spared = pdf_merge.merge(data, [0, 0], ids)
     assert walks == [], "the structure trees were walked though the IDs were known"
     assert ids_of(spared.Root.StructTreeRoot) == ids_of(walked.Root.StructTreeRoot)

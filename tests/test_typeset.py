@@ -3,11 +3,11 @@
 import dataclasses
 
 import pytest
+from conftest import ROOT
 
 from casebook.render import fragments as render
 from casebook.render.typeset import mark_halt
 from casebook.source import loader as source
-from conftest import ROOT
 
 H = '<span class="halt">{}</span>'
 

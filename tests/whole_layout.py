@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casebook import model
-from casebook.editions.common import build_time
+from casebook.clock import build_time
 from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.pagemap import PageMap

@@ -1,4 +1,4 @@
-"""Helpers the editions share: the nested TOC, timestamps, and XHTML conversion of fragments."""
+"""Helpers the editions share: the nested TOC, PDF dates, and XHTML conversion of fragments."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from casebook import model
-from casebook.clock import build_time  # noqa: F401 - the editions' date, here with the rest
 
 
 def toc_tree(book: model.Book) -> list[tuple[model.TocEntry, list[model.TocEntry]]]:

@@ -26,7 +26,6 @@ from casebook.render import (
     sanitize,
     typeset,
 )
-
 from casebook.source import spots
 
 log = logging.getLogger(__name__)

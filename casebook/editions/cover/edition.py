@@ -25,14 +25,14 @@ from pikepdf import Array, Name, String
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from casebook.render import templates
 from casebook import digests, model
+from casebook.clock import build_time
 from casebook.editions import inks, pdfx
-from casebook.editions.common import PAINTED_AT, build_time, set_dates
+from casebook.editions.common import PAINTED_AT, set_dates
 from casebook.editions.cover.design import SPINE_END_MM, Design
 from casebook.fsio import write_file
 from casebook.geometry import Geometry, cover_geometry
-from casebook.render import fonts
+from casebook.render import fonts, templates
 
 log = logging.getLogger(__name__)
 SUFFIX = "-cover"

@@ -15,13 +15,13 @@ from pathlib import Path
 import pypdfium2
 from PIL import Image
 
-from casebook.render import templates
 from casebook import model
-from casebook.editions.cover import edition as cover_pdf
 from casebook.editions import Cover
+from casebook.editions.cover import edition as cover_pdf
 from casebook.editions.cover.design import Design
 from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM
+from casebook.render import templates
 
 log = logging.getLogger(__name__)
 

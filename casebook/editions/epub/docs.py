@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import jinja2
 from lxml import etree
 
-from casebook.render import templates
 from casebook import model
-from casebook.editions.common import to_xhtml
 from casebook.editions import Cover
+from casebook.editions.common import to_xhtml
 from casebook.errors import RenderError
-from casebook.render import notes, xref
+from casebook.render import notes, templates, xref
 from casebook.render.fragments import Fragments
 from casebook.render.images import prefix_src
 

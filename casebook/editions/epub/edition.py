@@ -9,10 +9,10 @@ from pathlib import Path
 from ebooklib import epub as ebook
 from lxml import etree
 
-from casebook.render import templates
 from casebook import model
-from casebook.editions.common import build_time, toc_tree
+from casebook.clock import build_time
 from casebook.editions import Cover, Inputs
+from casebook.editions.common import toc_tree
 from casebook.editions.epub import docs as epub_docs
 from casebook.editions.epub import fonts as epub_fonts
 from casebook.editions.epub import images as epub_images
@@ -21,6 +21,7 @@ from casebook.editions.epub import pagelist
 from casebook.editions.epub.docs import Doc
 from casebook.errors import RenderError
 from casebook.pagemap import PageMap
+from casebook.render import templates
 from casebook.render.fragments import Fragments
 from casebook.render.images import MEDIA_TYPES
 

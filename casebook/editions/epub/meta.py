@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import jinja2
 from ebooklib import epub as ebook
 
-from casebook.render import templates
 from casebook import model
+from casebook.render import templates
 
 ROLE_CODES = {"主编": "edt", "编": "edt", "编著": "edt", "编辑": "edt", "著": "aut",
               "译": "trl"}

@@ -6,12 +6,11 @@ import logging
 import shutil
 from pathlib import Path
 
-from casebook.render import templates
 from casebook import model, resources
 from casebook.editions import Cover, Inputs
 from casebook.editions.common import toc_tree
 from casebook.editions.html import search
-from casebook.render import xref
+from casebook.render import templates, xref
 from casebook.render.fragments import Fragments, shift_headings
 from casebook.render.images import prefix_src
 

@@ -24,7 +24,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from casebook import model
-from casebook.editions.common import PAINTED_AT, build_time, set_dates
+from casebook.clock import build_time
+from casebook.editions.common import PAINTED_AT, set_dates
 from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf import folios as pdf_folios
 from casebook.editions.pdf import plan as pdf_plan

@@ -19,7 +19,6 @@ from pathlib import Path
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from casebook.render import templates
 from casebook import model
 from casebook.editions.common import toc_tree
 from casebook.editions.pdf import continued, weasy
@@ -28,7 +27,7 @@ from casebook.editions.pdf.weasy import progress as pdf_progress
 from casebook.fsio import libc
 from casebook.geometry import BODY_PT, LINE_HEIGHT, Geometry
 from casebook.pagemap import PageMap
-from casebook.render import fonts
+from casebook.render import fonts, templates
 from casebook.render.fragments import Fragments
 
 log = logging.getLogger(__name__)

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 
 import pikepdf
 
-from casebook.render import templates
 from casebook import model
 from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf.weasy import pages as weasy_pages
 from casebook.errors import RenderError
+from casebook.render import templates
 
 log = logging.getLogger(__name__)
 CHUNK_STYLE = "pdf-chunk.css"    # pdf.render_document(..., extra=(CHUNK_STYLE,)) for a chunk

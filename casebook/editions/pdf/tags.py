@@ -15,8 +15,8 @@ import re
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from casebook import pdfstruct
 from casebook.errors import CheckError
-from casebook.pdfstruct import kids, parent_tree, reachable  # noqa: F401 - kids: the merge
 
 _MARKED = re.compile(rb"/[A-Za-z0-9]+\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
 _ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
@@ -29,10 +29,10 @@ def paginate_artifacts(pdf: pikepdf.Pdf, treed: set[tuple[int, int]] | None = No
     root = pdf.Root.get(Name.StructTreeRoot)
     if root is None:
         return 0
-    treed = reachable(root) if treed is None else treed
+    treed = pdfstruct.reachable(root) if treed is None else treed
     pages = {int(p.obj.StructParents): p.obj for p in pdf.pages if Name.StructParents in p.obj}
     changed = 0
-    for key, elements in parent_tree(root).items():
+    for key, elements in pdfstruct.parent_tree(root).items():
         orphans = {mcid for mcid, element in enumerate(elements)
                    if isinstance(element, Dictionary) and element.objgen not in treed}
         if orphans and key in pages:

@@ -20,7 +20,14 @@ import logging
 from dataclasses import dataclass
 from importlib import metadata
 
-from casebook.editions.pdf.weasy import fontmark, justify, leaders, links, progress, speed
+from casebook.editions.pdf.weasy import (
+    fontmark,
+    justify,
+    leaders,
+    links,
+    progress,
+    speed,
+)
 from casebook.errors import ToolError
 
 log = logging.getLogger(__name__)
