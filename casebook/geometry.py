@@ -24,10 +24,13 @@ class Geometry:
     inner: float          # the inner and outer margins, widened so the measure is whole
     outer: float
     chars_per_line: int
+    bottom: float = 0.0   # the bottom margin, moved so the text block holds whole lines
+    lines_per_page: int = 0
 
     @classmethod
     def of(cls, spec: PrintSpec) -> "Geometry":
-        """Widen inner and outer margins equally until the measure is a whole number of ems."""
+        """Widen inner and outer margins equally until the measure is a whole number of ems, and
+        move the bottom margin (by under half a line) until the block is a whole number of lines."""
         top, outer, bottom, inner = spec.margins
         em = BODY_PT / PT_PER_MM
         room = spec.trim_width - inner - outer
@@ -36,7 +39,12 @@ class Geometry:
             raise SourceError(f"the text block is only {room:.1f} mm wide: fewer than ten "
                               f"{BODY_PT}pt characters fit; reduce 'print.margins'", "book.yaml")
         extra = math.floor((room - chars * em) / 2 * 1000) / 1000  # round down: never short
-        return cls(spec, round(inner + extra, 3), round(outer + extra, 3), chars)
+        pitch = BODY_PT * LINE_HEIGHT / PT_PER_MM
+        lines = round((spec.trim_height - top - bottom) / pitch)
+        # the block a hair taller than its lines (1 µm): the last line fits, whatever the rounding
+        foot = spec.trim_height - top - lines * pitch - 0.001
+        return cls(spec, round(inner + extra, 3), round(outer + extra, 3), chars,
+                   math.floor(foot * 1000) / 1000, lines)
 
     @property
     def measure(self) -> float:

@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from casebook import model
 from casebook.check.pdf import trim_top_pt
 from casebook.errors import ToolError
+from casebook.geometry import Geometry
 
 Toc = list[tuple[int, str]]
 NS = {"x": "http://www.w3.org/1999/xhtml", "ops": "http://www.idpf.org/2007/ops",
@@ -148,7 +149,7 @@ def pdf_document_text(pdf: Path, book: model.Book, doc_id: str) -> str:
     spec = book.meta.print
     mm, trim = 72 / 25.4, trim_top_pt(pdf)  # the bleed and slug above the trim
     top = trim + spec.margins[0] * mm - 2
-    bottom = trim + (spec.trim_height - spec.margins[2]) * mm + 2
+    bottom = trim + (spec.trim_height - Geometry.of(spec).bottom) * mm + 2
     return pdf_text(pdf, first, max(first, last), (top, bottom))
 
 

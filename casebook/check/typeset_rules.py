@@ -47,7 +47,7 @@ class TextBlock:
         """The body face's ``ascent`` and ``descent`` (em, positive) place its baseline."""
         # CSS centres the content area in the line box: half-leading, then the ascent
         spec, pitch = geometry.spec, BODY_PT * LINE_HEIGHT
-        return cls(spec.margins[0] * PT_PER_MM, (spec.trim_height - spec.margins[2]) * PT_PER_MM,
+        return cls(spec.margins[0] * PT_PER_MM, (spec.trim_height - geometry.bottom) * PT_PER_MM,
                    (geometry.inner * PT_PER_MM, geometry.outer * PT_PER_MM),
                    geometry.chars_per_line * BODY_PT, pitch,
                    pitch / 2 + (ascent - descent) / 2 * BODY_PT)

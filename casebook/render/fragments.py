@@ -150,7 +150,8 @@ def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
 
 def _entry(doc: model.Document, html: str, warnings: list[str]) -> dict:
     html = normalise_headings(sanitize.clean(html), 3 if isinstance(doc, model.Case) else 2)
-    return {"html": typeset.mark_halt(number_blocks(html, doc.id)), "warnings": warnings}
+    return {"html": typeset.join_connectors(typeset.mark_halt(number_blocks(html, doc.id))),
+            "warnings": warnings}
 
 
 def _store(path: Path, entry: dict) -> None:

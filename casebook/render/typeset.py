@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-VERSION = "1"  # part of what the render cache should key on; bump when the output changes
+VERSION = "2"  # part of what the render cache should key on; bump when the output changes
 OPENING = "“‘（《〈「『【〔〖〘〚［｛"
 CLOSING = "”’）》〉」』】〕〗〙〛］｝"
 STOPS = "，。、；：？！"
@@ -28,6 +28,31 @@ INLINE = frozenset("a abbr b bdi bdo cite data del dfn em i ins kbd mark q s sam
 VERBATIM = frozenset({"code", "pre", "script", "style", "textarea"})
 _TOKEN = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+
+
+CONNECTOR = "\u2014"  # 连接号 —: a single em dash, which may not start a line (GB/T 15834)
+NOBR_OPEN = '<span class="nobr">'
+_CONNECTOR = re.compile(r"([^\s\u2014<>])\u2014(?!\u2014)")
+
+
+def join_connectors(html: str) -> str:
+    """Keep each single 连接号 — on the line of the character before it (``span.nobr``).
+
+    Line breaking (UAX #14) allows a break before an em dash, so "片区—楼宇" may put "—楼宇"
+    at the start of a line. A doubled —— (破折号) is left alone: it is never split and may
+    start a line. Tags and the contents of ``code``, ``pre``, ``script``, ``style`` are kept.
+    """
+    if CONNECTOR not in html:
+        return html
+    tokens, verbatim = _TOKEN.split(html), 0
+    for i, token in enumerate(tokens):
+        if i % 2:
+            name, closing = _tag(token)
+            if name in VERBATIM:
+                verbatim = max(0, verbatim + (-1 if closing else 1))
+        elif not verbatim and CONNECTOR in token:
+            tokens[i] = _CONNECTOR.sub(lambda m: f"{NOBR_OPEN}{m.group(0)}{HALT_CLOSE}", token)
+    return "".join(tokens)
 
 
 def halted(first: str, second: str) -> int | None:

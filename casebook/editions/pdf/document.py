@@ -24,8 +24,10 @@ from casebook.editions.common import toc_tree
 from casebook.editions.pdf import continued, weasy
 from casebook.editions.pdf import post as pdf_post
 from casebook.editions.pdf.weasy import progress as pdf_progress
+from casebook.editions.pdf.weasy import grid as weasy_grid
+from casebook.editions.pdf.weasy import strut as weasy_strut
 from casebook.fsio import libc
-from casebook.geometry import BODY_PT, LINE_HEIGHT, Geometry
+from casebook.geometry import BODY_PT, LINE_HEIGHT, PT_PER_MM, Geometry
 from casebook.pagemap import PageMap
 from casebook.render import fonts, templates
 from casebook.render.fragments import Fragments
@@ -142,6 +144,8 @@ def render_document(book: model.Book, html: str, extra: tuple[str, ...] = ()):
     table that crosses a page is split, its continuation pages under 续表N (continued.py)."""
     base = book.root.resolve().as_uri() + "/"
     stylesheets, profiles, font_config = parsed(book, extra)
+    weasy_grid.configure(book.meta.print.margins[0] * PT_PER_MM, BODY_PT * LINE_HEIGHT)
+    weasy_strut.configure(fonts.SERIF)
 
     def render(text: str):
         return HTML(string=text, base_url=base).render(
@@ -182,7 +186,7 @@ def stylesheet_texts(book: model.Book, extra: tuple[str, ...] = ()) -> list[str]
     spec = book.meta.print
     geometry = templates.render_template(
         templates.environment(book), "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT,
-        line_height=LINE_HEIGHT)
+        line_height=LINE_HEIGHT, pitch=BODY_PT * LINE_HEIGHT)
     return [templates.style("common.css", book), templates.style("pdf.css", book), geometry,
             *(templates.style(name, book) for name in extra)]
 

@@ -1,7 +1,7 @@
 """Every patch of WeasyPrint's and pydyf's internals, in one place: ``install()`` applies them.
 
 The modules of this package replace or wrap functions inside WeasyPrint and pydyf
-(``justify``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
+(``justify``, ``strut``, ``lineend``, ``grid``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
 private state (``pages``: margin boxes, and the tables a page holds). Nothing else in
 casebook patches either library. ``install`` checks once that the installed WeasyPrint and
 pydyf are the versions the patches were tested with (``TESTED``, pinned in pyproject.toml)
@@ -22,11 +22,14 @@ from importlib import metadata
 
 from casebook.editions.pdf.weasy import (
     fontmark,
+    grid,
     justify,
     leaders,
+    lineend,
     links,
     progress,
     speed,
+    strut,
 )
 from casebook.errors import ToolError
 
@@ -53,6 +56,16 @@ PATCHES = (
           _W + "justify.py", "175fe6f42576ed3842d240a5048b4816ed702e8f97d49389b5b528aee51476ad"),
     Patch("justify-set-text", "weasyprint.text.line_break:Layout.set_text", "wraps",
           _W + "justify.py", "fe23ca9937dbf5205bda422f9c01103f301ef2c511228842632ea86e853274f7"),
+    Patch("strut", "weasyprint.layout.inline:split_text_box", "wraps",
+          _W + "strut.py", "8c564329599ef23fac6cc8c403768e9e51638226d87a8b2de69c49c9c5f408c8"),
+    Patch("strut-inline", "weasyprint.layout.inline:_adjust_line_height", "wraps",
+          _W + "strut.py", "822443b08f53654f84607568d3ea0be43ded5cda170eb5d43ea29094c8df3390"),
+    Patch("lineend", "weasyprint.layout.inline:remove_last_whitespace", "wraps",
+          _W + "lineend.py", "53f0c79c9fbbda500488edce48d95e80a43243d63824606aab2b0f77916e8601"),
+    Patch("lineend-align", "weasyprint.layout.inline:text_align", "wraps",
+          _W + "lineend.py", "e953d41b87ccfc30405f83f6cc3c73918ef4638662794db4f834b1d788d6ed67"),
+    Patch("grid", "weasyprint.layout.block:block_level_layout", "wraps",
+          _W + "grid.py", "c1301dde9284e24519ee0432b508d6cd79768018d2564d4066f0fdf103982dd6"),
     Patch("leaders", "weasyprint.layout.leader:handle_leader", "replaces",
           _W + "leaders.py", "e4bf5941eb946d0b2029b21c3613f384d6157edb01d98add8d3bfa120ac3e571"),
     Patch("links", "weasyprint.pdf.anchors:resolve_links", "replaces",
@@ -89,6 +102,9 @@ def install() -> None:
     for patch in PATCHES:
         _upstream.setdefault(patch.name, resolve(patch.target))
     justify.patch()
+    strut.patch()
+    lineend.patch()
+    grid.patch()
     leaders.patch()
     links.patch()
     fontmark.patch()

@@ -1,0 +1,56 @@
+"""The baseline grid: a block of any height (figure, table, code) ends on a whole line.
+
+Body lines are set on one grid, the line pitch from the top of the text block. Headings,
+the 点评 and lists take whole lines by their styles (templates/pdf/page.css.j2); a figure,
+a table, a code block or an aside has the height of its content. ``patch`` lengthens each
+such block, when it ends on the page it starts on, to the next grid line, so the text after
+it goes back on the grid. Only the blocks of a document's flow are lengthened: the direct
+children of ``SNAPPED`` containers (a case, a piece of front or back matter, the 点评).
+``configure`` gives the grid of the book being laid out, before its layout.
+"""
+
+from __future__ import annotations
+
+from weasyprint.layout import block
+
+SNAPPED = frozenset({"case", "matter", "commentary"})
+PX_PER_PT = 4 / 3
+_grid = {"top": None, "pitch": None}  # px: the text block's top edge, the line pitch
+_installed: dict = {}
+
+
+def configure(top_pt: float, pitch_pt: float) -> None:
+    """The grid of the book about to be laid out: its text block's top and its line pitch."""
+    _grid.update(top=top_pt * PX_PER_PT, pitch=pitch_pt * PX_PER_PT)
+
+
+def patch() -> None:
+    """Lengthen flow blocks to the grid (idempotent; weasy.install calls it)."""
+    if _installed:
+        return
+    _installed["block_level_layout"] = block.block_level_layout
+    block.block_level_layout = _block_level_layout
+
+
+def _block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args,
+                        **kwargs):
+    result = _installed["block_level_layout"](
+        context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
+    new_box, resume_at = result[0], result[1]
+    if new_box is not None and resume_at is None and _in_flow(containing_block):
+        new_box.height += to_grid(new_box.border_box_y() + new_box.border_height())
+    return result
+
+
+def _in_flow(container) -> bool:
+    element = getattr(container, "element", None)
+    if element is None or _grid["pitch"] is None:
+        return False
+    return not SNAPPED.isdisjoint((element.get("class") or "").split())
+
+
+def to_grid(bottom: float) -> float:
+    """How far ``bottom`` (px) is above the next grid line (0 when it is on one)."""
+    pitch = _grid["pitch"]
+    off = (bottom - _grid["top"]) % pitch
+    return 0.0 if off < 0.01 or pitch - off < 0.01 else pitch - off
