@@ -1,7 +1,7 @@
 """Every patch of WeasyPrint's and pydyf's internals, in one place: ``install()`` applies them.
 
 The modules of this package replace or wrap functions inside WeasyPrint and pydyf
-(``justify``, ``strut``, ``lineend``, ``grid``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
+(``justify``, ``strut``, ``lineend``, ``grid``, ``lastline``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
 private state (``pages``: margin boxes, and the tables a page holds). Nothing else in
 casebook patches either library. ``install`` checks once that the installed WeasyPrint and
 pydyf are the versions the patches were tested with (``TESTED``, pinned in pyproject.toml)
@@ -24,6 +24,7 @@ from casebook.editions.pdf.weasy import (
     fontmark,
     grid,
     justify,
+    lastline,
     leaders,
     lineend,
     links,
@@ -64,6 +65,8 @@ PATCHES = (
           _W + "lineend.py", "53f0c79c9fbbda500488edce48d95e80a43243d63824606aab2b0f77916e8601"),
     Patch("lineend-align", "weasyprint.layout.inline:text_align", "wraps",
           _W + "lineend.py", "e953d41b87ccfc30405f83f6cc3c73918ef4638662794db4f834b1d788d6ed67"),
+    Patch("lastline", "weasyprint.layout.inline:iter_line_boxes", "wraps",
+          _W + "lastline.py", "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a"),
     Patch("grid", "weasyprint.layout.block:block_level_layout", "wraps",
           _W + "grid.py", "c1301dde9284e24519ee0432b508d6cd79768018d2564d4066f0fdf103982dd6"),
     Patch("leaders", "weasyprint.layout.leader:handle_leader", "replaces",
@@ -105,6 +108,7 @@ def install() -> None:
     strut.patch()
     lineend.patch()
     grid.patch()
+    lastline.patch()
     leaders.patch()
     links.patch()
     fontmark.patch()

@@ -4,7 +4,8 @@ Body lines are set on one grid, the line pitch from the top of the text block. H
 the 点评 and lists take whole lines by their styles (templates/pdf/page.css.j2); a figure,
 a table, a code block or an aside has the height of its content. ``patch`` lengthens each
 such block, when it ends on the page it starts on, to the next grid line, so the text after
-it goes back on the grid. Only the blocks of a document's flow are lengthened: the direct
+it goes back on the grid (at least half a line below a figure, table, code block or aside,
+which have no bottom margin). Only the blocks of a document's flow are lengthened: the direct
 children of ``SNAPPED`` containers (a case, a piece of front or back matter, the 点评).
 ``configure`` gives the grid of the book being laid out, before its layout.
 """
@@ -14,6 +15,9 @@ from __future__ import annotations
 from weasyprint.layout import block
 
 SNAPPED = frozenset({"case", "matter", "commentary"})
+# blocks of their own height (no bottom margin in page.css.j2): at least half a line after them
+SPACED_TAGS = frozenset({"figure", "pre", "hr", "table"})
+SPACED_CLASSES = frozenset({"table-wrap", "alert"})
 PX_PER_PT = 4 / 3
 _grid = {"top": None, "pitch": None}  # px: the text block's top edge, the line pitch
 _installed: dict = {}
@@ -38,8 +42,18 @@ def _block_level_layout(context, box, bottom_space, skip_stack, containing_block
         context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
     new_box, resume_at = result[0], result[1]
     if new_box is not None and resume_at is None and _in_flow(containing_block):
-        new_box.height += to_grid(new_box.border_box_y() + new_box.border_height())
+        bottom = new_box.border_box_y() + new_box.border_height()
+        gap = _grid["pitch"] / 2 if _spaced(new_box) else 0.0
+        new_box.height += to_grid(bottom + gap) + gap
     return result
+
+
+def _spaced(box) -> bool:
+    element = getattr(box, "element", None)
+    if element is None:
+        return False
+    return (box.element_tag in SPACED_TAGS
+            or not SPACED_CLASSES.isdisjoint((element.get("class") or "").split()))
 
 
 def _in_flow(container) -> bool:

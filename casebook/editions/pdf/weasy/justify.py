@@ -22,6 +22,8 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
 
+from casebook.editions.pdf.weasy import lastline
+
 _WIDE = re.compile(r"[\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3040-\u30ff\u3400-\u4dbf"
                    r"\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60“”‘’]")
 _TO_UNITS = 1024  # Pango units per pixel
@@ -55,8 +57,12 @@ def _count(box) -> float:
 
 def _set_text(layout, text: str, justify: bool = False) -> None:
     _installed["set_text"](layout, text, justify)
-    if justify and layout.justification_spacing and _spreadable(layout.style):
-        _spread(layout, layout.justification_spacing)
+    if not _spreadable(layout.style):
+        return
+    # a paragraph set tighter (lastline.py) keeps its tightening when it is justified
+    spacing = lastline.tightening(layout) + (layout.justification_spacing if justify else 0)
+    if spacing:
+        _spread(layout, spacing)
 
 
 def _spreadable(style) -> bool:
