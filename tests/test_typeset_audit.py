@@ -45,7 +45,7 @@ def page_css(book) -> str:
     p = g.spec
     return f"""
 @page {{ size: {p.trim_width}mm {p.trim_height}mm; bleed: {p.bleed}mm;
-        margin-top: {p.margins[0]}mm; margin-bottom: {p.margins[2]}mm; }}
+        margin-top: {p.margins[0]}mm; margin-bottom: {g.bottom}mm; }}
 @page :right {{ margin-left: {g.inner}mm; margin-right: {g.outer}mm; }}
 @page :left {{ margin-left: {g.outer}mm; margin-right: {g.inner}mm; }}
 html {{ font: 10.5pt/1.7 "Noto Serif CJK SC"; color: device-cmyk(0 0 0 1); }}
@@ -129,9 +129,9 @@ def test_a_full_line_ending_in_a_full_width_pause_mark(tmp_path):
     assert "full-width ‘，’" in report.findings[0].text
 
 
-@pytest.mark.parametrize("lines, found", [(35, ["lonely-lines"]), (36, [])])
+@pytest.mark.parametrize("lines, found", [(36, ["lonely-lines"]), (37, [])])
 def test_a_page_carrying_on_with_one_or_two_lines(tmp_path, lines, found):
-    """33 lines fill the text block (214 mm at 17.85 pt); the rest go overleaf."""
+    """34 lines fill the text block (its foot moved to hold whole lines); the rest overleaf."""
     book, pdf = crafted(tmp_path, [words(10, i) + "。" for i in range(lines)])
     report = typeset.audit(pdf, book)
     assert kinds(report) == found, report.findings
@@ -147,7 +147,7 @@ def _png(height: int) -> str:
 
 
 def test_a_page_ending_short_while_its_text_goes_on(tmp_path):
-    """A figure 17 lines tall does not fit under 20 of the block's 33.98 lines: 14 short."""
+    """A figure 17 lines tall does not fit under 20 of the block's 34 lines: 14 short."""
     figure = f'<img src="{_png(40)}" style="display: block; height: {17 * 17.85}pt">'
     blocks = [words(10, i) + "。" for i in range(20)] + [figure]
     blocks += [words(10, i) + "。" for i in range(20, 23)]
@@ -216,7 +216,8 @@ def _lines_of(pdf: Path, book) -> list[str]:
 
 
 @pytest.mark.slow
-def test_a_built_paragraph_measured_to_end_in_one_character_fails_verify(tmp_path):
+def test_a_built_paragraph_measured_to_end_in_one_character_is_set_tighter(tmp_path):
+    """单字成行 avoided (weasy/lastline.py): the lone character joins the line before it."""
     from casebook.build.pipeline import Options, build
     probe = words(200, 12)
     root = make_book(tmp_path / "probe", {CASE: md("甲", probe + "\n")})
@@ -230,12 +231,12 @@ def test_a_built_paragraph_measured_to_end_in_one_character_fails_verify(tmp_pat
     paths = build(Options(book_dir=root, out_dir=out))
     book = source.load(root).select(False)
     report = typeset.audit(paths["pdf"], book)
-    (single,) = [f for f in report.findings if f.kind == "single-char-line"]
-    assert single.source == f"{root / CASE}:{source_line(root, text)}"
-    assert single.text.endswith(f"“{text[-2:]}”")
+    assert not report.findings, [str(f) for f in report.findings]
+    lines = [t for t in _lines_of(paths["pdf"], book) if t and t[0] in POOL]
+    assert len(lines) == 2 and lines[-1].endswith(text[-2:]), lines
     result = registry.typeset(registry.Context(book=book, paths={"pdf": paths["pdf"]},
                                                sample=None, work=tmp_path))
-    assert result.state == "FAIL" and "single-char-line 1" in result.details, result.details
+    assert result.state == "pass", result.details
 
 
 @pytest.mark.slow
@@ -246,22 +247,20 @@ def test_the_audit_command_prints_counts_and_writes_the_visual_proof(tmp_path):
     run = [sys.executable, "-m", "casebook", "audit", "--book", str(book), "--out", str(out),
            "-q"]
     result = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr  # off-grid accepted
+    assert result.returncode == 0, result.stdout + result.stderr  # the layout passes
     found = [line for line in result.stdout.splitlines() if re.match(r"\d+ \(", line)]
-    assert found and all(re.match(r"\d+ \([ivx\d]+\) \S+(:\d+)?: (off-grid|colour): .+ "
-                                  r"\[accepted\]$", line) for line in found), found
-    assert re.search(r"^  off-grid +\d+  accepted in book.yaml$", result.stdout, re.MULTILINE)
-    assert re.search(r"^  single-char-line +0$", result.stdout, re.MULTILINE)
+    assert found == [] and re.search(r"^  off-grid +0$", result.stdout, re.MULTILINE)
     proof = out / "sample-proof.html"
     images = sorted((out / "sample-proof").glob("p-*.png"))
-    assert f"visual proof: {proof}" in result.stdout and len(images) == 17
-    page = proof.read_text(encoding="utf-8")
-    assert page.count('<img src="sample-proof/p-') == 17
-    assert page.count('class="f k-off-grid accepted"') == len(
-        [line for line in found if ": off-grid: " in line])
-    text = (book / "book.yaml").read_text(encoding="utf-8")
-    (book / "book.yaml").write_text(text.replace("accept: [pending, off-grid]",
-                                                 "accept: [pending]"), encoding="utf-8")
+    assert f"visual proof: {proof}" in result.stdout and len(images) >= 15
+    assert proof.read_text(encoding="utf-8").count('<img src="sample-proof/p-') == len(images)
+    # an inline image taller than a line moves the lines after it off the grid
+    from PIL import Image
+    Image.new("L", (40, 60), 0).save(book / "dot.png")
+    case = next((book / "source" / "cases").rglob("*.md"))
+    case.write_text(case.read_text(encoding="utf-8") + "\n文字![示意](../../../dot.png)"
+                    "{height=3em}文字" + "党建" * 60 + "\n", encoding="utf-8")
     result = subprocess.run(run, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 4, result.stdout + result.stderr
+    assert re.search(r"^  off-grid +[1-9]", result.stdout, re.MULTILINE), result.stdout
     assert re.search(r"^\d+ not accepted; visual proof: ", result.stdout, re.MULTILINE)

@@ -24,8 +24,6 @@ from casebook.editions.common import toc_tree
 from casebook.editions.pdf import continued, weasy
 from casebook.editions.pdf import post as pdf_post
 from casebook.editions.pdf.weasy import progress as pdf_progress
-from casebook.editions.pdf.weasy import grid as weasy_grid
-from casebook.editions.pdf.weasy import strut as weasy_strut
 from casebook.fsio import libc
 from casebook.geometry import BODY_PT, LINE_HEIGHT, PT_PER_MM, Geometry
 from casebook.pagemap import PageMap
@@ -144,14 +142,14 @@ def render_document(book: model.Book, html: str, extra: tuple[str, ...] = ()):
     table that crosses a page is split, its continuation pages under 续表N (continued.py)."""
     base = book.root.resolve().as_uri() + "/"
     stylesheets, profiles, font_config = parsed(book, extra)
-    weasy_grid.configure(book.meta.print.margins[0] * PT_PER_MM, BODY_PT * LINE_HEIGHT)
-    weasy_strut.configure(fonts.SERIF)
 
     def render(text: str):
         return HTML(string=text, base_url=base).render(
             stylesheets=stylesheets, color_profiles=profiles, font_config=font_config,
             output_intent=PAINT_INTENT)
-    return continued.lay_out(render, html)
+    with weasy.typesetting(book.meta.print.margins[0] * PT_PER_MM, BODY_PT * LINE_HEIGHT,
+                           fonts.SERIF):
+        return continued.lay_out(render, html)
 
 
 _PARSED: dict[tuple[str, ...], tuple] = {}

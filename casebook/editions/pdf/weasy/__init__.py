@@ -17,6 +17,7 @@ import hashlib
 import importlib
 import inspect
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -65,7 +66,7 @@ PATCHES = (
           _W + "lineend.py", "53f0c79c9fbbda500488edce48d95e80a43243d63824606aab2b0f77916e8601"),
     Patch("lineend-align", "weasyprint.layout.inline:text_align", "wraps",
           _W + "lineend.py", "e953d41b87ccfc30405f83f6cc3c73918ef4638662794db4f834b1d788d6ed67"),
-    Patch("lastline", "weasyprint.layout.inline:iter_line_boxes", "wraps",
+    Patch("lastline", "weasyprint.layout.block:iter_line_boxes", "wraps",
           _W + "lastline.py", "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a"),
     Patch("grid", "weasyprint.layout.block:block_level_layout", "wraps",
           _W + "grid.py", "c1301dde9284e24519ee0432b508d6cd79768018d2564d4066f0fdf103982dd6"),
@@ -116,6 +117,25 @@ def install() -> None:
     progress.patch()
     _state["installed"] = True
     log.debug("WeasyPrint patches installed: %s", ", ".join(p.name for p in PATCHES))
+
+
+@contextmanager
+def typesetting(top_pt: float, pitch_pt: float, face: str):
+    """Lay out a book's pages inside: its baseline grid (the text block's top and the line
+    pitch, pt), the face whose metrics place baselines, line-end marks and last lines set
+    as a Chinese composer sets them. Outside, WeasyPrint lays out as upstream does (but for
+    the justification of Chinese, which is always on)."""
+    grid.configure(top_pt, pitch_pt)
+    strut.configure(face)
+    lineend.activate(True)
+    lastline.activate(True)
+    try:
+        yield
+    finally:
+        grid.configure(None, None)
+        strut.configure(None)
+        lineend.activate(False)
+        lastline.activate(False)
 
 
 def installed_versions() -> dict[str, str]:

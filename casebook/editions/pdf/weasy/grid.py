@@ -23,9 +23,13 @@ _grid = {"top": None, "pitch": None}  # px: the text block's top edge, the line 
 _installed: dict = {}
 
 
-def configure(top_pt: float, pitch_pt: float) -> None:
-    """The grid of the book about to be laid out: its text block's top and its line pitch."""
-    _grid.update(top=top_pt * PX_PER_PT, pitch=pitch_pt * PX_PER_PT)
+def configure(top_pt: float | None, pitch_pt: float | None) -> None:
+    """The grid of the book about to be laid out: its text block's top and its line pitch
+    (None: no grid, as after its layout)."""
+    if top_pt is None or pitch_pt is None:
+        _grid.update(top=None, pitch=None)
+    else:
+        _grid.update(top=top_pt * PX_PER_PT, pitch=pitch_pt * PX_PER_PT)
 
 
 def patch() -> None:

@@ -19,7 +19,12 @@ from weasyprint.layout import block
 
 log = logging.getLogger(__name__)
 TIGHTER = (1 / 40, 1 / 20)  # em taken from each full-width character, tried in turn
-_state = {"em": 0.0}
+_state = {"em": 0.0, "on": False}
+
+
+def activate(on: bool) -> None:
+    """Re-set paragraphs in the layouts that follow (weasy.typesetting sets it)."""
+    _state["on"] = on
 _installed: dict = {}
 
 
@@ -40,7 +45,7 @@ def tightening(layout) -> float:
 
 def _iter_line_boxes(context, box, *args):
     lines = list(_installed["iter_line_boxes"](context, box, *args))  # (line, resume_at)
-    if len(lines) >= 2 and _lonely(lines[-1][0]) and _justified(box):
+    if _state["on"] and len(lines) >= 2 and _lonely(lines[-1][0]) and _justified(box):
         lines = _tightened(context, box, args, lines)
     yield from lines
 

@@ -17,6 +17,12 @@ from weasyprint.layout import inline
 
 PAUSE = frozenset("、，。；：")
 _installed: dict = {}
+_active = {"on": False}
+
+
+def activate(on: bool) -> None:
+    """Compress line-end marks in the layouts that follow (weasy.typesetting sets it)."""
+    _active["on"] = on
 
 
 def patch() -> None:
@@ -31,7 +37,8 @@ def patch() -> None:
 
 def _remove_last_whitespace(context, line) -> None:
     _installed["remove_last_whitespace"](context, line)
-    compress_last_mark(line)
+    if _active["on"]:
+        compress_last_mark(line)
 
 
 def _text_align(context, line, available_width, last):

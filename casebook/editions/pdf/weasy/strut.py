@@ -3,11 +3,10 @@
 WeasyPrint gives a run of text the height and baseline Pango measures for it, and Pango
 measures every face the run uses: a line whose quotes come from the serif (the 点评's
 unicode-range face) or whose digits come from another face is taller and its baseline
-lower, so it and every line after it leave the book's baseline grid. ``patch`` makes each
-text box (and inline box) take the metrics of its style's first face instead (its strut, as CSS calls it),
-whenever the line height is set (not ``normal``): the line keeps its pitch whatever faces
-its glyphs come from. With a grid face ``configure``d (the body serif), every run of text is
-placed as that face would be at its size: the 点评's 楷体 sits on the body's baselines.
+lower, so it and every line after it leave the book's baseline grid. ``patch`` gives each
+text box and inline box, whenever the line height is set (not ``normal``), the metrics the
+grid face ``configure``d (the body serif) has at its size, as a strut: a line keeps its
+pitch whatever faces its glyphs come from, and the 点评's 楷体 sits on the body's baselines.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ _grid_face = {"family": None}
 
 
 def configure(family: str | None) -> None:
-    """The face whose metrics place every text box's baseline (None: each box's own face)."""
+    """The face whose metrics place every text box's baseline (None: as upstream does)."""
     _grid_face["family"] = family
 
 
@@ -37,7 +36,8 @@ def patch() -> None:
 def _split_text_box(context, box, available_width, skip, is_line_start=True):
     new_box, resume, preserved = _installed["split_text_box"](
         context, box, available_width, skip, is_line_start)
-    if new_box is not None and new_box.style["line_height"] != "normal":
+    if (_grid_face["family"] is not None and new_box is not None
+            and new_box.style["line_height"] != "normal"):
         _fit_strut(new_box)
     return new_box, resume, preserved
 
@@ -45,7 +45,8 @@ def _split_text_box(context, box, available_width, skip, is_line_start=True):
 def _adjust_line_height(box) -> None:
     """An inline box (a span) puts its baseline where its text boxes put theirs."""
     _installed["adjust_line_height"](box)
-    if box.style["line_height"] != "normal" and box.style["font_size"]:
+    if (_grid_face["family"] is not None and box.style["line_height"] != "normal"
+            and box.style["font_size"]):
         line_height, _ = line_break.strut(box.style)
         height, ascent = face_metrics(box.style)
         box.baseline = (line_height - height) / 2 + ascent
@@ -64,13 +65,12 @@ _METRICS: dict = {}
 
 
 def face_metrics(style) -> tuple[float, float]:
-    """(content height, baseline from its top) of a space in the grid face, or the style's."""
+    """(content height, baseline from its top) of a space in the grid face at the style's size."""
     family = _grid_face["family"]
     key = (family, line_break._font_style_cache_key(style, include_size=True))
     if key not in _METRICS:
-        if family is not None:
-            style = style.copy()
-            style["font_family"] = (family,)
+        style = style.copy()
+        style["font_family"] = (family,)
         layout = line_break.Layout(style)
         layout.set_text(" ")
         line, _ = layout.get_first_line()
