@@ -121,6 +121,26 @@ def test_marks_kept_from_line_starts_and_ends(tmp_path, block, kind, said):
     assert said in report.findings[0].text
 
 
+def test_the_book_layout_passes_what_plain_weasyprint_fails(tmp_path):
+    """weasy.typesetting: a line-end ，at half width (lineend), the 点评's quotes face on the
+    grid (strut), no 单字成行 (lastline); the same page outside it fails all three."""
+    from casebook.editions.pdf import weasy
+    weasy.install()
+    n = measure(make_default_book(tmp_path))
+    quotes = ('@font-face { font-family: Q; src: local("NotoSerifCJKsc-Regular"); '
+              'unicode-range: U+201C-201D; } p.k { font-family: Q, "LXGW WenKai"; }')
+    blocks = [words(n - 1, 7) + "，" + words(10, 8) + "。",
+              '<span class="k">“' + words(n - 2, 9) + "”</span>", words(n * 2, 10) + "。"]
+
+    def audited(folder: str):
+        book, pdf = crafted(tmp_path / folder, blocks, css=quotes.replace("p.k", ".k"))
+        return sorted(set(kinds(typeset.audit(pdf, book))))
+    assert audited("plain") == ["off-grid", "pause-mark", "single-char-line"]
+    with weasy.typesetting(make_default_book(tmp_path / "g").meta.print.margins[0] * 72 / 25.4,
+                           10.5 * 1.7, "Noto Serif CJK SC"):
+        assert audited("book") == []
+
+
 def test_a_full_line_ending_in_a_full_width_pause_mark(tmp_path):
     full = words(measure(make_default_book(tmp_path)) - 1, 7) + "，"
     book, pdf = crafted(tmp_path / "c", [full + words(10, 8) + "。"])
