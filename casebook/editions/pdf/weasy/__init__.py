@@ -1,7 +1,7 @@
 """Every patch of WeasyPrint's and pydyf's internals, in one place: ``install()`` applies them.
 
 The modules of this package replace or wrap functions inside WeasyPrint and pydyf
-(``justify``, ``strut``, ``lineend``, ``grid``, ``lastline``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
+(``justify``, ``strut``, ``lineend``, ``grid``, ``lastline``, ``fill``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
 private state (``pages``: margin boxes, and the tables a page holds). Nothing else in
 casebook patches either library. ``install`` checks once that the installed WeasyPrint and
 pydyf are the versions the patches were tested with (``TESTED``, pinned in pyproject.toml)
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from casebook.editions.pdf.weasy import (
+    fill,
     fontmark,
     grid,
     justify,
@@ -68,6 +69,8 @@ PATCHES = (
           _W + "lineend.py", "e953d41b87ccfc30405f83f6cc3c73918ef4638662794db4f834b1d788d6ed67"),
     Patch("lastline", "weasyprint.layout.block:iter_line_boxes", "wraps",
           _W + "lastline.py", "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a"),
+    Patch("fill", "weasyprint.layout.page:make_page", "wraps",
+          _W + "fill.py", "656f183328e8b1b56311a342621442056c067422958dcaf6730acdfb6c7b8971"),
     Patch("grid", "weasyprint.layout.block:block_level_layout", "wraps",
           _W + "grid.py", "c1301dde9284e24519ee0432b508d6cd79768018d2564d4066f0fdf103982dd6"),
     Patch("leaders", "weasyprint.layout.leader:handle_leader", "replaces",
@@ -110,6 +113,7 @@ def install() -> None:
     lineend.patch()
     grid.patch()
     lastline.patch()
+    fill.patch()
     leaders.patch()
     links.patch()
     fontmark.patch()
@@ -129,6 +133,7 @@ def typesetting(top_pt: float, pitch_pt: float, face: str):
     strut.configure(face)
     lineend.activate(True)
     lastline.activate(True)
+    fill.activate(True)
     try:
         yield
     finally:
@@ -136,6 +141,8 @@ def typesetting(top_pt: float, pitch_pt: float, face: str):
         strut.configure(None)
         lineend.activate(False)
         lastline.activate(False)
+        fill.activate(False)
+        lastline.LOOSE.clear()
 
 
 def installed_versions() -> dict[str, str]:

@@ -32,6 +32,11 @@ def configure(top_pt: float | None, pitch_pt: float | None) -> None:
         _grid.update(top=top_pt * PX_PER_PT, pitch=pitch_pt * PX_PER_PT)
 
 
+def pitch() -> float | None:
+    """The line pitch (px) of the book being laid out, or None outside its layout."""
+    return _grid["pitch"]
+
+
 def patch() -> None:
     """Lengthen flow blocks to the grid (idempotent; weasy.install calls it)."""
     if _installed:

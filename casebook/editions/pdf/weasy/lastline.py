@@ -6,7 +6,8 @@ until the last character joins the line before it. ``patch`` does the same. It l
 justified paragraph's lines; if the last one holds one character (punctuation aside), it
 lays them out again with every full-width character 1/40 em, then 1/20 em, tighter
 (``TIGHTER``), and keeps the first setting whose last line holds more. A paragraph no
-setting fixes keeps its normal setting, and is logged; the typeset audit reports it.
+setting fixes keeps its normal setting, and is logged; the typeset audit reports it. A
+paragraph ``LOOSE`` names (fill.py) is set that much looser, unless that leaves it 单字成行.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from weasyprint.layout import block
 log = logging.getLogger(__name__)
 TIGHTER = (1 / 40, 1 / 20)  # em taken from each full-width character, tried in turn
 _state = {"em": 0.0, "on": False}
+LOOSE: dict = {}  # paragraph element -> em added to (< 0: taken from) each character (fill.py)
 
 
 def activate(on: bool) -> None:
@@ -44,6 +46,12 @@ def tightening(layout) -> float:
 
 
 def _iter_line_boxes(context, box, *args):
+    loose = LOOSE.get(box.element) if _state["on"] else None
+    if loose:
+        lines = _set(context, box, args, -loose)
+        if lines and not _lonely(lines[-1][0]):
+            yield from lines
+            return
     lines = list(_installed["iter_line_boxes"](context, box, *args))  # (line, resume_at)
     if _state["on"] and len(lines) >= 2 and _lonely(lines[-1][0]) and _justified(box):
         lines = _tightened(context, box, args, lines)
@@ -53,15 +61,20 @@ def _iter_line_boxes(context, box, *args):
 def _tightened(context, box, args, lines):
     """The paragraph's lines at the first tighter setting that fixes its last line, or as set."""
     for em in TIGHTER:
-        _state["em"] = em
-        try:
-            tried = list(_installed["iter_line_boxes"](context, box, *args))
-        finally:
-            _state["em"] = 0.0
+        tried = _set(context, box, args, em)
         if tried and not _lonely(tried[-1][0]):
             return tried
     log.info("单字成行 kept: %r (even %.2f em tighter)", _text(lines[-1][0])[:12], TIGHTER[-1])
     return lines
+
+
+def _set(context, box, args, em: float) -> list:
+    """The paragraph's (line, resume_at) with every full-width character ``em`` tighter."""
+    _state["em"] = em
+    try:
+        return list(_installed["iter_line_boxes"](context, box, *args))
+    finally:
+        _state["em"] = 0.0
 
 
 def _justified(box) -> bool:
