@@ -1,8 +1,8 @@
 """Every patch of WeasyPrint's and pydyf's internals, in one place: ``install()`` applies them.
 
 The modules of this package replace or wrap functions inside WeasyPrint and pydyf
-(``justify``, ``strut``, ``lineend``, ``grid``, ``lastline``, ``fill``, ``leaders``, ``links``, ``fontmark``, ``speed``, ``progress``) or read their
-private state (``pages``: margin boxes, and the tables a page holds). Nothing else in
+(``justify``, ``strut``, ``lineend``, ``grid``, ``lastline``, ``fill``, ``leaders``,
+``links``, ``fontmark``, ``speed``, ``progress``) or read their private state (``pages``: margin boxes, and the tables a page holds). Nothing else in
 casebook patches either library. ``install`` checks once that the installed WeasyPrint and
 pydyf are the versions the patches were tested with (``TESTED``, pinned in pyproject.toml)
 and applies every patch; a second call returns at once. ``PATCHES`` lists each upstream

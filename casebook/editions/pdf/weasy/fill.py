@@ -6,7 +6,7 @@ leave two or more lines empty at the foot of a page. A Chinese composer then set
 paragraph on the page a little looser, so that it takes one line more (撑行). ``patch``
 does the same: when a page's flow ends two or more lines above its foot and its text goes
 on overleaf without a forced break, it lays the page out again with one of its paragraphs
-1/40 em, then 1/20 em, looser per character (lastline.LOOSE), the paragraphs whose last
+1/40, 1/20, then 1/12 em looser per character (lastline.LOOSE), the paragraphs whose last
 line is fullest first; then with one 1/40 or 1/20 em tighter, a line shorter, so that what
 the page could not hold (a heading with the lines it keeps) fits. A setting is kept when
 the page then ends at least half a line lower; at most ``TRIES`` are tried a page.
@@ -23,7 +23,7 @@ from weasyprint.layout import page as page_layout
 from casebook.editions.pdf.weasy import grid, lastline
 
 log = logging.getLogger(__name__)
-LOOSER = (1 / 40, 1 / 20)   # em added to each full-width character, tried in turn
+LOOSER = (1 / 40, 1 / 20, 1 / 12)  # em added to each full-width character, tried in turn
 TRIES = 8
 _active = {"on": False}
 _installed: dict = {}
@@ -56,7 +56,6 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
         return result, _gap(context, result)
 
     best, gap = run()
-    import sys; print("FILL", page_number, round(gap / pitch, 2), best[1] is None, best[2]["break"], file=sys.stderr)
     if gap < 2 * pitch - 0.5 or best[1] is None or best[2]["break"] != "any":
         return best
     last, tried = best, set()
@@ -77,7 +76,6 @@ def _make_page(context, root_box, page_type, resume_at, page_number, page_state)
         best, gap = run()
     log.debug("page %d: %d setting(s) tried, %.1f line(s) left", page_number, len(tried),
               gap / pitch)
-    import sys; print("FILLED", page_number, len(tried), round(gap / pitch, 2), file=sys.stderr)
     return best
 
 
@@ -111,7 +109,7 @@ def _candidates(page):
             if room < gain + em:
                 looser.append((room / (gain + em), em, box.element))
                 break
-        for em in LOOSER:
+        for em in lastline.TIGHTER:
             if len(lines) > 1 and 1 - room < (len(lines) - 1) * em * 0.9:
                 tighter.append((1 - room, em, box.element))
                 break
@@ -133,7 +131,7 @@ def _overleaf(root_box, resume_at):
         box = children[index]
     if isinstance(box, boxes.BlockContainerBox):  # a paragraph split over the pages
         found = _paragraphs(box) + found
-    return [(element, -em) for element in found[:2] for em in LOOSER]
+    return [(element, -em) for element in found[:2] for em in lastline.TIGHTER]
 
 
 def _paragraphs(box) -> list:

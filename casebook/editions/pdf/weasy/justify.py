@@ -63,10 +63,28 @@ def _set_text(layout, text: str, justify: bool = False) -> None:
     spacing = lastline.tightening(layout) + (layout.justification_spacing if justify else 0)
     if spacing:
         _spread(layout, spacing)
+    if lastline.halted(layout):
+        _halt_pauses(layout)
 
 
 def _spreadable(style) -> bool:
     return style["letter_spacing"] in ("normal", 0) and style["white_space"] == "normal"
+
+
+def _halt_pauses(layout) -> None:
+    """Set the layout's pause marks with the font's ``halt`` feature (half width)."""
+    attributes = pango.pango_layout_get_attributes(layout.layout)
+    if attributes == ffi.NULL:
+        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+    offset = 0
+    for char in layout.text:
+        size = len(char.encode())
+        if char in lastline.PAUSES:
+            attribute = pango.pango_attr_font_features_new(b"halt")
+            attribute.start_index, attribute.end_index = offset, offset + size
+            pango.pango_attr_list_insert(attributes, attribute)
+        offset += size
+    pango.pango_layout_set_attributes(layout.layout, attributes)
 
 
 def _spread(layout, spacing: float) -> None:

@@ -5,7 +5,8 @@ tighten the paragraph: the spaces between its characters give up a little, at mo
 until the last character joins the line before it. ``patch`` does the same. It lays out a
 justified paragraph's lines; if the last one holds one character (punctuation aside), it
 lays them out again with every full-width character 1/40 em, then 1/20 em, tighter
-(``TIGHTER``), and keeps the first setting whose last line holds more. A paragraph no
+(``TIGHTER``), then 1/20 em with its pause marks 、，。；： half width (the font's
+``halt``), and keeps the first setting whose last line holds more. A paragraph no
 setting fixes keeps its normal setting, and is logged; the typeset audit reports it. A
 paragraph ``LOOSE`` names (fill.py) is set that much looser, unless that leaves it 单字成行.
 """
@@ -20,7 +21,8 @@ from weasyprint.layout import block
 
 log = logging.getLogger(__name__)
 TIGHTER = (1 / 40, 1 / 20)  # em taken from each full-width character, tried in turn
-_state = {"em": 0.0, "on": False}
+PAUSES = frozenset("、，。；：")  # compressed (the font's halt) in a paragraph's last setting
+_state = {"em": 0.0, "on": False, "halt": False}
 LOOSE: dict = {}  # paragraph element -> em added to (< 0: taken from) each character (fill.py)
 
 
@@ -42,7 +44,14 @@ def tightening(layout) -> float:
     """The letter spacing (px, negative) this Pango layout's wide characters are set with."""
     if not hasattr(layout, "casebook_tighten"):
         layout.casebook_tighten = -_state["em"] * layout.style["font_size"]
+        layout.casebook_halt = _state["halt"]
     return layout.casebook_tighten
+
+
+def halted(layout) -> bool:
+    """Whether this Pango layout sets its pause marks half width (the last resort above)."""
+    tightening(layout)
+    return layout.casebook_halt
 
 
 def _iter_line_boxes(context, box, *args):
@@ -64,6 +73,13 @@ def _tightened(context, box, args, lines):
         tried = _set(context, box, args, em)
         if tried and not _lonely(tried[-1][0]):
             return tried
+    _state["halt"] = True  # last resort: the pause marks half width too
+    try:
+        tried = _set(context, box, args, TIGHTER[-1])
+    finally:
+        _state["halt"] = False
+    if tried and not _lonely(tried[-1][0]):
+        return tried
     log.info("单字成行 kept: %r (even %.2f em tighter)", _text(lines[-1][0])[:12], TIGHTER[-1])
     return lines
 
