@@ -82,6 +82,59 @@ def test_each_entry_lands_in_the_file_holding_the_text_of_its_page(built, pdf_pa
         previous = name
 
 
+_ONE_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_a_page_starting_inside_a_paragraph_breaks_before_its_first_character(built,
+                                                                              pdf_pages):
+    """The span sits where the print page begins, inside the paragraph, not at its edge."""
+    entries = epub_check.page_list(built.epub)
+    inside = 0
+    for (label, href), page in zip(entries, pdf_pages(built)):
+        name, ident = href.split("#")
+        (span,) = [s for s in readback.pagebreaks(built.epub, name) if s.get("id") == ident]
+        if span.getparent().tag.split("}")[1] not in {"p", "li"} or not _before(span):
+            continue
+        inside += 1
+        after = "".join(_ONE_HAN.findall(_after(span)))[:6]
+        assert after and "".join(_ONE_HAN.findall(page))[:6] == after, (label, after, page[:40])
+    if built.book.meta.slug == "yiliu-dangjian":  # case 1's long paragraphs cross pages
+        assert inside >= 2
+    # the synthetic book's short paragraphs all end before a page does: nothing to check
+
+
+def _before(span) -> str:
+    """The paragraph's text before the span (the span's parent's text and earlier tails)."""
+    parent, text = span.getparent(), span.getparent().text or ""
+    for child in parent:
+        if child is span:
+            return text.strip()
+        text += etree.tostring(child, method="text", encoding="unicode", with_tail=True)
+    return text.strip()
+
+
+def _after(span) -> str:
+    """The paragraph's text after the span."""
+    text, node = span.tail or "", span.getnext()
+    while node is not None:
+        if "noteref" not in (node.get("{http://www.idpf.org/2007/ops}type") or ""):
+            text += etree.tostring(node, method="text", encoding="unicode", with_tail=False)
+        text += node.tail or ""
+        node = node.getnext()
+    return text
+
+
+def test_a_split_page_breaks_inside_its_paragraph_before_the_character():
+    doc = _doc("a", '<section id="a"><p id="a1">甲乙 <a epub:type="noteref">①</a>丙'
+                    '<em>丁戊</em>己</p><p id="a2">庚</p></section>')
+    pages = [Page(0, "1", ("a", "a1")), Page(1, "2", (), ("a1",), ("a1", 4)),
+             Page(2, "3", ("a2",), ("a1",), ("a1", 5))]
+    targets = pagelist.place([doc], PageMap(tuple(pages)))
+    assert [t.label for t in targets] == ["1", "2", "3"]
+    assert _body(doc) == ('[1]<sectionid="a"><pid="a1">甲乙<aepub:type="noteref">①</a>丙'
+                          '<em>丁[2]戊</em>[3]己</p><pid="a2">庚</p></section>')
+
+
 # -- the placement rule, on hand-made documents -------------------------------------------------
 def _doc(uid, body):
     root = parse('<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub='

@@ -1,4 +1,4 @@
-"""The EPUB page-list: the print edition's page breaks, from its PageMap, placed at block level.
+"""The EPUB page-list: the print edition's page breaks, from its PageMap, where each page begins.
 
 The rule, for each PDF page in order:
 
@@ -8,7 +8,10 @@ The rule, for each PDF page in order:
   at the end of the last block that started before it, so it stays in the XHTML file that
   holds that page's text; several such pages stack up in page order;
 - pages before the first block (the half title and its verso, which the EPUB has not)
-  go just before that first block.
+  go just before that first block;
+- but a page that starts inside a block carried over (the PageMap's ``split``: the block and
+  how many of its characters, white space aside, earlier pages printed) gets its break
+  inside that block, before the character the print page starts with.
 
 "Before" and "after" mean as a sibling when the parent holds flow content, and as the first
 or last child of a list item or cell when the parent is a list or a table. Blocks inside a
@@ -72,7 +75,11 @@ def place(docs: list[Doc], pagemap: PageMap) -> list[PageTarget]:
         starts = sorted((blocks[a] for a in page.anchors if a in blocks
                          and (last is None or blocks[a].order > last.order)),
                         key=lambda b: b.order)
-        if starts:
+        inside = blocks.get(page.split[0]) if page.split and not waiting else None
+        if inside is not None and _insert_at(inside.element, page.split[1], _span(page.label)):
+            targets.append(PageTarget(page.label, inside.doc.href))
+            last, tail = (starts[-1] if starts else last), None
+        elif starts:
             for label in [*waiting, page.label]:
                 _before(starts[0].element, _span(label))
                 targets.append(PageTarget(label, starts[0].doc.href))
@@ -86,6 +93,36 @@ def place(docs: list[Doc], pagemap: PageMap) -> list[PageTarget]:
         raise RenderError(f"no EPUB block starts on or after print page(s) "
                           f"{', '.join(waiting)}: the page-list cannot place them")
     return _in_reading_order(targets, docs)
+
+
+def _insert_at(block: etree._Element, count: int, span: etree._Element) -> bool:
+    """Put ``span`` inside ``block`` before its character ``count`` (0-based; white space,
+    note references and page breaks aside); False if the block has fewer characters."""
+    left = count
+    for node, attr in _slots(block):
+        text = getattr(node, attr) or ""
+        for i, char in enumerate(text):
+            if char.isspace():
+                continue
+            if left == 0:
+                span.tail = text[i:]
+                setattr(node, attr, text[:i])
+                if attr == "text":
+                    node.insert(0, span)
+                else:
+                    node.addnext(span)
+                return True
+            left -= 1
+    return False
+
+
+def _slots(element: etree._Element):
+    """The element's text slots in reading order: (element, "text") and (child, "tail")."""
+    yield element, "text"
+    for child in element:
+        if not (child.get(EPUB_TYPE) or "").startswith(("noteref", "pagebreak")):
+            yield from _slots(child)
+        yield child, "tail"
 
 
 def _blocks(docs: list[Doc]) -> dict[str, _Block]:

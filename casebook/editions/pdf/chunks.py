@@ -33,6 +33,7 @@ from casebook.editions.pdf import sheets as pdf_sheets
 from casebook.editions.pdf import weasy
 from casebook.editions.pdf.folios import CHUNK_STYLE
 from casebook.editions.pdf.store import Laid, Store
+from casebook.editions.pdf.weasy import pages as weasy_pages
 from casebook.editions.pdf.weasy import progress as pdf_progress
 from casebook.errors import RenderError
 from casebook.pagemap import PageMap
@@ -125,7 +126,8 @@ def _whole(book: model.Book, fragments: Fragments, pool: Executor, store: Store)
     log.info("Laying out the PDF as one document%s", " (unchanged)" if laid else "")
     if laid is None:
         laid = store.put(html, pool.submit(lay_out_whole, book, html).result())
-    pagemap = PageMap.from_anchors([list(a) for a in laid.anchors], pdf.body_start(book))
+    pagemap = PageMap.from_anchors([list(a) for a in laid.anchors], pdf.body_start(book),
+                                   list(laid.splits))
     store.keep({}, [])
     return pdf.Layout(pagemap, _dated(laid.pdf))
 
@@ -136,7 +138,8 @@ def lay_out_whole(book: model.Book, html: str) -> Laid:
     with pdf_progress.laying_out():
         document = pdf.render_document(book, html)
     painted = pdf.paint(book, document)
-    return Laid(painted, tuple(tuple(page.anchors) for page in document.pages), ())
+    return Laid(painted, tuple(tuple(page.anchors) for page in document.pages), (),
+                splits=tuple(weasy_pages.splits(document.pages)))
 
 
 def _dated(painted: bytes) -> bytes:
@@ -165,7 +168,8 @@ def lay_out_chunk(book: model.Book, html: str) -> Laid:
                                      pdf_identifier=book.meta.slug.encode())
     painted, ids, glyphs = pdf_merge.prepare(painted)
     laid = Laid(painted, tuple(tuple(page.anchors) for page in document.pages),
-                tuple(pdf_folios.shown(document)), ids, glyphs)
+                tuple(pdf_folios.shown(document)), ids, glyphs,
+                tuple(weasy_pages.splits(document.pages)))
     del document
     pdf.give_back_memory()  # a worker keeps what it has until the build ends
     return laid
@@ -313,12 +317,13 @@ def _placed(book, text, chunks: list, htmls: list[str], laid: dict, i: int):
 
 def _assemble(book: model.Book, chunks, laid: list[Laid]):
     """Blank versos before chunks that open on a recto, the PageMap, and the folio pages."""
-    blanks, anchors, shown = [], [], []
+    blanks, anchors, shown, splits = [], [], [], []
     for chunk, one in zip(chunks, laid):
         blanks.append(1 if chunk.opens_recto and len(anchors) % 2 else 0)
         anchors += [[]] * blanks[-1] + [list(a) for a in one.anchors]
         shown += [False] * blanks[-1] + list(one.shown)
-    return blanks, PageMap.from_anchors(anchors, pdf.body_start(book)), shown
+        splits += [None] * blanks[-1] + list(one.splits or [None] * len(one.anchors))
+    return blanks, PageMap.from_anchors(anchors, pdf.body_start(book), splits), shown
 
 
 def _sides(chunks, blanks: list[int], laid: list[Laid]):

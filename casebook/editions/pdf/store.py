@@ -28,6 +28,7 @@ class Laid:
     shown: tuple[bool, ...]
     ids: frozenset[bytes] = frozenset()
     glyphs: tuple = ()
+    splits: tuple = ()  # per page: (block id, characters printed before) or None
 
 
 class Store:
@@ -59,7 +60,8 @@ class Store:
             os.utime(data)
             return Laid(data.read_bytes(), tuple(map(tuple, info["anchors"])),
                         tuple(info["shown"]), frozenset(i.encode("latin-1") for i in info["ids"]),
-                        tuple((*face[:5], tuple(face[5]), face[6]) for face in info["glyphs"]))
+                        tuple((*face[:5], tuple(face[5]), face[6]) for face in info["glyphs"]),
+                        tuple(tuple(s) if s else None for s in info["splits"]))
         except (OSError, ValueError, KeyError):
             return None
 
@@ -71,7 +73,7 @@ class Store:
             write_file(self.dir / f"{key}.json", json.dumps(
                 {"anchors": laid.anchors, "shown": laid.shown,
                  "ids": sorted(i.decode("latin-1") for i in laid.ids),
-                 "glyphs": laid.glyphs}).encode())
+                 "glyphs": laid.glyphs, "splits": laid.splits}).encode())
         return laid
 
     def fonts_dir(self) -> Path | None:

@@ -50,3 +50,44 @@ def _first_body_row(table) -> object | None:
         for row in getattr(group, "children", ()):
             return row.element
     return None
+
+
+def splits(pages) -> list[tuple[str, int] | None]:
+    """For each laid-out page, where it starts inside a block carried over from the page
+    before: (the block's id, how many characters of it, white space aside, earlier pages
+    printed), or None when it starts with a block of its own or with no text.
+
+    Only the flow is read (not margin boxes or the footnote area); generated content
+    (``::after``, footnote calls) is not the block's text and is not counted."""
+    printed: dict[str, int] = {}
+    found = []
+    for page in pages:
+        first = None
+        seen = False
+        for ident, text in _flow_lines(page._page_box.children[0]):
+            if not text:
+                continue
+            if not seen:
+                seen = True
+                first = (ident, printed[ident]) if ident and printed.get(ident) else None
+            printed[ident] = printed.get(ident, 0) + len(text)
+        found.append(first)
+    return found
+
+
+def _flow_lines(root):
+    """(id of the nearest block with one, its non-space characters) of each line, in order."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+    stack = [(root, "")]
+    while stack:
+        box, ident = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and not box.element_tag.count("::") and "--" in (
+                element.get("id") or ""):
+            ident = element.get("id")
+        if isinstance(box, LineBox):
+            text = "".join(b.text for b in box.descendants() if isinstance(b, TextBox)
+                           and "::" not in b.element_tag)
+            yield ident, "".join(text.split())
+            continue
+        stack.extend((child, ident) for child in reversed(getattr(box, "children", ())))
