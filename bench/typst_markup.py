@@ -57,6 +57,7 @@ def preamble(book: model.Book) -> str:
          first-line-indent: (amount: 2em, all: true))
 #set block(spacing: 0pt)
 #set footnote(numbering: "①")
+#set footnote.entry(clearance: 3mm)  // pdf.css: the footnote area's margin-top
 #show footnote.entry: set text(size: 8pt, {edges(1.5)})
 #show footnote.entry: set par(first-line-indent: 0pt)
 #show heading: set text(font: "{SANS}", weight: "bold", {edges(1.4)})
