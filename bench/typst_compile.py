@@ -4,8 +4,9 @@
 Usage: ``bench/.venv/bin/python bench/typst_compile.py IN.typ OUT.pdf MARKS.json``. Runs in
 the bench's own environment (``make bench-env``), never casebook's: typst is no dependency of
 casebook. MARKS.json holds ``{"typst": version, "marks": [{"id", "page", "y"}, ...]}``, ``y``
-in points down from the page's top edge, for every ``<cbmark>`` metadata the document placed; the version is the document's
-``<cbversion>`` metadata (``sys.version``, the compiler's own).
+in points down from the page's top edge, for every ``<cbmark>`` metadata the document
+placed; the version is the document's ``<cbversion>`` metadata (``sys.version``, the
+compiler's own).
 Any warning (an unknown font family above all) is an error: no silent fallback font.
 """
 

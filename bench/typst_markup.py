@@ -44,7 +44,7 @@ def preamble(book: model.Book) -> str:
     geometry = Geometry.of(book.meta.print)
     spec = geometry.spec
     top, _, bottom, _ = spec.margins
-    return f"""// Typst peer of casebook's print PDF (bench/typst_peer.py): synthetic text, bench only.
+    return f"""// Typst peer of casebook's print PDF (bench/typst_peer.py): bench only.
 #metadata(str(sys.version))<cbversion>
 #set document(title: "{book.meta.title}")
 #set page(width: {spec.trim_width}mm, height: {spec.trim_height}mm,
@@ -131,7 +131,8 @@ def body(doc: model.Document, pandoc: str) -> str:
     """One document's Markdown through `pandoc -t typst` and the peer's filter."""
     shifted = shift(doc) + (2 if not isinstance(doc, model.Case) else 1)
     cmd = [pandoc, "-f", PANDOC_FORMAT, "-t", "typst", f"--shift-heading-level-by={shifted}",
-           "-M", f"cb-doc={doc.id}", "-M", f"cb-dir={doc.source.resolve().parent}", "-L", str(FILTER)]
+           "-M", f"cb-doc={doc.id}", "-M", f"cb-dir={doc.source.resolve().parent}",
+           "-L", str(FILTER)]
     done = subprocess.run(cmd, input=doc.body.expandtabs(4), capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"{doc.source}: pandoc -t typst failed: {done.stderr.strip()}")
