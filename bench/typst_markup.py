@@ -70,6 +70,12 @@ def preamble(book: model.Book) -> str:
 #show figure.caption: set text(size: 9pt, {edges(1.5)})
 #show figure.caption: set par(first-line-indent: 0pt)
 #show list: set par(first-line-indent: 0pt)
+#show enum: set par(first-line-indent: 0pt)
+// lists: 1 em above and below, the text 40 px (30 pt) in, as WeasyPrint's default stylesheet
+#set list(indent: 18pt, body-indent: 0.5em)
+#set enum(indent: 12pt, body-indent: 0.5em)
+#show list: it => block(above: 1em, below: 1em, it)
+#show enum: it => block(above: 1em, below: 1em, it)
 #show outline.entry: set par(first-line-indent: 0pt)
 #show outline.entry.where(level: 1): set text(font: "{SANS}")
 #let cbmark(id) = context [#metadata((id: id, page: here().page(),
@@ -88,16 +94,16 @@ def preamble(book: model.Book) -> str:
   counter(footnote).update(0)
   cbmark(id)  // before the heading: a mark inside it would also be set in the outline
   align(center, heading(level: 1, text(size: 16pt, title)))
-  v(1.5em)
+  v(1.5 * 16pt)  // .matter-title: margin 0 0 1.5em
 }}
 #let cbcase(id, title, unit) = {{
   pagebreak(weak: true)
   counter(footnote).update(0)
   cbmark(id)  // before the heading: a mark inside it would also be set in the outline
   align(center, heading(level: 2, text(size: 15pt, title)))
-  v(0.5em)
+  v(0.5 * 15pt)  // .case-title: margin 0 0 0.5em
   if unit != "" {{ cbcentred(id + "--unit", 11pt, ("{KAI}", "{SERIF}"), unit) }}
-  v(1.5em)
+  v(2em)  // pdf.css .case-head: margin-bottom 2em
 }}
 #let cbcommentary(body) = block(above: 1.5em, inset: (y: 0.6em), width: 100%,
                                 stroke: (top: 0.5pt, bottom: 0.5pt), {{
@@ -105,8 +111,10 @@ def preamble(book: model.Book) -> str:
   show regex("[“”‘’]"): set text(font: "{SERIF}")
   body
 }})
-#let cblabel(id, body) = par(first-line-indent: 0pt)[#cbmark(id)#text(font: "{SANS}",
-  weight: "bold", body)]
+#let cblabel(id, body) = {{  // .commentary-label: margin-bottom 0.3em
+  par(first-line-indent: 0pt)[#cbmark(id)#text(font: "{SANS}", weight: "bold", body)]
+  v(0.3em)
+}}
 #let cbsignature(id, body) = align(right, par(first-line-indent: 0pt)[#cbmark(id)#body])
 """
 

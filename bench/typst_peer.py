@@ -186,6 +186,13 @@ How to read it:
   1 em + 0.5 em, the 点评's rules). Typst's own composition is untouched: its paragraph
   breaking (which avoids a one-character last line: its `runt` cost), punctuation
   compression, widows and orphans, and page breaking.
+- Page breaks, and so `short-page`, move with that spacing: while this comparison was set
+  up, giving Typst the lists' 1 em margins took its short pages from 37 to 20, and then
+  the case head's and the 点评 label's spacing took them to 49. Every short page of either
+  row is the first page of a case (cases run to about two pages, and a document's last
+  page is never short), and each carries the case's footnote. What went overleaf is mostly
+  a paragraph of three lines or so that widows and orphans of two lines keep whole, or a
+  点评 (counted in the line under the table).
 - Typst draws the footnote separator as a stroke, not WeasyPrint's frame; the audit takes
   either as the top of the footnote area (casebook/check/typeset_rules.py). Without that, a
   page with notes counted them as text reaching the foot, and none of Typst's pages with
