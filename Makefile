@@ -14,7 +14,7 @@ ARGS    ?=
 # imported instead of the installed one: here that is the point, so the set-up stays quiet
 EDITABLE := PYTHONWARNINGS=ignore::UserWarning $(PY) -m pip install -q -e
 
-.PHONY: book test deps verify-deps test-deps clean
+.PHONY: book test deps verify-deps test-deps bench-env clean
 
 # compileall writes casebook's bytecode (the editable install never does when
 # PYTHONDONTWRITEBYTECODE is set); it recompiles only modules that changed
@@ -56,6 +56,16 @@ $(VENV)/.installed-verify: $(VENV)/.installed pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed-verify pyproject.toml
 	$(EDITABLE) '.[test]'
+	touch $@
+
+# bench/.venv: the bench's own environment with the typst package, for bench/typst_peer.py
+# (Typst is the peer the typeset audit compares casebook with, never a casebook dependency)
+BENCH_VENV := bench/.venv
+bench-env: $(BENCH_VENV)/.installed
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt
 	touch $@
 
 clean:

@@ -5,6 +5,13 @@ the rules (typeset_rules.py). Each finding has a kind (findings.TYPESET), its PD
 folio printed there, the source file and approximate line of the text it is about, a short
 text and a box on the page (for the visual proof, typeset_proof.py). A book accepts the kinds
 its layout does not pass yet by name, like the content warnings: ``verify: {accept: [...]}``.
+
+Lines are attributed to paragraphs and documents through the named destinations casebook
+writes for every block (``<doc>--b<n>``, typeset_layout.py). A PDF without any such id (one
+from another engine, unless its blocks were given them, as bench/typst_peer.py gives Typst's)
+cannot say where a paragraph or a document begins: the kinds that need to know
+(``BY_BLOCK``) are then not applied, reported as ``n/a`` (``Report.not_applicable``) and
+warned about, never counted as 0.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from casebook.geometry import Geometry
 
 log = logging.getLogger(__name__)
 SHOWN = 3  # findings a summary spells out
+# kinds that need each line's paragraph or document: not applicable to a PDF without block ids
+BY_BLOCK = ("lonely-lines", "short-page", "single-char-line", "split-mark")
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class Report:
     accepted: tuple[str, ...]   # the kinds book.yaml accepts
     pages: int
     body_lines: int
+    not_applicable: tuple[str, ...] = ()  # kinds the PDF's lack of block ids rules out
 
     @property
     def unaccepted(self) -> list[Finding]:
@@ -67,19 +77,27 @@ class Report:
                     + ", ".join(f"{k} {kinds[k]}" for k in KINDS if kinds[k]) + "): "
                     + "; ".join(map(str, bad[:SHOWN])) + more)
         accepted = f"; accepted in book.yaml: {counts}" if counts else ""
+        unknown = (f"; n/a without block ids: {', '.join(self.not_applicable)}"
+                   if self.not_applicable else "")
         return (f"0 findings not accepted in {self.pages} pages, {self.body_lines} body "
-                f"lines{accepted}")
+                f"lines{accepted}{unknown}")
 
 
 def audit(pdf: Path, book: model.Book) -> Report:
     """Every finding on the print PDF of ``book``, in page order."""
     sheets = layout.read(Path(pdf))
+    unknown = () if _has_block_ids(sheets) else BY_BLOCK
+    if unknown:
+        log.warning("%s: no block ids (named destinations <doc>--b<n>): %s not applied (n/a)",
+                    pdf, ", ".join(unknown))
     block = text_block(book)
     pages = [rules.Page.of(sheet, block) for sheet in sheets]
     sources = Sources(book, [line for page in pages for line in (*page.flow, *page.notes)])
     found: list[Finding] = []
     for hit, sheet in _hits(pages, block):
         kind, line, text, box = hit
+        if kind in unknown:
+            continue
         found.append(Finding(kind, sheet.index + 1, sheet.label,
                              sources.locate(line) if line is not None else "-", text, box))
     order = {kind: i for i, kind in enumerate(KINDS)}
@@ -88,7 +106,12 @@ def audit(pdf: Path, book: model.Book) -> Report:
     log.info("Typeset audit: %d finding(s) on %d pages, %d body lines", len(found), len(pages),
              body)
     return Report(tuple(found), tuple(k for k in book.meta.accept if k in KINDS), len(pages),
-                  body)
+                  body, unknown)
+
+
+def _has_block_ids(sheets: list[layout.Sheet]) -> bool:
+    """Whether the PDF names its blocks as casebook does (``<doc>--b<n>``)."""
+    return any("--" in name for sheet in sheets for _, name in sheet.anchors)
 
 
 def _hits(pages: list[rules.Page], block: rules.TextBlock):

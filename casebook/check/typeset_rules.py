@@ -103,10 +103,12 @@ class Page:
 def _footnote_rule(sheet: Sheet, block: TextBlock, inside: list[Line]) -> float | None:
     """The top of the footnote area (its border, painted as a frame down to the foot), or None."""
     # WeasyPrint paints a border as a filled frame: the footnote area's runs from its top
-    # down to the block's foot, with only footnote-sized lines (at least one) below its top
+    # down to the block's foot, with only footnote-sized lines (at least one) below its top.
+    # Another engine's PDF (Typst's, bench/typst_peer.py) draws a separator stroke instead.
     left = block.left(sheet)
     tops = sorted((box[1] for box in sheet.rules if abs(box[0] - left) <= 1.0
-                   and block.top < box[1] < block.foot and box[3] >= block.foot - 1.0),
+                   and block.top < box[1] < block.foot
+                   and (box[3] >= block.foot - 1.0 or box[3] - box[1] <= 1.0)),
                   reverse=True)
     for down in tops:
         below = [line for line in inside if middle(line) > down]

@@ -34,7 +34,8 @@ def run(args) -> int:
           f"({report.body_lines} body lines):")
     for kind in typeset.KINDS:
         state = "accepted in book.yaml" if kind in report.accepted else ""
-        print(f"  {kind:<17} {counts.get(kind, 0):>5}  {state}".rstrip())
+        count = "n/a" if kind in report.not_applicable else counts.get(kind, 0)
+        print(f"  {kind:<17} {count:>5}  {state}".rstrip())
     proof = typeset_proof.write(pdf, report, out / f"{book.meta.slug}-proof.html", book)
     unaccepted = len(report.unaccepted)
     print(f"{unaccepted} not accepted; visual proof: {proof}")
