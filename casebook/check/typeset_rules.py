@@ -19,7 +19,7 @@ from casebook.render.typeset import CLOSING, OPENING, STOPS
 
 GRID_TOLERANCE = 0.5          # pt a baseline may sit off its grid line
 EDGE_TOLERANCE = 0.5          # pt between a full line's last glyph and the measure's edge
-FOOTNOTE_MARGIN = 3 * PT_PER_MM  # pdf.css: @footnote { margin-top: 3mm }
+FOOTNOTE_MARGIN = 2.0           # pt: templates/pdf/page.css.j2: @footnote { margin-top: 2pt }
 NOTE_MAX_PT = 8.5             # footnotes are set at 8 pt, below every text size of the flow
 DASH, ELLIPSIS = "—", "…"
 # GB/T 15834-2011: 点号, the closing halves of quotes and brackets, 连接号 and 间隔号 never

@@ -7,8 +7,9 @@ paragraph on the page a little looser, so that it takes one line more (撑行). 
 does the same: when a page's flow ends two or more lines above its foot and its text goes
 on overleaf without a forced break, it lays the page out again with one of its paragraphs
 1/40, 1/20, then 1/12 em looser per character (lastline.LOOSE), the paragraphs whose last
-line is fullest first; then with one 1/40 or 1/20 em tighter, a line shorter, so that what
-the page could not hold (a heading with the lines it keeps) fits. A setting is kept when
+line is fullest first; then with one set as lastline.SETTINGS tighten (at most 1/20 em, then
+its pause marks half width too), a line shorter, so that what the page could not hold (a
+heading with the lines it keeps, a paragraph widows and orphans keep whole) fits. A setting is kept when
 the page then ends at least half a line lower; at most ``TRIES`` are tried a page.
 """
 
@@ -24,7 +25,7 @@ from casebook.editions.pdf.weasy import grid, lastline
 
 log = logging.getLogger(__name__)
 LOOSER = (1 / 40, 1 / 20, 1 / 12)  # em added to each full-width character, tried in turn
-TRIES = 8
+TRIES = 12
 _active = {"on": False}
 _installed: dict = {}
 
@@ -92,9 +93,10 @@ def _gap(context, result) -> float:
 
 
 def _candidates(page):
-    """(element, em) of the paragraphs ending on the page that a looser setting may lengthen
-    by a line (em > 0), the fullest last lines first, then those a tighter one may shorten
-    by a line (em < 0), letting in what the page could not hold, the shortest first."""
+    """(element, (em, halt)) of the paragraphs ending on the page that a looser setting may
+    lengthen by a line (em > 0), the fullest last lines first, then those a tighter one may
+    shorten by a line (em < 0, lastline.SETTINGS), letting in what the page could not hold,
+    the shortest last lines first."""
     looser, tighter = [], []
     for box in page.children[0].descendants():
         lines = [c for c in getattr(box, "children", ()) if isinstance(c, boxes.LineBox)]
@@ -109,16 +111,15 @@ def _candidates(page):
             if room < gain + em:
                 looser.append((room / (gain + em), em, box.element))
                 break
-        for em in lastline.TIGHTER:
-            if len(lines) > 1 and 1 - room < (len(lines) - 1) * em * 0.9:
-                tighter.append((1 - room, em, box.element))
-                break
-    return ([(element, em) for _, em, element in sorted(looser, key=lambda f: f[:2])]
-            + [(element, -em) for _, em, element in sorted(tighter, key=lambda f: f[:2])])
+        if len(lines) > 1 and 1 - room < (len(lines) - 1) * 0.1:  # a half-width mark or two
+            tighter.append((1 - room, box.element))
+    return ([(element, (em, False)) for _, em, element in sorted(looser, key=lambda f: f[:2])]
+            + [(element, (-em, halt)) for _, element in sorted(tighter, key=lambda f: f[0])
+               for em, halt in lastline.SETTINGS])
 
 
 def _overleaf(root_box, resume_at):
-    """(element, -em) of the paragraphs the page could not hold: set tighter, they may fit."""
+    """(element, setting) of the paragraphs the page could not hold: tighter, they may fit."""
     box, skip, found = root_box, resume_at, []
     while skip:
         (index, skip), = skip.items()
@@ -131,7 +132,7 @@ def _overleaf(root_box, resume_at):
         box = children[index]
     if isinstance(box, boxes.BlockContainerBox):  # a paragraph split over the pages
         found = _paragraphs(box) + found
-    return [(element, -em) for element in found[:2] for em in lastline.TIGHTER]
+    return [(element, (-em, halt)) for element in found[:2] for em, halt in lastline.SETTINGS]
 
 
 def _paragraphs(box) -> list:

@@ -21,9 +21,13 @@ from weasyprint.layout import block
 
 log = logging.getLogger(__name__)
 TIGHTER = (1 / 40, 1 / 20)  # em taken from each full-width character, tried in turn
+# (em tighter, pause marks half width): the settings tried in turn, the last a last resort
+SETTINGS = ((1 / 40, False), (1 / 20, False), (1 / 20, True))
 PAUSES = frozenset("、，。；：")  # compressed (the font's halt) in a paragraph's last setting
 _state = {"em": 0.0, "on": False, "halt": False}
-LOOSE: dict = {}  # paragraph element -> em added to (< 0: taken from) each character (fill.py)
+# paragraph element -> (em added to each full-width character, < 0 taken from it; whether
+# its pause marks are set half width too): set by fill.py
+LOOSE: dict = {}
 
 
 def activate(on: bool) -> None:
@@ -57,7 +61,7 @@ def halted(layout) -> bool:
 def _iter_line_boxes(context, box, *args):
     loose = LOOSE.get(box.element) if _state["on"] else None
     if loose:
-        lines = _set(context, box, args, -loose)
+        lines = _set(context, box, args, -loose[0], halt=loose[1])
         if lines and not _lonely(lines[-1][0]):
             yield from lines
             return
@@ -69,28 +73,22 @@ def _iter_line_boxes(context, box, *args):
 
 def _tightened(context, box, args, lines):
     """The paragraph's lines at the first tighter setting that fixes its last line, or as set."""
-    for em in TIGHTER:
-        tried = _set(context, box, args, em)
+    for em, halt in SETTINGS:
+        tried = _set(context, box, args, em, halt)
         if tried and not _lonely(tried[-1][0]):
             return tried
-    _state["halt"] = True  # last resort: the pause marks half width too
-    try:
-        tried = _set(context, box, args, TIGHTER[-1])
-    finally:
-        _state["halt"] = False
-    if tried and not _lonely(tried[-1][0]):
-        return tried
     log.info("单字成行 kept: %r (even %.2f em tighter)", _text(lines[-1][0])[:12], TIGHTER[-1])
     return lines
 
 
-def _set(context, box, args, em: float) -> list:
-    """The paragraph's (line, resume_at) with every full-width character ``em`` tighter."""
-    _state["em"] = em
+def _set(context, box, args, em: float, halt: bool = False) -> list:
+    """The paragraph's (line, resume_at) with every full-width character ``em`` tighter
+    (and its pause marks half width, with ``halt``)."""
+    _state["em"], _state["halt"] = em, halt
     try:
         return list(_installed["iter_line_boxes"](context, box, *args))
     finally:
-        _state["em"] = 0.0
+        _state["em"], _state["halt"] = 0.0, False
 
 
 def _justified(box) -> bool:
