@@ -141,6 +141,25 @@ def test_the_book_layout_passes_what_plain_weasyprint_fails(tmp_path):
         assert audited("book") == []
 
 
+def test_a_page_ending_short_is_filled_by_a_looser_paragraph(tmp_path):
+    """weasy/fill.py: two lines are left where a three-line paragraph cannot split (widows
+    and orphans 2); set 1/40 em looser, a paragraph whose last line is nearly full takes one
+    line more, and the page ends less than two lines short."""
+    from casebook.editions.pdf import weasy
+    weasy.install()
+    n = measure(make_default_book(tmp_path))
+    blocks = [words(3 * n - 1, 1)] + [words(10, i) + "。" for i in range(2, 31)]
+    blocks += [words(3 * n - 5, 40) + "。"]
+
+    def audited(folder: str):
+        book, pdf = crafted(tmp_path / folder, blocks)
+        return kinds(typeset.audit(pdf, book))
+    assert audited("plain") == ["short-page"]
+    with weasy.typesetting(make_default_book(tmp_path / "g").meta.print.margins[0] * 72 / 25.4,
+                           10.5 * 1.7, "Noto Serif CJK SC"):
+        assert audited("book") == []
+
+
 def test_a_full_line_ending_in_a_full_width_pause_mark(tmp_path):
     full = words(measure(make_default_book(tmp_path)) - 1, 7) + "，"
     book, pdf = crafted(tmp_path / "c", [full + words(10, 8) + "。"])
