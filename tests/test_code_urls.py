@@ -126,3 +126,13 @@ def test_epubcheck_ace_and_vnu_pass_a_book_with_code_math_and_urls(tmp_path):
     assert (result.errors, result.warnings) == (0, 0), result.messages
     assert epub_check.ace(paths["epub"], tmp_path / "ace").outcome == "pass"
     assert html_check.vnu(sorted(paths["html"].parent.rglob("*.html"))) == []
+    from playwright.sync_api import sync_playwright
+    page = (paths["html"].parent / "cases" / "001-a.html").as_uri()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--headless", "--disable-gpu"])
+        for scheme in ("light", "dark"):  # the highlighting's colours keep their contrast
+            tab = browser.new_page(viewport={"width": 390, "height": 900}, color_scheme=scheme)
+            tab.goto(page)
+            assert html_check.axe(tab) == [], scheme
+        browser.close()
