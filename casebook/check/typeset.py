@@ -133,17 +133,18 @@ def _hits(pages: list[rules.Page], block: rules.TextBlock):
 
 def text_block(book: model.Book) -> rules.TextBlock:
     """The book's text block and baseline grid; the body face's metrics place the baseline."""
-    ascent, descent = body_metrics()
+    ascent, descent = body_metrics(book.meta.fonts.serif.cjk)
     return rules.TextBlock.of(Geometry.of(book.meta.print), ascent, descent)
 
 
-@functools.lru_cache(maxsize=1)
-def body_metrics() -> tuple[float, float]:
-    """The body serif's hhea ascent and descent (positive) in em, as Pango reads them."""
+@functools.lru_cache(maxsize=4)
+def body_metrics(family: str) -> tuple[float, float]:
+    """The body serif's (its CJK face's) hhea ascent and descent (positive) in em, as Pango
+    reads them: the layout places every baseline with them (weasy/strut.py)."""
     from fontTools.ttLib import TTFont
 
     from casebook.render import fonts
-    found = fonts.locate(fonts.SERIF)
+    found = fonts.locate(family)
     font = TTFont(str(found.path), fontNumber=found.index, lazy=True)
     em = font["head"].unitsPerEm
     return font["hhea"].ascent / em, abs(font["hhea"].descent) / em

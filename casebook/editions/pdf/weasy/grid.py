@@ -17,7 +17,7 @@ from weasyprint.layout import block
 SNAPPED = frozenset({"case", "matter", "commentary"})
 # blocks of their own height (no bottom margin in page.css.j2): at least half a line after them
 SPACED_TAGS = frozenset({"figure", "pre", "hr", "table"})
-SPACED_CLASSES = frozenset({"table-wrap", "alert"})
+SPACED_CLASSES = frozenset({"table-wrap", "alert", "sourceCode"})
 PX_PER_PT = 4 / 3
 _grid = {"top": None, "pitch": None}  # px: the text block's top edge, the line pitch
 _installed: dict = {}
