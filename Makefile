@@ -39,7 +39,8 @@ verify-deps: deps $(VENV)/.installed-verify
 	@./.ci/apt-ensure $(VERIFY_APT)
 	@command -v java >/dev/null || ./.ci/apt-ensure default-jre-headless
 
-test-deps: verify-deps $(VENV)/.installed-test
+# bench-env: Typst in the bench's own environment, for the test that audits a Typst PDF
+test-deps: verify-deps $(VENV)/.installed-test bench-env
 	@./.ci/apt-ensure $(TEST_APT)
 
 $(VENV)/.installed: pyproject.toml
