@@ -97,19 +97,26 @@ def check_glyphs(book: model.Book, cache_dir: Path | None = None) -> None:
 
 
 def _kept_coverage(cache_dir: Path) -> frozenset[int]:
-    """The serif's code points, kept in ``cache_dir`` as ranges by the font file's size and
-    mtime: reading its cmap costs ~0.15 s, which an edit that adds a character would pay."""
-    font = locate(SERIF)
+    return kept_coverage(SERIF, cache_dir)
+
+
+def kept_coverage(family: str, cache_dir: Path | None) -> frozenset[int]:
+    """The family's code points, kept in ``cache_dir`` as ranges by the font file's path,
+    size and mtime: reading a cmap costs ~0.15 s, which an edit would otherwise pay."""
+    if cache_dir is None:
+        return coverage(family)
+    font = locate(family)
     stat = font.path.stat()
     key = [str(font.path), font.index, stat.st_size, stat.st_mtime_ns]
-    path = cache_dir / COVERAGE_KEPT
+    slug = re.sub(r"\W+", "-", family)
+    path = Path(cache_dir) / (COVERAGE_KEPT if family == SERIF else f"coverage-{slug}.json")
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
         if kept["font"] == key:
             return frozenset(c for first, last in kept["ranges"] for c in range(first, last + 1))
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not kept yet, or for another font file: read the font
-    covered = coverage(SERIF)
+    covered = coverage(family)
     ranges: list[list[int]] = []
     for code in sorted(covered):
         if ranges and ranges[-1][1] == code - 1:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -57,8 +58,9 @@ class Design:
     price: str
 
     @classmethod
-    def of(cls, meta: model.Meta, pages: int, env, barcode: bool = True) -> "Design":
-        check_glyphs(meta)
+    def of(cls, meta: model.Meta, pages: int, env, barcode: bool = True,
+           cache_dir: Path | None = None) -> "Design":
+        check_glyphs(meta, cache_dir)
         spine = spine_width(meta.print, pages) if pages else 0.0
         items = fit_spine(meta, spine) if pages else ()
         return cls(meta, pages, spine, items, front_title_pt(meta),
@@ -131,13 +133,14 @@ def _ink(meta: model.Meta) -> str:
     return "device-cmyk(0 0 0 1)" if meta.print.output_intent == "cmyk" else "#000000"
 
 
-def check_glyphs(meta: model.Meta) -> None:
-    """Every character on the cover is in the face that sets it; anything else is an error."""
+def check_glyphs(meta: model.Meta, cache_dir: Path | None = None) -> None:
+    """Every character on the cover is in the face that sets it; anything else is an error.
+    The faces' coverage is kept in ``cache_dir`` (fonts.kept_coverage), if given."""
     texts = [(meta.title, fonts.SERIF), (meta.subtitle, fonts.SANS), (meta.editors, fonts.KAI),
              (meta.publisher, fonts.SANS), (meta.cover.blurb, fonts.KAI)]
+    covered = {family: fonts.kept_coverage(family, cache_dir) for family in {f for _, f in texts}}
     for text, family in texts:
-        missing = sorted({c for c in text if ord(c) not in fonts.coverage(family)
-                          and not c.isspace()})
+        missing = sorted({c for c in text if ord(c) not in covered[family] and not c.isspace()})
         if missing:
             raise SourceError(f"the cover text {text[:20]!r} has characters the font "
                               f"{family} lacks: {' '.join(missing)}", "book.yaml")

@@ -62,11 +62,19 @@ class _Writer:
     def __init__(self, book: model.Book, site: Path, fragments: Fragments, cover: Cover):
         self.book, self.site, self.fragments, self.cover = book, site, fragments, cover
         self.env = templates.environment(book)
+        self.paths = {i.id: page_path(i) for i in book.reading_order()}  # once, not per page
+        self._hrefs: dict[str, dict[str, str]] = {}
+
+    def hrefs(self, root: str) -> dict[str, str]:
+        """Every item's page, relative to a page ``root`` below the site's root."""
+        if root not in self._hrefs:
+            self._hrefs[root] = {id_: root + path for id_, path in self.paths.items()}
+        return dict(self._hrefs[root])
 
     def render(self, template: str, path: str, **context) -> None:
         root = "../" * path.count("/")
         base = dict(book=self.book, root=root, self_path=path, scripts=False,
-                    hrefs={i.id: root + page_path(i) for i in self.book.reading_order()},
+                    hrefs=self.hrefs(root),
                     crumbs=[], prev=None, next=None, page_title="",
                     description=_description(self.book))
         text = templates.render_template(self.env, f"html/{template}", **{**base, **context})
@@ -106,7 +114,7 @@ class _Writer:
             self.render("part.html.j2", path, part=item, **context)
             return
         fragment = xref.localise(prefix_src(self.fragments[item.id], root), item.id,
-                                 {i.id: root + page_path(i) for i in self.book.reading_order()})
+                                 self.hrefs(root))
         if isinstance(item, model.Case):
             self.render("case.html.j2", path, doc=item, fragment=shift_headings(fragment, -1),
                         **context)
