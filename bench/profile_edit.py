@@ -123,7 +123,7 @@ def main() -> None:
         _edit(case, MARK, new)  # that its chunk is not in the cache, with no new glyph
     profile = cProfile.Profile()
     try:
-        start, cpu0 = time.perf_counter(), time.process_time()
+        cpu0 = time.process_time()
         wall = profile.runcall(_build, book, *extra[args.scenario],
                                "--executor", "profile_edit:executor")
         cpu = time.process_time() - cpu0

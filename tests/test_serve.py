@@ -129,25 +129,42 @@ def _pdf_text(url: str) -> str:
                           check=True).stdout.decode()
 
 
-def test_with_pdf_the_pdf_is_rebuilt_after_an_edit(tmp_path):
+def test_with_pdf_a_warm_process_rebuilds_it_and_the_pdf_page_shows_the_changed_page(
+        tmp_path, browser):
     book = make_book(tmp_path, CASES)
     port = _free_port()
     with (tmp_path / "serve.log").open("w", encoding="utf-8") as log:
         proc = subprocess.Popen([*CLI, "serve", "--book", str(book), "--port", str(port),
                                  "--pdf"], stdout=log, stderr=log)
         try:
-            pdf = f"http://127.0.0.1:{port}/__casebook/pdf/test-book.pdf"
-            _wait_for(pdf, 120)
-            assert "合成正文三。" in _pdf_text(pdf)
+            base = f"http://127.0.0.1:{port}/__casebook/pdf/"
+            _wait_for(base + "test-book.pdf", 120)
+            assert "合成正文三。" in _pdf_text(base + "test-book-screen.pdf")
+            page = browser.new_page()
+            page.goto(base)
+            expect(page.locator("html")).to_have_attribute("data-pdf-generation", "1")
+            warm = [line for line in _children(proc.pid)]
             (book / "source/cases/01/003-c.md").write_text(md("丙", "合成正文三，改过。\n"),
                                                           encoding="utf-8")
-            deadline = time.monotonic() + 120
-            while "合成正文三，改过。" not in _pdf_text(pdf):
-                assert time.monotonic() < deadline, "the PDF was not rebuilt"
-                time.sleep(0.5)
+            shown = page.locator("img[alt*='合成正文三，改过。']")
+            expect(shown).to_have_count(1, timeout=120_000)  # the one changed page, its text
+            expect(page.locator("img")).to_have_count(1)
+            assert page.evaluate("i => i.complete && i.naturalWidth > 500",
+                                 shown.element_handle())
+            assert "合成正文三，改过。" in _pdf_text(base + "test-book.pdf")
+            assert _children(proc.pid)[:1] == warm[:1], "the PDF process was not kept"
+            assert "1 page(s) changed" in (tmp_path / "serve.log").read_text("utf-8")
+            page.close()
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes a process started (the preview's warm PDF process first)."""
+    from pathlib import Path
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
 
 
 def test_before_any_good_build_a_waiting_page_shows_the_error_then_the_book(tmp_path, browser):
