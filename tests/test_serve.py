@@ -98,6 +98,11 @@ def test_editing_a_case_updates_the_open_page_within_3_seconds(server, browser,
     assert "script-src 'none'" in on_disk and "已经改过" in on_disk
     assert not (book / "dist").exists()
     page.close()
+    index = book / ".casebook-preview/html/pagefind/pagefind-entry.json"
+    deadline = time.monotonic() + 30  # the search index follows the reload
+    while not index.is_file():
+        assert time.monotonic() < deadline, "the preview was not indexed for search"
+        time.sleep(0.2)
 
 
 def test_a_failed_build_shows_an_overlay_over_the_last_good_page(server, browser):
@@ -138,7 +143,7 @@ def test_with_pdf_a_warm_process_rebuilds_it_and_the_pdf_page_shows_the_changed_
                                  "--pdf"], stdout=log, stderr=log)
         try:
             base = f"http://127.0.0.1:{port}/__casebook/pdf/"
-            _wait_for(base + "test-book.pdf", 120)
+            _wait_for(base + "test-book-screen.pdf", 120)
             assert "合成正文三。" in _pdf_text(base + "test-book-screen.pdf")
             page = browser.new_page()
             page.goto(base)
@@ -151,7 +156,8 @@ def test_with_pdf_a_warm_process_rebuilds_it_and_the_pdf_page_shows_the_changed_
             expect(page.locator("img")).to_have_count(1)
             assert page.evaluate("i => i.complete && i.naturalWidth > 500",
                                  shown.element_handle())
-            assert "合成正文三，改过。" in _pdf_text(base + "test-book.pdf")
+            assert "合成正文三，改过。" in _pdf_text(base + "test-book-screen.pdf")
+            assert not (book / ".casebook-preview/pdf/test-book.pdf").exists()  # no print file
             assert _children(proc.pid)[:1] == warm[:1], "the PDF process was not kept"
             assert "1 page(s) changed" in (tmp_path / "serve.log").read_text("utf-8")
             page.close()

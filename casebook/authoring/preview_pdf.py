@@ -2,8 +2,8 @@
 
 ``WarmPdf`` forks a process when ``serve --pdf`` starts. It imports WeasyPrint, parses the
 book's print stylesheets and loads its fonts once; every later build of the PDF runs there
-(the ordinary ``build()``, whose forked workers inherit all of that), so a save costs only
-the changed work. After each build it compares every page's content with the last build's
+(the ordinary ``build()``, whose forked workers inherit all of that; the screen PDF alone,
+no print file), so a save costs only the changed work. After each build it compares every page's content with the last build's
 and hands back the changed pages and their text; the preview shows those pages as images
 (``page_png``), the text as their alternative text.
 """
@@ -110,14 +110,13 @@ def _build(book_dir: Path, out: Path, draft: bool, encoding: str | None, pages) 
     try:
         # force: a rebuild follows a real change (see serve.Builder._build)
         written = build(Options(book_dir=book_dir, out_dir=out, editions=("pdf",), draft=draft,
-                                encoding=encoding, force=True))
+                                encoding=encoding, force=True, extra={"screen_only": True}))
     except CasebookError as exc:
         return PdfBuild(error=str(exc))
     except Exception as exc:  # the preview must survive any failure and say what it was
         log.exception("preview PDF build crashed")
         return PdfBuild(error=f"{type(exc).__name__}: {exc}")
-    screen = out / f"{Path(written['pdf']).stem}-screen.pdf"
-    return pages.compare(screen, time.monotonic() - started)
+    return pages.compare(Path(written["pdf"]), time.monotonic() - started)
 
 
 class _Pages:

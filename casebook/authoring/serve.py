@@ -121,9 +121,22 @@ class Builder:
     def _build(self) -> None:
         # force: a rebuild follows a real change, and the freshness record (read after the
         # sources were) could take an edit saved during the last build for one it built
+        # index_later: the page reloads first; Pagefind indexes the site after (_index)
         build(Options(book_dir=self.options.book_dir, out_dir=self.options.out,
                       editions=("html",), draft=self.options.draft,
-                      encoding=self.options.encoding, force=True))
+                      encoding=self.options.encoding, force=True,
+                      extra={"index_later": True}))
+
+    def _index(self) -> None:
+        """The search index of the site just published (the next build waits for it)."""
+        from casebook.editions.html import search
+        from casebook.source import loader as source
+        started = time.monotonic()
+        book = source.load(self.options.book_dir, self.options.encoding).select(
+            self.options.draft)
+        search.build_index(self.options.out / "html",
+                           expected_pages=sum(1 for _ in book.documents()), book_dir=book.root)
+        log.info("Preview search index rebuilt in %.2f s", time.monotonic() - started)
 
     def warm(self) -> None:
         """Import the HTML edition and render the cover here, once: the build's forked
@@ -152,6 +165,10 @@ class Builder:
             return False
         log.info("Preview rebuilt in %.2f s", time.monotonic() - started)
         self.state.record(None)
+        try:
+            self._index()
+        except CasebookError as exc:  # the pages are good: say so, but keep them shown
+            log.error("preview search index failed: %s", exc)
         return True
 
     def _pdf_worker(self) -> None:

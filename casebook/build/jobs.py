@@ -37,7 +37,10 @@ class Jobs:
         self.layout = next((e for e in self.entries if "pagemap" in e.gives), None)
         self.lean = self.layout is not None and lean(book)
         self.options = {"epub": {"embed_fonts": True} if options.extra.get("embed_fonts") else {},
-                        "html": {"index": not self.lean}, "pdf": {"lean": self.lean}}
+                        "html": {"index": not self.lean  # the preview indexes later
+                                 and not options.extra.get("index_later")},
+                        "pdf": {"lean": self.lean,  # the preview's PDF: screen_only
+                                "screen_only": bool(options.extra.get("screen_only"))}}
         self.jobs: dict[str, Future] = {}
         self.cover_from: str | None = None  # the job that renders the screen cover
         self.pool: Executor | None = None

@@ -5,7 +5,8 @@
 print cover then), and finishes both files from the painted chunks. A lean build
 (``inputs.options["lean"]``, a long book) finishes them one after the other in this
 process; otherwise the print PDF is finished on the pool while this process finishes the
-screen PDF, the longer job.
+screen PDF, the longer job. With ``inputs.options["screen_only"]`` (the preview's PDF)
+only the screen PDF is written.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     """Write ``<slug>.pdf`` and ``<slug>-screen.pdf`` into ``out_dir``; return the print one."""
     layout = chunks.lay_out(book, inputs.fragments, inputs.pool, inputs.cache_dir,
                             inputs.on_layout)
+    if inputs.options.get("screen_only"):  # a preview: no print file; return the screen one
+        return document.write_screen(book, out_dir, layout.pagemap, layout.painted,
+                                     layout.paginated)
     return finish(book, out_dir, layout, None if inputs.options.get("lean") else inputs.pool)
 
 
