@@ -26,17 +26,19 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     if inputs.options.get("screen_only"):  # a preview: no print file; return the screen one
         return document.write_screen(book, out_dir, layout.pagemap, layout.painted,
                                      layout.paginated)
-    return finish(book, out_dir, layout, None if inputs.options.get("lean") else inputs.pool)
+    return finish(book, out_dir, layout, None if inputs.options.get("lean") else inputs.pool,
+                  inputs.cache_dir)
 
 
-def finish(book: model.Book, out_dir: Path, layout: Layout, pool=None) -> Path:
+def finish(book: model.Book, out_dir: Path, layout: Layout, pool=None,
+           cache_dir: Path | None = None) -> Path:
     """Both PDFs from a layout: the print one on ``pool`` (if any) while this process
     finishes the screen one; return the print PDF's path."""
     args = (book, out_dir, layout.pagemap, layout.painted)
     if pool is None:
-        printed = document.write_print(*args)
+        printed = document.write_print(*args, cache_dir)
         document.write_screen(*args, layout.paginated)
         return printed
-    job = pool.submit(document.write_print, *args)
+    job = pool.submit(document.write_print, *args, cache_dir)
     document.write_screen(*args, layout.paginated)
     return job.result()
