@@ -78,59 +78,31 @@ def convert(pdf: pikepdf.Pdf, profile: Path | None, kept: dict | None = None) ->
     """Convert every content stream and image of a print file (see the module docstring);
     return how many colours, streams and images were changed.
 
-    ``kept``: each page's converted content from earlier builds, by a digest of everything
-    the conversion reads (its content streams, the RGB-ness of its named colour spaces, the
-    profile); a page found there is not parsed again, and every page converted is added."""
+    ``kept``: each page's and form's converted content from earlier builds, by a digest of
+    everything the conversion reads (its content streams, the RGB-ness of its named colour
+    spaces, the profile); one found there is not parsed again, and every one converted is
+    added."""
     inks, done = Inks(profile), set()
-    profile_id = hashlib.sha256(profile.read_bytes() if profile else b"srgb").digest()
+    kept = (kept, hashlib.sha256(profile.read_bytes() if profile else b"srgb").digest())
     for page in pdf.pages:
         resources = page.obj.get(Name.Resources, Dictionary())
         if _has_colour(page.obj):
-            _page(pdf, page.obj, resources, inks, (kept, profile_id))
+            new = _converted(page.obj, _streams(page.obj), resources, inks, kept)
+            if new is not None:
+                page.obj.Contents = pdf.make_stream(new)
+                inks.counts["streams"] += 1
         _blend(page.obj, inks)
-        _resources(pdf, resources, inks, done)
+        _resources(pdf, resources, inks, (done, kept))
     log.info("Print colours: %d greys set in black ink, %d RGB colours converted%s, in %d "
              "streams; %d grey images", inks.counts["grey"], inks.counts["colour"],
              " to CMYK" if inks.cmyk else "", inks.counts["streams"], inks.counts["images"])
     return inks.counts
 
 
-def _page(pdf: pikepdf.Pdf, page: Dictionary, resources: Dictionary, inks: Inks,
-          kept: tuple[dict | None, bytes]) -> None:
-    """Convert one page's content, or take its conversion from ``kept``."""
-    found, key = kept[0], _page_key(page, resources, kept[1]) if kept[0] is not None else ""
-    if found is not None and key in found:
-        new, grey, colour = found[key]
-        inks.counts.update(grey=grey, colour=colour)
-    else:
-        before = Counter(inks.counts)
-        instructions = _rewrite(pikepdf.parse_content_stream(page), resources, inks)
-        new = None if instructions is None else pikepdf.unparse_content_stream(instructions)
-        if found is not None:
-            found[key] = (new, inks.counts["grey"] - before["grey"],
-                          inks.counts["colour"] - before["colour"])
-    if new is not None:
-        page.Contents = pdf.make_stream(new)
-        inks.counts["streams"] += 1
-
-
-def _page_key(page: Dictionary, resources: Dictionary, profile_id: bytes) -> str:
-    """What a page's conversion depends on: its content streams, one by one, whether each
-    colour space its resources name is RGB, and the output intent's profile."""
-    contents = page.get(Name.Contents, Array())
-    streams = list(contents) if isinstance(contents, Array) else [contents]
-    digest = hashlib.sha256(profile_id)
-    for stream in streams:
-        data = stream.read_bytes()
-        digest.update(len(data).to_bytes(8, "big") + data)
-    spaces = resources.get(Name.ColorSpace, Dictionary())
-    digest.update(repr(sorted((str(name), _is_rgb(Name(name), resources))
-                              for name in spaces.keys())).encode())
-    return digest.hexdigest()
-
-
-def _resources(pdf: pikepdf.Pdf, resources: Dictionary, inks: Inks, done: set) -> None:
-    """Convert the forms, coloured tiling patterns and images ``resources`` names, once each."""
+def _resources(pdf: pikepdf.Pdf, resources: Dictionary, inks: Inks, seen: tuple) -> None:
+    """Convert the forms, coloured tiling patterns and images ``resources`` names, once each
+    (``seen``: the objects done, and the kept conversions)."""
+    done, kept = seen
     objects = [*resources.get(Name.XObject, Dictionary()).values(),
                *resources.get(Name.Pattern, Dictionary()).values()]
     for obj in objects:
@@ -145,12 +117,48 @@ def _resources(pdf: pikepdf.Pdf, resources: Dictionary, inks: Inks, done: set) -
             continue  # an uncoloured pattern sets no colour; a shading pattern is left as is
         own = obj.get(Name.Resources, resources)
         if _has_colour(obj):
-            instructions = _rewrite(pikepdf.parse_content_stream(obj), own, inks)
-            if instructions is not None:
-                obj.write(pikepdf.unparse_content_stream(instructions))
+            new = _converted(obj, [obj], own, inks, kept)
+            if new is not None:
+                obj.write(new)
                 inks.counts["streams"] += 1
         _blend(obj, inks)
-        _resources(pdf, own, inks, done)
+        _resources(pdf, own, inks, seen)
+
+
+def _converted(owner, streams: list, resources: Dictionary, inks: Inks,
+               kept: tuple[dict | None, bytes]) -> bytes | None:
+    """The content of a page or form (``owner``) with its colours converted, or None when
+    it sets no RGB colour; taken from ``kept`` (and added to it) when one is given."""
+    found, key = kept[0], _key(streams, resources, kept[1]) if kept[0] is not None else ""
+    if found is not None and key in found:
+        new, grey, colour = found[key]
+        inks.counts.update(grey=grey, colour=colour)
+        return new
+    before = Counter(inks.counts)
+    instructions = _rewrite(pikepdf.parse_content_stream(owner), resources, inks)
+    new = None if instructions is None else pikepdf.unparse_content_stream(instructions)
+    if found is not None:
+        found[key] = (new, inks.counts["grey"] - before["grey"],
+                      inks.counts["colour"] - before["colour"])
+    return new
+
+
+def _streams(page: Dictionary) -> list:
+    contents = page.get(Name.Contents, Array())
+    return list(contents) if isinstance(contents, Array) else [contents]
+
+
+def _key(streams: list, resources: Dictionary, profile_id: bytes) -> str:
+    """What a conversion depends on: the content streams, one by one, whether each colour
+    space the resources name is RGB, and the output intent's profile."""
+    digest = hashlib.sha256(profile_id)
+    for stream in streams:
+        data = stream.read_bytes()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    spaces = resources.get(Name.ColorSpace, Dictionary())
+    digest.update(repr(sorted((str(name), _is_rgb(Name(name), resources))
+                              for name in spaces.keys())).encode())
+    return digest.hexdigest()
 
 
 def _rewrite(instructions, resources: Dictionary, inks: Inks) -> list | None:

@@ -1,9 +1,9 @@
-"""The print PDF's converted page contents (editions/inks.py), kept between builds.
+"""The print PDF's converted page and form contents (editions/inks.py), kept between builds.
 
-An edit changes a few pages; the others' press colours are taken from here instead of being
-parsed and rewritten again (0.4 s for the bench book's 377 pages). One file in the PDF
-cache: a JSON index (key → offset, length, counts) and the converted streams after it. Only
-the pages of the last build are kept.
+An edit changes a few pages; the others' press colours, and their folio forms', are taken
+from here instead of being parsed and rewritten again (0.4 s for the bench book's 377
+pages). One file in the PDF cache: a JSON index (key → offset, length, counts) and the
+converted streams after it. Only what the last build used is kept.
 """
 
 from __future__ import annotations
