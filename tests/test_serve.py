@@ -148,7 +148,8 @@ def test_with_pdf_a_warm_process_rebuilds_it_and_the_pdf_page_shows_the_changed_
             page = browser.new_page()
             page.goto(base)
             expect(page.locator("html")).to_have_attribute("data-pdf-generation", "1")
-            warm = [line for line in _children(proc.pid)]
+            warm = _children(proc.pid)[0]  # forked first, before any build
+            workers = set(_children(warm))  # the pool it keeps from build to build
             (book / "source/cases/01/003-c.md").write_text(md("丙", "合成正文三，改过。\n"),
                                                           encoding="utf-8")
             shown = page.locator("img[alt*='合成正文三，改过。']")
@@ -158,7 +159,9 @@ def test_with_pdf_a_warm_process_rebuilds_it_and_the_pdf_page_shows_the_changed_
                                  shown.element_handle())
             assert "合成正文三，改过。" in _pdf_text(base + "test-book-screen.pdf")
             assert not (book / ".casebook-preview/pdf/test-book.pdf").exists()  # no print file
-            assert _children(proc.pid)[:1] == warm[:1], "the PDF process was not kept"
+            assert _children(proc.pid)[0] == warm, "the PDF process was not kept"
+            assert len(workers) == 2 and workers <= set(_children(warm)), \
+                "the PDF workers were not kept"
             assert "1 page(s) changed" in (tmp_path / "serve.log").read_text("utf-8")
             page.close()
         finally:

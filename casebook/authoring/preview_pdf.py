@@ -1,9 +1,11 @@
 """The preview's PDF: built by one warm process kept for the session, its changed pages shown.
 
 ``WarmPdf`` forks a process when ``serve --pdf`` starts. It imports WeasyPrint, parses the
-book's print stylesheets and loads its fonts once; every later build of the PDF runs there
-(the ordinary ``build()``, whose forked workers inherit all of that; the screen PDF alone,
-no print file), so a save costs only the changed work. After each build it compares every page's content with the last build's
+book's print stylesheets and lays out and paints a line in its faces once; every later
+build of the PDF runs there (the ordinary ``build()``, the screen PDF alone, no print file),
+on a pool of workers forked from it once and kept for the session (``kept_pool``, given to
+the build as its executor), so a save costs only the changed work: the workers' caches of
+fonts, stylesheets and WeasyPrint's own stay warm from one build to the next. After each build it compares every page's content with the last build's
 and hands back the changed pages and their text; the preview shows those pages as images
 (``page_png``), the text as their alternative text.
 """
@@ -17,6 +19,7 @@ import os
 import signal
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,9 @@ from casebook.fsio import libc
 
 log = logging.getLogger(__name__)
 SHOWN = 8  # changed pages shown at most
+WORKERS = 2  # the kept pool's
+WARM_UP = ("<h1>合成预热</h1><p>合成预热文字，<b>粗体</b>，<i>斜体</i>。</p>"
+           "<blockquote><p>合成引文。</p></blockquote>")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _render_lock = threading.Lock()  # pdfium is not thread-safe
 
@@ -87,20 +93,21 @@ def _serve(conn, args) -> None:
 
 def _warm(book_dir: Path, encoding: str | None) -> None:
     """Import WeasyPrint and parse the stylesheets (as a build does while pandoc runs), then
-    lay out a line in the book's faces, so fonts are loaded before the first edit."""
+    lay out and paint a line in the book's faces (a worker's first chunk would pay for the
+    fonts and WeasyPrint's caches), and fork the kept pool's workers from here."""
     from casebook import native
     from casebook.source import loader as source
     started = time.monotonic()
     with native.quick_lookup():
-        from casebook.editions.pdf import chunks, document, folios
+        from casebook.editions.pdf import chunks, document
     try:
         book = source.load(book_dir, encoding).select(False)
         document.prepare(book, glyphs=False)
         chunks.warm(book)
-        document.render_document(book, "<p>合成预热文字 <b>粗</b> <i>斜</i></p>",
-                                 (folios.CHUNK_STYLE,))
+        chunks.lay_out_chunk(book, WARM_UP)
     except CasebookError as exc:
         log.debug("PDF warm-up skipped (the build reports it): %s", exc)
+    kept_pool(WORKERS)
     log.debug("PDF process warm in %.2f s", time.monotonic() - started)
 
 
@@ -110,13 +117,49 @@ def _build(book_dir: Path, out: Path, draft: bool, encoding: str | None, pages) 
     try:
         # force: a rebuild follows a real change (see serve.Builder._build)
         written = build(Options(book_dir=book_dir, out_dir=out, editions=("pdf",), draft=draft,
-                                encoding=encoding, force=True, extra={"screen_only": True}))
+                                encoding=encoding, force=True, extra={"screen_only": True},
+                                workers=WORKERS, executor=f"{__name__}:kept_pool"))
     except CasebookError as exc:
         return PdfBuild(error=str(exc))
     except Exception as exc:  # the preview must survive any failure and say what it was
         log.exception("preview PDF build crashed")
         return PdfBuild(error=f"{type(exc).__name__}: {exc}")
     return pages.compare(Path(written["pdf"]), time.monotonic() - started)
+
+
+class _KeptPool(ProcessPoolExecutor):
+    """A pool whose workers outlive each build (``shutdown`` keeps them) until ``close``."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        return None  # the next build takes the same workers, warm
+
+    def close(self) -> None:
+        super().shutdown(wait=True, cancel_futures=True)
+
+
+_pool: _KeptPool | None = None
+
+
+def kept_pool(max_workers: int) -> _KeptPool:
+    """The warm process's pool, forked once (again only if a worker died)."""
+    global _pool
+    if _pool is None or getattr(_pool, "_broken", False):
+        if _pool is not None:
+            log.warning("A PDF worker of the preview died; starting new ones")
+            _pool.close()
+        _pool = _KeptPool(max_workers=max_workers, initializer=_worker_start,
+                          initargs=(os.getpid(),),
+                          mp_context=multiprocessing.get_context("fork"))
+    return _pool
+
+
+def _worker_start(parent: int) -> None:
+    """A worker dies with the warm process, and holds no build's lock (it outlives builds)."""
+    from casebook.build import lock
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+    lock.forget_inherited()
 
 
 class _Pages:
