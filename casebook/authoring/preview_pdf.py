@@ -29,8 +29,9 @@ from casebook.fsio import libc
 log = logging.getLogger(__name__)
 SHOWN = 8  # changed pages shown at most
 WORKERS = 2  # the kept pool's
-WARM_UP = ("<h1>合成预热</h1><p>合成预热文字，<b>粗体</b>，<i>斜体</i>。</p>"
-           "<blockquote><p>合成引文。</p></blockquote>")
+WARM_UP = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>合成预热'
+           "</title></head><body><h1>合成预热</h1><p>合成预热文字，<b>粗体</b>，<i>斜体</i>。</p>"
+           "<blockquote><p>合成引文。</p></blockquote></body></html>")
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _render_lock = threading.Lock()  # pdfium is not thread-safe
 
