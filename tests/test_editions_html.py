@@ -205,3 +205,49 @@ def test_missing_pagefind_is_a_tool_error(tmp_path, monkeypatch):
         write_edition("html", book, tmp_path / "out")
     assert "Pagefind 1.6.0 is missing" in str(info.value) and info.value.exit_code == 3
     assert "npm install --prefix" in str(info.value) and "pagefind@1.6.0" in str(info.value)
+
+
+def test_an_edit_renders_only_its_page_and_the_site_equals_one_rendered_afresh(
+        tmp_path, monkeypatch):
+    """Pages are kept in the cache by all their template reads (editions/html/kept.py): an
+    edit to a body renders that page alone, a title (which other pages show) renders all."""
+    from casebook.build import jobs
+    from casebook.render import templates
+    from casebook.render.fragments import render_all
+    root = make_book(tmp_path / "book", {f"source/cases/01/00{i}-c.md": md(t, f"合成正文{t}。\n")
+                                         for i, t in enumerate("甲乙丙", 1)})
+    rendered = []
+    real = templates.render_template
+    monkeypatch.setattr(templates, "render_template", lambda env, name, **context: (
+        rendered.append(name) if name.startswith("html/") else None) or real(env, name,
+                                                                              **context))
+
+    def site(out: Path, cache: Path | None) -> dict[str, bytes]:
+        book = source.load(root).select(False)
+        jobs.edition("html", book, out, render_all(book), {"index": False}, cache_dir=cache)
+        return {p.relative_to(out).as_posix(): p.read_bytes()
+                for p in sorted(out.rglob("*")) if p.is_file()}
+
+    site(tmp_path / "first", tmp_path / "cache")
+    every = len(rendered)
+    case = root / "source/cases/01/002-c.md"
+    case.write_text(md("乙", "合成正文乙，改过。\n"), encoding="utf-8")
+    rendered.clear()
+    edited = site(tmp_path / "edited", tmp_path / "cache")
+    assert rendered == ["html/case.html.j2"], "pages the edit did not change were rendered"
+    assert "合成正文乙，改过。" in edited["html/cases/002-c.html"].decode()
+    rendered.clear()
+    assert edited == site(tmp_path / "afresh", None) and len(rendered) == every
+    case.write_text(md("乙二", "合成正文乙，改过。\n"), encoding="utf-8")
+    rendered.clear()
+    retitled = site(tmp_path / "retitled", tmp_path / "cache")
+    assert len(rendered) == every and b"\xe4\xb9\x99\xe4\xba\x8c" in retitled["html/index.html"]
+    from casebook import resources
+    (root / "templates/html").mkdir(parents=True)  # a book's own template may read bodies
+    (root / "templates/html/part.html.j2").write_text(
+        (resources.TEMPLATES / "html/part.html.j2").read_text(encoding="utf-8"), "utf-8")
+    site(tmp_path / "own", tmp_path / "cache")
+    case.write_text(md("乙二", "合成正文乙，又改过。\n"), encoding="utf-8")
+    rendered.clear()
+    site(tmp_path / "own-edited", tmp_path / "cache")
+    assert "html/part.html.j2" in rendered, "with its own templates, a body counts for all"

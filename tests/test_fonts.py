@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -71,3 +72,20 @@ def test_every_font_is_checked_once_even_when_pages_share_it(tmp_path):
     with pytest.raises(CheckError) as error:
         fonts.check_embedded(tmp_path / "shared.pdf")
     assert all(f"'{name}'" in str(error.value) for name in ("Helvetica", "Times-Roman", "Courier"))
+
+
+def test_the_cover_checks_its_faces_against_kept_coverage_and_still_finds_a_missing_glyph(
+        tmp_path, monkeypatch):
+    """The print cover checks its texts on every build: with a cache, no face's cmap is read
+    again (it cost 0.4 s an edit), and a character a face lacks is still an error."""
+    from casebook.editions.cover import design
+    meta = _book(tmp_path / "book", "合成正文。").meta
+    design.check_glyphs(meta, tmp_path / "cache")
+    kept = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert kept == sorted([fonts.COVERAGE_KEPT, "coverage-LXGW-WenKai.json",
+                           "coverage-Noto-Sans-CJK-SC.json"])
+    monkeypatch.setattr(fonts, "coverage", lambda family: pytest.fail(f"{family}'s cmap read"))
+    design.check_glyphs(meta, tmp_path / "cache")
+    bad = dataclasses.replace(meta, publisher=meta.publisher + "\ue000")
+    with pytest.raises(SourceError, match="Noto Sans CJK SC lacks: \ue000"):
+        design.check_glyphs(bad, tmp_path / "cache")

@@ -18,6 +18,8 @@ from casebook import resources
 from casebook.build import fresh
 from casebook.build.pipeline import Options, build
 from casebook.check.verify import first_difference
+from casebook.editions.pdf import kept as pdf_kept
+from casebook.editions.pdf import plan as pdf_plan
 
 CASE = "source/cases/01"
 
@@ -123,14 +125,24 @@ def test_edits_to_source_template_and_style_reach_every_edition(book, tmp_path):
 
 
 @pytest.mark.slow
-def test_incremental_build_is_byte_identical_to_a_clean_one(book, tmp_path):
+@pytest.mark.parametrize("layout", ["whole", "chunked"])
+def test_incremental_build_is_byte_identical_to_a_clean_one(book, tmp_path, monkeypatch, layout):
+    """Two edits built incrementally (the second takes the pages, press colours and chunks
+    the first kept: kept.py of the HTML and the PDF), against a build without any cache;
+    ``chunked`` lays the sample book out in chunks, as a long book is."""
+    if layout == "chunked":  # the forked workers inherit it
+        monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 0)
     incremental = tmp_path / "incremental"
     _build(book, incremental)
     case = _first_case(book)
     case.write_text(case.read_text(encoding="utf-8").replace("。", "！", 1), encoding="utf-8")
     _build(book, incremental)
+    case.write_text(case.read_text(encoding="utf-8").replace("。", "？", 1), encoding="utf-8")
+    _build(book, incremental)
+    cache = book / ".casebook-cache"
+    assert (cache / "html").is_dir() and (cache / "pdf" / pdf_kept.FILE).is_file()
     clean = tmp_path / "clean"
-    shutil.rmtree(book / ".casebook-cache")
+    shutil.rmtree(cache)
     _build(book, clean, cache=False)
     assert first_difference(incremental, clean) is None
     assert _digests(incremental) == _digests(clean)

@@ -1,5 +1,5 @@
 """The lean schedule of a long book writes the same editions as the fast one, in order; the
-EPUB job waits for the HTML job's cover."""
+EPUB job waits for the HTML job's cover, unless an earlier build kept it."""
 
 from __future__ import annotations
 
@@ -66,3 +66,38 @@ def test_a_failed_html_job_fails_the_epub_job_it_feeds():
     html.set_exception(OSError("synthetic: Pagefind failed"))
     with pytest.raises(OSError, match="Pagefind failed"):
         epub.result(timeout=10)
+
+
+def test_with_a_kept_cover_the_epub_does_not_wait_for_the_html_job(monkeypatch):
+    """The HTML job hands the screen cover on only when done (Pagefind included); a cover an
+    earlier build kept is the same, so the EPUB takes that and starts at once."""
+    from concurrent.futures import Future
+
+    from casebook import editions
+    run = jobs.Jobs.__new__(jobs.Jobs)
+    run.book, run.cache_dir, run.lean, run.cover_from = None, Path("cache"), False, "html"
+    html: Future = Future()
+    run.jobs = {"html": html}
+    submitted = []
+    monkeypatch.setattr(run, "_job", lambda entry, pagemap, cover: submitted.append(cover)
+                        or Future(), raising=False)
+    monkeypatch.setattr(jobs, "kept_cover", lambda book, cache_dir: "the kept cover")
+    run._submit(editions.edition("epub"), "pages")
+    assert submitted == ["the kept cover"] and not html.done()
+    monkeypatch.setattr(jobs, "kept_cover", lambda book, cache_dir: None)
+    run._submit(editions.edition("epub"), "pages")
+    assert submitted == ["the kept cover"], "without a kept cover the EPUB must wait"
+    html.set_result(("html", "the rendered cover"))
+    assert submitted == ["the kept cover", "the rendered cover"]
+
+
+def test_the_kept_screen_cover_is_none_until_a_build_kept_it_then_the_same(tmp_path,
+                                                                          monkeypatch):
+    from casebook.editions.cover import screen
+    monkeypatch.setattr(screen, "_made", {})  # nothing rendered in this process yet
+    book = source.load(DATA / "sample").select(False)
+    assert screen.kept(book.meta, book.root, tmp_path) is None
+    assert screen.kept(book.meta, book.root, None) is None
+    made = screen.make(book.meta, book.root, tmp_path)
+    screen._made.clear()  # as in another process
+    assert screen.kept(book.meta, book.root, tmp_path).data == made.data

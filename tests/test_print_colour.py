@@ -314,3 +314,47 @@ def test_the_default_intent_is_cmyk_from_ghostscripts_profile(chunked):
         profile = doc.Root.OutputIntents[0].DestOutputProfile.read_bytes()
     assert ours == theirs and ours.components == 4 and "SWOP" in ours.condition
     assert profile == model.DEFAULT_CMYK_ICC.read_bytes()
+
+
+def test_a_pages_kept_press_colours_give_the_same_print_file_and_spare_its_parse(
+        coloured, tmp_path, monkeypatch):
+    """An edit's print file takes the unchanged pages' converted content from the last
+    build (editions/pdf/kept.py): the file is the same, byte for byte, and no page whose
+    content is unchanged (nor any folio form) is parsed again; a page whose content changed
+    is converted anew."""
+    import io
+
+    from casebook.editions import inks
+    from casebook.editions.pdf import kept
+    intent, book, _, screen = coloured
+    profile = book.meta.print.icc if intent == "cmyk" else None
+
+    def converted(pages, change=False):
+        with pikepdf.open(screen) as opened:
+            if change:  # one page's content edited: a red rule drawn on it
+                page = opened.pages[-1]
+                page.contents_add(opened.make_stream(b"q 1 0 0 rg 0 0 5 5 re f Q"))
+            counts = inks.convert(opened, profile, pages)
+            out = io.BytesIO()
+            opened.save(out, deterministic_id=True)
+            return out.getvalue(), counts
+
+    plain, counts = converted(None)
+    first = kept.Kept()
+    assert converted(first) == (plain, counts)
+    kept.save(tmp_path, first)
+    again = kept.load(tmp_path)
+    assert set(again) == set(first) and len(again) > 0
+    parsed = []
+    real = pikepdf.parse_content_stream
+    monkeypatch.setattr(pikepdf, "parse_content_stream",
+                        lambda obj: parsed.append(obj) or real(obj))
+    assert converted(again) == (plain, counts)
+    assert not parsed, "a page or form whose content is kept was parsed again"
+    parsed.clear()
+    edited, edited_counts = converted(again, change=True)
+    assert len([obj for obj in parsed if not isinstance(obj, pikepdf.Stream)]) == 1
+    assert edited != plain
+    assert edited_counts["colour" if intent == "cmyk" else "streams"] >= counts[
+        "colour" if intent == "cmyk" else "streams"]
+    assert edited == converted(None, change=True)[0]

@@ -98,6 +98,11 @@ def test_editing_a_case_updates_the_open_page_within_3_seconds(server, browser,
     assert "script-src 'none'" in on_disk and "已经改过" in on_disk
     assert not (book / "dist").exists()
     page.close()
+    index = book / ".casebook-preview/html/pagefind/pagefind-entry.json"
+    deadline = time.monotonic() + 30  # the search index follows the reload
+    while not index.is_file():
+        assert time.monotonic() < deadline, "the preview was not indexed for search"
+        time.sleep(0.2)
 
 
 def test_a_failed_build_shows_an_overlay_over_the_last_good_page(server, browser):
@@ -129,25 +134,46 @@ def _pdf_text(url: str) -> str:
                           check=True).stdout.decode()
 
 
-def test_with_pdf_the_pdf_is_rebuilt_after_an_edit(tmp_path):
+def test_with_pdf_a_warm_process_rebuilds_it_and_the_pdf_page_shows_the_changed_page(
+        tmp_path, browser):
     book = make_book(tmp_path, CASES)
     port = _free_port()
     with (tmp_path / "serve.log").open("w", encoding="utf-8") as log:
         proc = subprocess.Popen([*CLI, "serve", "--book", str(book), "--port", str(port),
                                  "--pdf"], stdout=log, stderr=log)
         try:
-            pdf = f"http://127.0.0.1:{port}/__casebook/pdf/test-book.pdf"
-            _wait_for(pdf, 120)
-            assert "合成正文三。" in _pdf_text(pdf)
+            base = f"http://127.0.0.1:{port}/__casebook/pdf/"
+            _wait_for(base + "test-book-screen.pdf", 120)
+            assert "合成正文三。" in _pdf_text(base + "test-book-screen.pdf")
+            page = browser.new_page()
+            page.goto(base)
+            expect(page.locator("html")).to_have_attribute("data-pdf-generation", "1")
+            warm = _children(proc.pid)[0]  # forked first, before any build
+            workers = set(_children(warm))  # the pool it keeps from build to build
             (book / "source/cases/01/003-c.md").write_text(md("丙", "合成正文三，改过。\n"),
                                                           encoding="utf-8")
-            deadline = time.monotonic() + 120
-            while "合成正文三，改过。" not in _pdf_text(pdf):
-                assert time.monotonic() < deadline, "the PDF was not rebuilt"
-                time.sleep(0.5)
+            shown = page.locator("img[alt*='合成正文三，改过。']")
+            expect(shown).to_have_count(1, timeout=120_000)  # the one changed page, its text
+            expect(page.locator("img")).to_have_count(1)
+            assert page.evaluate("i => i.complete && i.naturalWidth > 500",
+                                 shown.element_handle())
+            assert "合成正文三，改过。" in _pdf_text(base + "test-book-screen.pdf")
+            assert not (book / ".casebook-preview/pdf/test-book.pdf").exists()  # no print file
+            assert _children(proc.pid)[0] == warm, "the PDF process was not kept"
+            assert len(workers) == 2 and workers <= set(_children(warm)), \
+                "the PDF workers were not kept"
+            assert "1 page(s) changed" in (tmp_path / "serve.log").read_text("utf-8")
+            page.close()
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes a process started (the preview's warm PDF process first)."""
+    from pathlib import Path
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
 
 
 def test_before_any_good_build_a_waiting_page_shows_the_error_then_the_book(tmp_path, browser):

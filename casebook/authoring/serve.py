@@ -10,11 +10,10 @@ page reloads, after a failed one it shows the error as an overlay over the last 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from casebook import resources
+from casebook.authoring.preview_pdf import PdfBuild, WarmPdf, page_png
 from casebook.build.pipeline import Options, build
 from casebook.errors import CasebookError
 from casebook.render.templates import STYLES_DIR, TEMPLATES_DIR
@@ -35,7 +35,9 @@ ASSETS = {"reload.js": (resources.STATIC / "preview" / "reload.js",
                         "text/javascript; charset=utf-8"),
           "preview.css": (STYLES_DIR / "preview.css", "text/css; charset=utf-8"),
           "waiting.html": (resources.STATIC / "preview" / "waiting.html",
-                           "text/html; charset=utf-8")}
+                           "text/html; charset=utf-8"),
+          "pdf.js": (resources.STATIC / "preview" / "pdf.js", "text/javascript; charset=utf-8"),
+          "pdf/": (resources.STATIC / "preview" / "pdf.html", "text/html; charset=utf-8")}
 _CSP_SCRIPT = re.compile(r"script-src [^;\"]*")
 _HEAD_END = re.compile(r"</head>", re.I)
 KEEPALIVE = 15.0  # seconds between SSE comments, so a closed tab ends its thread
@@ -62,6 +64,8 @@ class State:
     def __init__(self) -> None:
         self.generation = 0  # good builds so far
         self.error: str | None = None
+        self.pdf = PdfBuild()  # the last good PDF build, if any
+        self.pdf_generation = 0
         self.changed = threading.Condition()
 
     def snapshot(self) -> dict:
@@ -75,6 +79,17 @@ class State:
             self.error = error
             self.changed.notify_all()
 
+    def record_pdf(self, built: PdfBuild) -> None:
+        with self.changed:
+            self.pdf_generation += 1
+            self.pdf, self.error = built, None
+            self.changed.notify_all()
+
+    def pdf_changes(self) -> dict:
+        """The last PDF build, for the PDF page (pdf.js)."""
+        with self.changed:
+            return {"generation": self.pdf_generation, **dataclasses.asdict(self.pdf)}
+
     def wait(self, seen: dict, timeout: float) -> dict:
         """The state once it differs from ``seen``, or after ``timeout`` seconds."""
         with self.changed:
@@ -82,29 +97,46 @@ class State:
             return self._now()
 
     def _now(self) -> dict:
-        return {"generation": self.generation, "error": self.error}
+        return {"generation": self.generation, "error": self.error, "pdf": self.pdf_generation}
 
 
 class Builder:
     """Runs one HTML build at a time and records its outcome; the PDF follows in the background.
 
-    The PDF is built by ``build.py pdf`` in a separate process into its own folder
-    (``<out>/pdf``, with its own build lock), driven by a worker thread, so a slow PDF never
-    delays the HTML preview; changes made while it runs are folded into one more PDF build.
+    The PDF is built in a warm process kept for the session (preview_pdf.WarmPdf) into its
+    own folder (``<out>/pdf``, with its own build lock), driven by a worker thread, so a slow
+    PDF never delays the HTML preview; changes made while it runs are folded into one more
+    PDF build.
     """
 
     def __init__(self, options: ServeOptions, state: State):
         self.options, self.state = options, state
         self.pdf_wanted = threading.Event()
-        if options.pdf:
+        self.warm_pdf: WarmPdf | None = None
+        if options.pdf:  # forked before any thread of the preview starts
+            self.warm_pdf = WarmPdf(options.book_dir, options.out / "pdf", options.draft,
+                                    options.encoding)
             threading.Thread(target=self._pdf_worker, name="preview-pdf", daemon=True).start()
 
     def _build(self) -> None:
         # force: a rebuild follows a real change, and the freshness record (read after the
         # sources were) could take an edit saved during the last build for one it built
+        # index_later: the page reloads first; Pagefind indexes the site after (_index)
         build(Options(book_dir=self.options.book_dir, out_dir=self.options.out,
                       editions=("html",), draft=self.options.draft,
-                      encoding=self.options.encoding, force=True))
+                      encoding=self.options.encoding, force=True,
+                      extra={"index_later": True}))
+
+    def _index(self) -> None:
+        """The search index of the site just published (the next build waits for it)."""
+        from casebook.editions.html import search
+        from casebook.source import loader as source
+        started = time.monotonic()
+        book = source.load(self.options.book_dir, self.options.encoding).select(
+            self.options.draft)
+        search.build_index(self.options.out / "html",
+                           expected_pages=sum(1 for _ in book.documents()), book_dir=book.root)
+        log.info("Preview search index rebuilt in %.2f s", time.monotonic() - started)
 
     def warm(self) -> None:
         """Import the HTML edition and render the cover here, once: the build's forked
@@ -120,6 +152,7 @@ class Builder:
 
     def rebuild(self) -> bool:
         started = time.monotonic()
+        self.pdf_wanted.set()  # the PDF starts at once, beside the HTML, in its own process
         try:
             self._build()
         except CasebookError as exc:
@@ -132,7 +165,10 @@ class Builder:
             return False
         log.info("Preview rebuilt in %.2f s", time.monotonic() - started)
         self.state.record(None)
-        self.pdf_wanted.set()
+        try:
+            self._index()
+        except CasebookError as exc:  # the pages are good: say so, but keep them shown
+            log.error("preview search index failed: %s", exc)
         return True
 
     def _pdf_worker(self) -> None:
@@ -142,22 +178,19 @@ class Builder:
             self._pdf()
 
     def _pdf(self) -> None:
-        """One PDF build, in its own process (fork+exec) so it shares no lock with the HTML."""
-        o = self.options
-        cmd = [sys.executable, "-m", "casebook", "pdf", "--book", str(o.book_dir),
-               "--out", str(o.out / "pdf"), "--force", "-q"]
-        cmd += ["--draft"] * o.draft + (["--encoding", o.encoding] if o.encoding else [])
-        started = time.monotonic()
-        run = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if run.returncode:
-            problems = [line for line in run.stderr.splitlines()
-                        if line.strip() and not line.startswith("warning:")]
-            log.error("preview PDF failed:\n%s", "\n".join(problems))
-            self.state.record("\n".join(problems) or f"the PDF build exited {run.returncode}")
+        """One PDF build, in the warm process (it shares no lock with the HTML)."""
+        built = self.warm_pdf.build()
+        if built.error:
+            log.error("preview PDF failed:\n%s", built.error)
+            self.state.record(built.error)
             return
-        names = sorted(path.name for path in (o.out / "pdf").glob("*.pdf"))
-        log.info("Preview PDF rebuilt in %.1f s: %s", time.monotonic() - started,
-                 ", ".join(f"{PREFIX}pdf/{name}" for name in names))
+        self.state.record_pdf(built)
+        log.info("Preview PDF rebuilt in %.2f s (%d page(s) changed): %spdf/",
+                 built.seconds, len(built.changed), PREFIX)
+
+    def close(self) -> None:
+        if self.warm_pdf is not None:
+            self.warm_pdf.close()
 
 
 def watched(book_dir: Path) -> list[Path]:
@@ -216,7 +249,7 @@ class Handler(SimpleHTTPRequestHandler):
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if path == PREFIX + "events":
             return self._events()
-        if path.startswith(PREFIX + "pdf/"):
+        if path.startswith(PREFIX + "pdf/") and path.removeprefix(PREFIX) not in ASSETS:
             return self._pdf(path.removeprefix(PREFIX + "pdf/"))
         if path.startswith(PREFIX) and path.removeprefix(PREFIX) in ASSETS:
             file, kind = ASSETS[path.removeprefix(PREFIX)]
@@ -245,10 +278,25 @@ class Handler(SimpleHTTPRequestHandler):
                    "text/html; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
 
     def _pdf(self, name: str) -> None:
+        if name == "changes.json":
+            return self._send(json.dumps(self.state.pdf_changes(), ensure_ascii=False).encode(),
+                              "application/json; charset=utf-8")
+        if name.startswith("page/") and name.endswith(".png"):
+            return self._page(name.removeprefix("page/").removesuffix(".png"))
         file = self.options.out / "pdf" / name
         if "/" in name or not name.endswith(".pdf") or not file.is_file():
             return self.send_error(HTTPStatus.NOT_FOUND, "no such PDF (serve with --pdf)")
         self._send(file.read_bytes(), "application/pdf")
+
+    def _page(self, number: str) -> None:
+        screen = self.state.pdf_changes()["screen"]
+        if not screen:
+            return self.send_error(HTTPStatus.NOT_FOUND, "no PDF yet (serve with --pdf)")
+        try:
+            png = page_png(self.options.out / "pdf" / screen, int(number))
+        except (ValueError, IndexError, OSError):
+            return self.send_error(HTTPStatus.NOT_FOUND, "no such page")
+        self._send(png, "image/png")
 
     def _events(self) -> None:
         self.send_response(HTTPStatus.OK)
@@ -313,3 +361,4 @@ def serve(options: ServeOptions) -> None:
     finally:
         stop.set()
         server.shutdown()
+        builder.close()

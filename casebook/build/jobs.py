@@ -37,7 +37,10 @@ class Jobs:
         self.layout = next((e for e in self.entries if "pagemap" in e.gives), None)
         self.lean = self.layout is not None and lean(book)
         self.options = {"epub": {"embed_fonts": True} if options.extra.get("embed_fonts") else {},
-                        "html": {"index": not self.lean}, "pdf": {"lean": self.lean}}
+                        "html": {"index": not self.lean  # the preview indexes later
+                                 and not options.extra.get("index_later")},
+                        "pdf": {"lean": self.lean,  # the preview's PDF: screen_only
+                                "screen_only": bool(options.extra.get("screen_only"))}}
         self.jobs: dict[str, Future] = {}
         self.cover_from: str | None = None  # the job that renders the screen cover
         self.pool: Executor | None = None
@@ -82,7 +85,8 @@ class Jobs:
 
     def _submit(self, entry, pagemap) -> None:
         """Submit one edition; one that shows the screen cover takes it from the job that
-        renders it (a fast build's merge does not wait for that job: it chains after it)."""
+        renders it (a fast build's merge does not wait for that job: it chains after it), or,
+        while that job runs, as an earlier build kept it (the same bytes: no wait)."""
         if "cover" not in entry.needs or self.cover_from is None:
             if "cover" in entry.needs:
                 self.cover_from = entry.name
@@ -91,6 +95,8 @@ class Jobs:
         source = self.jobs[self.cover_from]
         if self.lean or source.done():
             self.jobs[entry.name] = self._job(entry, pagemap, source.result()[1])
+        elif (cover := kept_cover(self.book, self.cache_dir)) is not None:
+            self.jobs[entry.name] = self._job(entry, pagemap, cover)  # the same, kept: no wait
         else:
             self.jobs[entry.name] = _after(source, lambda cover: self._job(entry, pagemap, cover))
 
@@ -151,6 +157,12 @@ def screen_cover(book, cache_dir: Path | None = None):
     """The screen cover, rendered from the cover templates or kept from an earlier build."""
     from casebook.editions.cover import screen
     return screen.make(book.meta, book.root, cache_dir)  # kept where the print spread is
+
+
+def kept_cover(book, cache_dir: Path | None):
+    """The screen cover an earlier build kept, or None (nothing is rendered)."""
+    from casebook.editions.cover import screen
+    return screen.kept(book.meta, book.root, cache_dir)
 
 
 def print_cover(book, staging: Path, pages: int, cache_dir: Path | None = None) -> Path:

@@ -19,6 +19,7 @@ in a group is not turned into four-colour black by the blend.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import zlib
 from collections import Counter
@@ -73,27 +74,35 @@ class Inks:
         return self._converted[key]
 
 
-def convert(pdf: pikepdf.Pdf, profile: Path | None) -> Counter[str]:
+def convert(pdf: pikepdf.Pdf, profile: Path | None, kept: dict | None = None) -> Counter[str]:
     """Convert every content stream and image of a print file (see the module docstring);
-    return how many colours, streams and images were changed."""
+    return how many colours, streams and images were changed.
+
+    ``kept``: each page's and form's converted content from earlier builds, by a digest of
+    everything the conversion reads (its content streams, the RGB-ness of its named colour
+    spaces, the profile); one found there is not parsed again, and every one converted is
+    added."""
     inks, done = Inks(profile), set()
+    kept = (kept, hashlib.sha256(profile.read_bytes() if profile else b"srgb").digest())
     for page in pdf.pages:
         resources = page.obj.get(Name.Resources, Dictionary())
         if _has_colour(page.obj):
-            instructions = _rewrite(pikepdf.parse_content_stream(page.obj), resources, inks)
-            if instructions is not None:
-                page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+            new = _converted(page.obj, _streams(page.obj), resources, inks, kept)
+            if new is not None:
+                page.obj.Contents = pdf.make_stream(new)
                 inks.counts["streams"] += 1
         _blend(page.obj, inks)
-        _resources(pdf, resources, inks, done)
+        _resources(pdf, resources, inks, (done, kept))
     log.info("Print colours: %d greys set in black ink, %d RGB colours converted%s, in %d "
              "streams; %d grey images", inks.counts["grey"], inks.counts["colour"],
              " to CMYK" if inks.cmyk else "", inks.counts["streams"], inks.counts["images"])
     return inks.counts
 
 
-def _resources(pdf: pikepdf.Pdf, resources: Dictionary, inks: Inks, done: set) -> None:
-    """Convert the forms, coloured tiling patterns and images ``resources`` names, once each."""
+def _resources(pdf: pikepdf.Pdf, resources: Dictionary, inks: Inks, seen: tuple) -> None:
+    """Convert the forms, coloured tiling patterns and images ``resources`` names, once each
+    (``seen``: the objects done, and the kept conversions)."""
+    done, kept = seen
     objects = [*resources.get(Name.XObject, Dictionary()).values(),
                *resources.get(Name.Pattern, Dictionary()).values()]
     for obj in objects:
@@ -108,12 +117,48 @@ def _resources(pdf: pikepdf.Pdf, resources: Dictionary, inks: Inks, done: set) -
             continue  # an uncoloured pattern sets no colour; a shading pattern is left as is
         own = obj.get(Name.Resources, resources)
         if _has_colour(obj):
-            instructions = _rewrite(pikepdf.parse_content_stream(obj), own, inks)
-            if instructions is not None:
-                obj.write(pikepdf.unparse_content_stream(instructions))
+            new = _converted(obj, [obj], own, inks, kept)
+            if new is not None:
+                obj.write(new)
                 inks.counts["streams"] += 1
         _blend(obj, inks)
-        _resources(pdf, own, inks, done)
+        _resources(pdf, own, inks, seen)
+
+
+def _converted(owner, streams: list, resources: Dictionary, inks: Inks,
+               kept: tuple[dict | None, bytes]) -> bytes | None:
+    """The content of a page or form (``owner``) with its colours converted, or None when
+    it sets no RGB colour; taken from ``kept`` (and added to it) when one is given."""
+    found, key = kept[0], _key(streams, resources, kept[1]) if kept[0] is not None else ""
+    if found is not None and key in found:
+        new, grey, colour = found[key]
+        inks.counts.update(grey=grey, colour=colour)
+        return new
+    before = Counter(inks.counts)
+    instructions = _rewrite(pikepdf.parse_content_stream(owner), resources, inks)
+    new = None if instructions is None else pikepdf.unparse_content_stream(instructions)
+    if found is not None:
+        found[key] = (new, inks.counts["grey"] - before["grey"],
+                      inks.counts["colour"] - before["colour"])
+    return new
+
+
+def _streams(page: Dictionary) -> list:
+    contents = page.get(Name.Contents, Array())
+    return list(contents) if isinstance(contents, Array) else [contents]
+
+
+def _key(streams: list, resources: Dictionary, profile_id: bytes) -> str:
+    """What a conversion depends on: the content streams, one by one, whether each colour
+    space the resources name is RGB, and the output intent's profile."""
+    digest = hashlib.sha256(profile_id)
+    for stream in streams:
+        data = stream.read_bytes()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    spaces = resources.get(Name.ColorSpace, Dictionary())
+    digest.update(repr(sorted((str(name), _is_rgb(Name(name), resources))
+                              for name in spaces.keys())).encode())
+    return digest.hexdigest()
 
 
 def _rewrite(instructions, resources: Dictionary, inks: Inks) -> list | None:

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -101,22 +102,46 @@ def check_glyphs(book: model.Book, cache_dir: Path | None = None) -> None:
         return
     covered = _kept_coverage(spec, Path(cache_dir)) if cache_dir else fontstack.drawable(spec)
     _check_glyphs(texts, covered, spec)
-    check_cover(book.meta)
+    check_cover(book.meta, Path(cache_dir) if cache_dir else None)
     if checked:
         write_file(checked, key.encode())
 
 
-def check_cover(meta: model.Meta) -> None:
+def check_cover(meta: model.Meta, cache_dir: Path | None = None) -> None:
     """Every character on the cover is in the CJK face that sets it there (cover.css names
-    no other); anything else is an error, found with the text's before any layout."""
+    no other); anything else is an error, found with the text's before any layout. The
+    faces' coverage is kept in ``cache_dir`` (kept_coverage), if given."""
     texts = [(meta.title, SERIF), (meta.subtitle, SANS), (meta.editors, KAI),
              (meta.publisher, SANS), (meta.cover.blurb, KAI)]
+    covered = {family: kept_coverage(family, cache_dir) for family in {f for _, f in texts}}
     for text, family in texts:
-        missing = sorted({c for c in text if ord(c) not in coverage(family)
+        missing = sorted({c for c in text if ord(c) not in covered[family]
                           and not c.isspace() and not invisible(c)})
         if missing:
             raise SourceError(f"the cover text {text[:20]!r} has characters the font "
                               f"{family} lacks: {' '.join(missing)}", "book.yaml")
+
+
+def kept_coverage(family: str, cache_dir: Path | None) -> frozenset[int]:
+    """One family's code points, kept in ``cache_dir`` as ranges by the font file's path,
+    size and mtime: reading a cmap costs ~0.15 s, which an edit would otherwise pay."""
+    if cache_dir is None:
+        return coverage(family)
+    font = locate(family)
+    stat = font.path.stat()
+    key = [str(font.path), font.index, stat.st_size, stat.st_mtime_ns]
+    slug = re.sub(r"\W+", "-", family)
+    path = Path(cache_dir) / f"coverage-{slug}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if kept["font"] == key:
+            return frozenset(c for first, last in kept["ranges"] for c in range(first, last + 1))
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not kept yet, or for another font file: read the font
+    covered = coverage(family)
+    runs = [list(r) for r in fontstack.ranges(covered)]
+    write_file(path, json.dumps({"font": key, "ranges": runs}).encode())
+    return covered
 
 
 def _files_key(spec: model.FontSpec) -> list:

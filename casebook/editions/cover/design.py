@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -56,8 +57,9 @@ class Design:
     price: str
 
     @classmethod
-    def of(cls, meta: model.Meta, pages: int, env, barcode: bool = True) -> "Design":
-        check_glyphs(meta)
+    def of(cls, meta: model.Meta, pages: int, env, barcode: bool = True,
+           cache_dir: Path | None = None) -> "Design":
+        check_glyphs(meta, cache_dir)
         spine = spine_width(meta.print, pages) if pages else 0.0
         items = fit_spine(meta, spine) if pages else ()
         return cls(meta, pages, spine, items, front_title_pt(meta),
@@ -130,7 +132,8 @@ def _ink(meta: model.Meta) -> str:
     return "device-cmyk(0 0 0 1)" if meta.print.output_intent == "cmyk" else "#000000"
 
 
-def check_glyphs(meta: model.Meta) -> None:
+def check_glyphs(meta: model.Meta, cache_dir: Path | None = None) -> None:
     """Every character on the cover is in the face that sets it; anything else is an error
-    (render/fonts.py: the build's first step checks it too)."""
-    fonts.check_cover(meta)
+    (render/fonts.py: the build's first step checks it too). The faces' coverage is kept
+    in ``cache_dir`` (fonts.kept_coverage), if given."""
+    fonts.check_cover(meta, cache_dir)

@@ -46,7 +46,7 @@ def write(book: model.Book, out_dir: Path, pages: int, cache_dir: Path | None = 
     The painted spread is kept in ``cache_dir``/cover between builds (None: painted anew)."""
     meta = book.meta
     env = templates.environment(book)
-    design = Design.of(meta, pages, env)
+    design = Design.of(meta, pages, env, cache_dir=Path(cache_dir) / "cover" if cache_dir else None)
     spec = meta.print
     log.info("Cover: spine %.2f mm (%d pages ÷ 2 × %.3f mm paper + %.2f mm board); "
              "spread %.2f × %.2f mm plus %.1f mm bleed", design.spine_mm, pages,

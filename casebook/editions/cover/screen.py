@@ -41,6 +41,18 @@ def make(meta: model.Meta, root: Path | None = None, cache_dir: Path | None = No
     return _made[key]
 
 
+def kept(meta: model.Meta, root: Path | None, cache_dir: Path | None) -> Cover | None:
+    """The cover an earlier build kept in ``cache_dir``/cover for these inputs, or None:
+    never rendered here."""
+    if cache_dir is None:
+        return None
+    root = Path(root or ".").resolve()
+    key = cover_pdf.inputs_key(meta, root, "screen")
+    if key not in _made and not (Path(cache_dir) / "cover" / f"{key}.png").is_file():
+        return None
+    return make(meta, root, cache_dir)
+
+
 def _kept_or_made(meta: model.Meta, root: Path, key: str, cache_dir: Path | None) -> Cover:
     made: list[Cover] = []
     data = cover_pdf.kept(cache_dir, key, ".png",

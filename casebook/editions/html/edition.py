@@ -10,6 +10,7 @@ from casebook import model, resources
 from casebook.editions import Cover, Inputs
 from casebook.editions.common import toc_tree
 from casebook.editions.html import search
+from casebook.editions.html.kept import Pages
 from casebook.render import fontstack, templates, xref
 from casebook.render.fragments import Fragments, shift_headings
 from casebook.render.images import prefix_src
@@ -39,7 +40,7 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     fragments, index = inputs.fragments, inputs.options.get("index", True)
     site = Path(out_dir) / "html"
     site.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(book, site, fragments, inputs.cover)
+    writer = _Writer(book, site, fragments, inputs.cover, Pages(book, inputs.cache_dir))
     items = list(book.reading_order())
     for i, item in enumerate(items):
         neighbours = (items[i - 1] if i else None, items[i + 1] if i + 1 < len(items) else None)
@@ -48,6 +49,7 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     writer.copyright()
     writer.search_page()
     _copy_assets(site, book, fragments)
+    writer.kept.forget_unused()
     if index:
         search.build_index(site, expected_pages=sum(1 for _ in book.documents()),
                            book_dir=book.root)
@@ -59,20 +61,35 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
 class _Writer:
     """Renders the pages of one site: shared context, one method per kind of page."""
 
-    def __init__(self, book: model.Book, site: Path, fragments: Fragments, cover: Cover):
+    def __init__(self, book: model.Book, site: Path, fragments: Fragments, cover: Cover,
+                 kept: Pages):
         self.book, self.site, self.fragments, self.cover = book, site, fragments, cover
+        self.kept = kept  # pages rendered by earlier builds
         self.env = templates.environment(book)
+        self.paths = {i.id: page_path(i) for i in book.reading_order()}  # once, not per page
+        self._hrefs: dict[str, dict[str, str]] = {}
+
+    def hrefs(self, root: str) -> dict[str, str]:
+        """Every item's page, relative to a page ``root`` below the site's root."""
+        if root not in self._hrefs:
+            self._hrefs[root] = {id_: root + path for id_, path in self.paths.items()}
+        return dict(self._hrefs[root])
 
     def render(self, template: str, path: str, **context) -> None:
         root = "../" * path.count("/")
         base = dict(book=self.book, root=root, self_path=path, scripts=False,
-                    hrefs={i.id: root + page_path(i) for i in self.book.reading_order()},
+                    hrefs=self.hrefs(root),
                     crumbs=[], prev=None, next=None, page_title="",
                     description=_description(self.book))
-        text = templates.render_template(self.env, f"html/{template}", **{**base, **context})
+        context = {**base, **context}
+        key = self.kept.key(template, context)
+        page = self.kept.get(key)
+        if page is None:
+            page = templates.render_template(self.env, f"html/{template}", **context).encode()
+            self.kept.put(key, page)
         target = self.site / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        target.write_bytes(page)
 
     def index(self, first) -> None:
         from casebook.errors import RenderError
@@ -106,7 +123,7 @@ class _Writer:
             self.render("part.html.j2", path, part=item, **context)
             return
         fragment = xref.localise(prefix_src(self.fragments[item.id], root), item.id,
-                                 {i.id: root + page_path(i) for i in self.book.reading_order()})
+                                 self.hrefs(root))
         if isinstance(item, model.Case):
             self.render("case.html.j2", path, doc=item, fragment=shift_headings(fragment, -1),
                         **context)

@@ -47,10 +47,15 @@ class Layout:
     paginated: bool = False  # running heads and folios are pagination artifacts already
 
 
-def write_print(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes) -> Path:
-    """``<slug>.pdf`` for the printer, from the painted PDF."""
+def write_print(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes,
+                cache_dir: Path | None = None) -> Path:
+    """``<slug>.pdf`` for the printer, from the painted PDF; the pages' press colours are
+    kept in ``cache_dir`` for the next build (kept.py)."""
+    from casebook.editions.pdf import kept
     path = Path(out_dir) / f"{book.meta.slug}.pdf"
-    _finish(book, pagemap).print_pdf(painted, path)
+    pages = kept.load(cache_dir)
+    _finish(book, pagemap).print_pdf(painted, path, pages)
+    kept.save(cache_dir, pages)
     return _checked(path, pagemap, book)
 
 

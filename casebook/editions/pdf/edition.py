@@ -5,7 +5,8 @@
 print cover then), and finishes both files from the painted chunks. A lean build
 (``inputs.options["lean"]``, a long book) finishes them one after the other in this
 process; otherwise the print PDF is finished on the pool while this process finishes the
-screen PDF, the longer job.
+screen PDF, the longer job. With ``inputs.options["screen_only"]`` (the preview's PDF)
+only the screen PDF is written.
 """
 
 from __future__ import annotations
@@ -22,17 +23,22 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     """Write ``<slug>.pdf`` and ``<slug>-screen.pdf`` into ``out_dir``; return the print one."""
     layout = chunks.lay_out(book, inputs.fragments, inputs.pool, inputs.cache_dir,
                             inputs.on_layout)
-    return finish(book, out_dir, layout, None if inputs.options.get("lean") else inputs.pool)
+    if inputs.options.get("screen_only"):  # a preview: no print file; return the screen one
+        return document.write_screen(book, out_dir, layout.pagemap, layout.painted,
+                                     layout.paginated)
+    return finish(book, out_dir, layout, None if inputs.options.get("lean") else inputs.pool,
+                  inputs.cache_dir)
 
 
-def finish(book: model.Book, out_dir: Path, layout: Layout, pool=None) -> Path:
+def finish(book: model.Book, out_dir: Path, layout: Layout, pool=None,
+           cache_dir: Path | None = None) -> Path:
     """Both PDFs from a layout: the print one on ``pool`` (if any) while this process
     finishes the screen one; return the print PDF's path."""
     args = (book, out_dir, layout.pagemap, layout.painted)
     if pool is None:
-        printed = document.write_print(*args)
+        printed = document.write_print(*args, cache_dir)
         document.write_screen(*args, layout.paginated)
         return printed
-    job = pool.submit(document.write_print, *args)
+    job = pool.submit(document.write_print, *args, cache_dir)
     document.write_screen(*args, layout.paginated)
     return job.result()

@@ -44,13 +44,14 @@ class Finish:
     def __init__(self, book: model.Book, pagemap: PageMap, geometry: Geometry):
         self.book, self.pagemap, self.geometry = book, pagemap, geometry
 
-    def print_pdf(self, painted: bytes, target: Path) -> None:
+    def print_pdf(self, painted: bytes, target: Path, kept: dict | None = None) -> None:
+        """The print file; ``kept``: pages' press colours from earlier builds (inks.convert)."""
         spec = self.book.meta.print
         cmyk = spec.output_intent == "cmyk"
         with pikepdf.open(io.BytesIO(painted)) as pdf:
             self._common(pdf)
             _strip_structure(pdf)
-            inks.convert(pdf, spec.icc if cmyk else None)
+            inks.convert(pdf, spec.icc if cmyk else None, kept)
             if cmyk:
                 pdfx.output_intent(pdf, spec.icc)
                 default_rgb(pdf)
