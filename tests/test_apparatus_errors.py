@@ -11,7 +11,7 @@ from PIL import Image
 from casebook.check.book import check_book
 from casebook.errors import CasebookError, SourceError
 from casebook.render import fragments as render
-from casebook.render import indexes, notes
+from casebook.render import indexes, notes, xref
 from casebook.source import loader as source
 
 XREF_BODY = "第一段（合成）。\n\n第二段见[见本书“乙”](case:999-missing)。\n"
@@ -40,6 +40,37 @@ def test_known_cross_reference_resolves_and_empty_text_takes_the_title(tmp_path)
              "source/cases/01/002-b.md": md("乙之案例", "正文（合成）。\n")}
     html = render.render_all(source.load(make_book(tmp_path, cases)))["case-001-a"]
     assert '<a class="xref" href="#case-002-b">“乙之案例<span class="halt">”</span></a>' in html
+
+
+ANCHORED = {
+    "source/cases/01/001-a.md": md("甲", "第一段（合成）。\n\n见[乙之第二节](case:002-b#sec_two)，"
+                                         "[乙之锚](case:002-b#top)，[缺](case:002-b#nowhere)。\n"),
+    "source/cases/01/002-b.md": md("乙之案例", '<a id="top"></a>\n\n正文（合成）。\n\n'
+                                           "## 第二节 {#sec_two}\n\n正文（合成）。\n"),
+}
+
+
+def test_cross_reference_to_an_anchor_of_another_case_resolves(tmp_path):
+    # case:<stem>#<anchor>: a heading's {#id} or a raw <a id>, both prefixed like pandoc's
+    cases = dict(ANCHORED)
+    cases["source/cases/01/001-a.md"] = md("甲", "见[乙之第二节](case:002-b#sec_two)，"
+                                                "[](case:002-b#top)。\n")
+    html = render.render_all(source.load(make_book(tmp_path, cases)))["case-001-a"]
+    assert '<a class="xref" href="#case-002-b--sec_two">乙之第二节</a>' in html
+    assert '<a class="xref" href="#case-002-b--top">“乙之案例<span class="halt">”</span></a>' in html
+    # the EPUB and HTML editions point it at the other case's file, anchor kept
+    local = xref.localise(html, "case-001-a", {"case-001-a": "001-a.xhtml",
+                                               "case-002-b": "002-b.xhtml"})
+    assert 'href="002-b.xhtml#case-002-b--sec_two"' in local
+    assert 'href="002-b.xhtml#case-002-b--top"' in local
+
+
+def test_cross_reference_to_a_missing_anchor_is_an_error_at_its_line(tmp_path):
+    with pytest.raises(SourceError) as caught:
+        render.render_all(source.load(make_book(tmp_path, ANCHORED)))
+    error = caught.value
+    assert error.path.name == "001-a.md" and error.line == 7
+    assert "'case:002-b#nowhere' names no anchor of 002-b" in error.message
 
 
 def test_missing_alt_text_is_a_check_and_build_warning(tmp_path, caplog):
