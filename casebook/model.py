@@ -77,6 +77,40 @@ class HtmlSpec:
 
 
 @dataclass(frozen=True)
+class FontRole:
+    """One role's faces: ``latin`` sets Latin, Greek, Cyrillic and superscripts (by the
+    unicode-range render/fontstack.py gives it), ``cjk`` sets the rest."""
+
+    latin: str
+    cjk: str
+
+
+@dataclass(frozen=True)
+class FontSpec:
+    """The book's declared fonts (book.yaml ``fonts:`` overrides any of them), the one place
+    every edition takes its faces from. Each role's stack is its Latin face, its CJK face,
+    the body serif's CJK face, then the ``fallbacks`` in order; the PDF embeds no other font.
+    ``math`` is the OpenType MATH font the print edition draws formulas with (ziamath);
+    ``bundled`` is the STIX Two Math that the ziamath package ships."""
+
+    serif: FontRole = FontRole("Noto Serif", "Noto Serif CJK SC")
+    sans: FontRole = FontRole("Noto Sans", "Noto Sans CJK SC")
+    kai: FontRole = FontRole("Noto Serif", "LXGW WenKai")
+    mono: FontRole = FontRole("Noto Sans Mono", "Noto Sans Mono CJK SC")
+    fallbacks: tuple[str, ...] = ("DejaVu Sans", "Noto Sans Symbols2", "Noto Sans Math")
+    math: str = "bundled"
+    ROLES = ("serif", "sans", "kai", "mono")
+
+    def role(self, name: str) -> FontRole:
+        return getattr(self, name)
+
+    def families(self) -> tuple[str, ...]:
+        """Every declared family, each once, in declaration order."""
+        names = [f for r in self.ROLES for f in (self.role(r).latin, self.role(r).cjk)]
+        return tuple(dict.fromkeys([*names, *self.fallbacks]))
+
+
+@dataclass(frozen=True)
 class EpubSpec:
     """Settings of the EPUB edition: ``embed_fonts`` embeds subset fonts (off by default)."""
 
@@ -101,6 +135,7 @@ class Meta:
     epub: EpubSpec = field(default_factory=EpubSpec)
     cover: CoverSpec = field(default_factory=CoverSpec)
     accept: tuple[str, ...] = ()  # content warnings a release ships with (findings.NAMES)
+    fonts: FontSpec = field(default_factory=FontSpec)
 
     @property
     def editors(self) -> str:

@@ -85,9 +85,11 @@ def _build(whole, book, options: Options, read: dict[str, str],
     log.info("Step 1/4: read %s", options.book_dir / source.BOOK_FILE)
     _report_pending(book)
     _report_unsigned(book)
+    cache = options.book_dir / CACHE_DIR if options.cache else None
+    from casebook.render import fonts
+    fonts.check_glyphs(book, cache)  # what `check` knows fails the build now, not after layout
     log.info("Step 2/4: rendering Markdown with pandoc")
     from casebook.render import fragments as render
-    cache = options.book_dir / CACHE_DIR if options.cache else None
     with _meanwhile(_warm if "pdf" in options.editions else None, book):
         fragments = render.render_all(book, cache)
     out = options.out_dir
@@ -98,7 +100,7 @@ def _build(whole, book, options: Options, read: dict[str, str],
         written = _write_editions(book, fragments, staging, options)
         log.info("Step 4/4: publishing into %s", out)
         images = digests.digests(Path(p) for p in fragments.images.values())
-        info = fresh.record(options.book_dir, read, images, _font_files(options),
+        info = fresh.record(options.book_dir, read, images, _font_files(book),
                             options.record(), book.draft, list(options.editions))
         info["findings"] = list(found)
         info["written"] = {n: p.relative_to(staging).as_posix() for n, p in written.items()}
@@ -231,9 +233,11 @@ def _meta_paths(value) -> list[Path]:
     return []
 
 
-def _font_files(options: Options) -> list[Path]:
-    from casebook.render import fonts
-    return [fonts.locate(family).path for family in fonts.DECLARED]
+def _font_files(book) -> list[Path]:
+    """Every declared face's file, and the cover's."""
+    from casebook.render import fontstack, fonts
+    return sorted({*(fonts.locate(family).path for family in fonts.DECLARED),
+                   *fontstack.font_files(book.meta.fonts)})
 
 
 def _report_unsigned(book) -> None:

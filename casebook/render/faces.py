@@ -5,25 +5,41 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from fontTools.ttLib import TTCollection, TTFont
 
 from casebook.errors import ToolError
-from casebook.render.fonts import APT_PACKAGE, FontFile
+
+# The Debian package of each default family (`make book` installs them: Makefile BOOK_APT)
+APT_PACKAGE = {"Noto Serif CJK SC": "fonts-noto-cjk", "Noto Sans CJK SC": "fonts-noto-cjk",
+               "Noto Sans Mono CJK SC": "fonts-noto-cjk", "LXGW WenKai": "fonts-lxgw-wenkai",
+               "Noto Serif": "fonts-noto-core", "Noto Sans": "fonts-noto-core",
+               "Noto Sans Symbols2": "fonts-noto-core", "Noto Sans Math": "fonts-noto-core",
+               "Noto Sans Mono": "fonts-noto-mono", "DejaVu Sans": "fonts-dejavu-core"}
+
+
+@dataclass(frozen=True)
+class FontFile:
+    family: str
+    path: Path
+    index: int
 
 
 @functools.lru_cache(maxsize=None)
-def face(family: str, style: str = "Regular") -> FontFile:
-    """The file and collection index of ``family`` in ``style``; anything else is an error."""
+def face(family: str, style: str | None = "Regular") -> FontFile:
+    """The file and collection index of ``family`` in ``style`` (None: the family's default
+    face, "Book" for DejaVu Sans); anything else is an error."""
     if shutil.which("fc-match") is None:
         raise ToolError("fontconfig (fc-match) is missing; run `make book`")
     out = subprocess.run(["fc-match", "-f", "%{family}\n%{style}\n%{file}\n%{index}",
-                          f"{family}:style={style}"],
+                          f"{family}:style={style}" if style else family],
                          capture_output=True, text=True, check=False).stdout.split("\n")
-    if len(out) < 4 or family not in out[0].split(",") or style not in out[1].split(","):
+    if len(out) < 4 or family not in out[0].split(",") or (
+            style and style not in out[1].split(",")):
         offered = " ".join(out[:2]) if out else "?"
-        raise ToolError(f"font '{family}' {style} is not installed (fontconfig offers "
+        raise ToolError(f"font '{family}' {style or ''} is not installed (fontconfig offers "
                         f"'{offered}' instead); install it with "
                         f"`apt-get install {APT_PACKAGE.get(family, family)}`")
     return FontFile(family, Path(out[2]), int(out[3] or 0))

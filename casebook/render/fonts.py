@@ -1,4 +1,4 @@
-"""The print edition's declared fonts: find them, check glyph coverage, check what got embedded."""
+"""The declared fonts: find them, check the text's glyphs before layout, check what a PDF embedded."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -19,24 +19,20 @@ from fontTools.ttLib import TTCollection, TTFont
 from casebook import model
 from casebook.errors import CheckError, Collector, SourceError, ToolError
 from casebook.fsio import write_file
+from casebook.render import fontstack
+from casebook.render.faces import APT_PACKAGE, FontFile
 
 log = logging.getLogger(__name__)
 
 SERIF, SANS, KAI = "Noto Serif CJK SC", "Noto Sans CJK SC", "LXGW WenKai"
-DECLARED = (SERIF, SANS, KAI)
-APT_PACKAGE = {SERIF: "fonts-noto-cjk", SANS: "fonts-noto-cjk", KAI: "fonts-lxgw-wenkai"}
-_EMBEDDED_NAMES = re.compile(r"^(?:[A-Z]{6}\+)?(Noto-?Serif-?CJK|Noto-?Sans-?CJK|LXGW-?WenKai)",
-                             re.I)
+DECLARED = (SERIF, SANS, KAI)  # the CJK faces of the default roles (the cover sets these)
+__all__ = ["APT_PACKAGE", "FontFile"]
 _IGNORED = {"\n", "\t"}
 GLYPHS_CHECKED = "glyphs-checked.txt"  # in a cache folder: the last character set found covered
-COVERAGE_KEPT = "serif-coverage.json"  # in a cache folder: the body serif's code points
-
-
-@dataclass(frozen=True)
-class FontFile:
-    family: str
-    path: Path
-    index: int
+COVERAGE_KEPT = "font-coverage.json"  # in a cache folder: what every role can draw
+_STYLE_WORDS = {"Regular", "Bold", "Italic", "Oblique", "Light", "Medium", "Semi", "Demi",
+                "Extra", "Ultra", "Black", "Heavy", "Thin", "Book", "Condensed", "Expanded",
+                "Semi-Bold", "Semi-Light", "Ultra-Light", "Ultra-Bold", "Extra-Bold"}
 
 
 _located: dict[tuple[str, str | None], FontFile] = {}
@@ -61,7 +57,7 @@ def _fc_match(family: str) -> FontFile:
     if len(out) < 3 or family not in out[0].split(","):
         raise ToolError(f"font '{family}' is not installed (fontconfig offers "
                         f"'{out[0] if out else '?'}' instead); install it with "
-                        f"`apt-get install {APT_PACKAGE[family]}`")
+                        f"`apt-get install {APT_PACKAGE.get(family, family)}`")
     return FontFile(family, Path(out[1]), int(out[2] or 0))
 
 
@@ -76,74 +72,110 @@ def coverage(family: str) -> frozenset[int]:
     return frozenset(face.getBestCmap())
 
 
+def invisible(char: str) -> bool:
+    """A format character (Unicode Cf: U+200B, ZWJ, ZWNJ, the soft hyphen, U+2060, bidi
+    marks…) or a variation selector: it shapes or breaks the text and draws no glyph, so no
+    font needs it. The text keeps it (a soft hyphen or U+200B is a break the author put)."""
+    return unicodedata.category(char) == "Cf" or 0xFE00 <= ord(char) <= 0xFE0F \
+        or 0xE0100 <= ord(char) <= 0xE01EF
+
+
 def check_glyphs(book: model.Book, cache_dir: Path | None = None) -> None:
-    """Every character of every title and body must be in the body serif: no tofu, no fallback.
+    """Every character of every title and body must be in every role's declared stack (a
+    character may be set in any of them): no blank box, no undeclared fallback. Runs before
+    any layout, at each character's line.
 
     With a ``cache_dir``, the last set of characters found covered is remembered (with the
-    font file's size and mtime), and the same set is not looked up in the font again.
+    font files' sizes and mtimes), and the same set is not looked up in the fonts again.
     """
+    spec = book.meta.fonts
     texts = [(book.meta.title + book.meta.subtitle, Path("book.yaml"), 1)]
     for item in book.reading_order():
         texts.append((item.title, item.source, getattr(item, "line", 1)))
     for doc in book.documents():
         texts.append((doc.body, doc.source, doc.body_line))
     checked = Path(cache_dir) / GLYPHS_CHECKED if cache_dir else None
-    key = _glyphs_key(texts) if checked else ""
+    key = _glyphs_key(texts, spec) if checked else ""
     if checked and checked.is_file() and checked.read_text(encoding="utf-8") == key:
         return
-    _check_glyphs(texts, _kept_coverage(Path(cache_dir)) if cache_dir else coverage(SERIF))
+    covered = _kept_coverage(spec, Path(cache_dir)) if cache_dir else fontstack.drawable(spec)
+    _check_glyphs(texts, covered, spec)
     if checked:
         write_file(checked, key.encode())
 
 
-def _kept_coverage(cache_dir: Path) -> frozenset[int]:
-    """The serif's code points, kept in ``cache_dir`` as ranges by the font file's size and
-    mtime: reading its cmap costs ~0.15 s, which an edit that adds a character would pay."""
-    font = locate(SERIF)
-    stat = font.path.stat()
-    key = [str(font.path), font.index, stat.st_size, stat.st_mtime_ns]
+def _files_key(spec: model.FontSpec) -> list:
+    return [repr(spec), *([str(p), p.stat().st_size, p.stat().st_mtime_ns]
+                          for p in fontstack.font_files(spec))]
+
+
+def _kept_coverage(spec: model.FontSpec, cache_dir: Path) -> frozenset[int]:
+    """What every role draws, kept in ``cache_dir`` as ranges by the font files' sizes and
+    mtimes: reading the cmaps costs about a second, which an edit that adds a character
+    would pay."""
+    key = _files_key(spec)
     path = cache_dir / COVERAGE_KEPT
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
-        if kept["font"] == key:
+        if kept["fonts"] == key:
             return frozenset(c for first, last in kept["ranges"] for c in range(first, last + 1))
     except (OSError, ValueError, KeyError, TypeError):
-        pass  # not kept yet, or for another font file: read the font
-    covered = coverage(SERIF)
-    ranges: list[list[int]] = []
-    for code in sorted(covered):
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    write_file(path, json.dumps({"font": key, "ranges": ranges}).encode())
+        pass  # not kept yet, or for other font files: read the fonts
+    covered = fontstack.drawable(spec)
+    ranges = [list(r) for r in fontstack._ranges(covered)]
+    write_file(path, json.dumps({"fonts": key, "ranges": ranges}).encode())
     return covered
 
 
-def _glyphs_key(texts: list) -> str:
-    """The characters of ``texts`` and the serif's file: what the glyph check depends on."""
-    font = locate(SERIF)
+def _glyphs_key(texts: list, spec: model.FontSpec) -> str:
+    """The characters of ``texts`` and the fonts' files: what the glyph check depends on."""
     chars = "".join(sorted(set().union(*(set(text) for text, _, _ in texts)) - _IGNORED))
-    stat = font.path.stat()
-    return hashlib.sha256(f"{font.path}\0{font.index}\0{stat.st_size}\0{stat.st_mtime_ns}"
-                          f"\0{chars}".encode()).hexdigest()
+    return hashlib.sha256(json.dumps([_files_key(spec), chars]).encode()).hexdigest()
 
 
-def _check_glyphs(texts: list, covered: frozenset[int]) -> None:
+def _check_glyphs(texts: list, covered: frozenset[int], spec: model.FontSpec) -> None:
     errors = Collector()
     for text, path, first_line in texts:
         for offset, line in enumerate(text.split("\n")):
             for char in sorted(set(line) - _IGNORED):
-                if ord(char) not in covered:
-                    errors.add(f"character {char!r} (U+{ord(char):04X}) is not in the font "
-                               f"{SERIF}; replace it or it would print as a blank box",
-                               path, first_line + offset, SourceError)
+                if ord(char) not in covered and not invisible(char):
+                    errors.add(_missing(char, spec), path, first_line + offset, SourceError)
     errors.raise_if_any()
 
 
-def check_embedded(pdf_path: Path, shown: str | None = None) -> list[str]:
+def _missing(char: str, spec: model.FontSpec) -> str:
+    lacking = [r for r in spec.ROLES if ord(char) not in fontstack.coverage(spec, r)]
+    families = ", ".join(f for f in fontstack.stack(spec, lacking[0])
+                         if f != fontstack.QUOTES and not f.startswith("casebook "))
+    return (f"character {char!r} (U+{ord(char):04X}, {unicodedata.name(char, 'unnamed')}) "
+            f"is in none of the declared fonts of the {'/'.join(lacking)} text "
+            f"({spec.role(lacking[0]).latin}, {families}); replace it, or add a font that "
+            f"has it to book.yaml fonts: fallbacks")
+
+
+def allowed_names(spec: model.FontSpec | None = None) -> set[str]:
+    """The PDF font names (spaces as hyphens, no style) of the declared faces."""
+    spec = spec or model.FontSpec()
+    names = set(spec.families()) | {fontstack.QUOTES}
+    names |= {fontstack.latin_name(role) for role in spec.ROLES}
+    return {n.replace(" ", "-") for n in names}
+
+
+def _declared(name: str, allowed: set[str]) -> bool:
+    """Whether a PDF BaseFont (subset tag off) is a declared family in some style."""
+    for family in allowed:
+        if name == family or name.startswith(family + "-"):
+            rest = name[len(family) + 1:]
+            if not rest or set(rest.split("-")) <= _STYLE_WORDS:
+                return True
+    return False
+
+
+def check_embedded(pdf_path: Path, shown: str | None = None,
+                   spec: model.FontSpec | None = None) -> list[str]:
     """Every font in the PDF is embedded, subset, and one of the declared families."""
     problems, names, seen = [], set(), set()
+    allowed = allowed_names(spec)
     with pikepdf.open(pdf_path) as pdf:
         for page in pdf.pages:
             for font in _fonts(page):
@@ -153,9 +185,9 @@ def check_embedded(pdf_path: Path, shown: str | None = None) -> list[str]:
                     seen.add(font.objgen)
                 name = str(font.get("/BaseFont", "?")).lstrip("/")
                 names.add(name)
-                if not _EMBEDDED_NAMES.match(name):
+                if not _declared(name.split("+", 1)[-1], allowed):
                     problems.append(f"font '{name}' is not one of the declared fonts "
-                                    f"({', '.join(DECLARED)}): a fallback was used")
+                                    f"({', '.join(sorted(allowed))}): a fallback was used")
                 elif not _is_embedded(font):
                     problems.append(f"font '{name}' is not embedded")
                 elif "+" not in name:

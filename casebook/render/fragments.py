@@ -19,8 +19,10 @@ from casebook.fsio import write_file
 from casebook.render import (
     alerts,
     apparatus,
+    breaks,
     images,
     links,
+    mathsvg,
     pandoc_batch,
     rawhtml,
     sanitize,
@@ -125,8 +127,10 @@ def _named_line(warning: str, found: spots.Spots) -> int:
 
 
 def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
-               workers: int = 2) -> dict[str, str]:
-    """Fragments from the cache where they are, from batched pandoc runs where not."""
+               workers: int = 2, errors: Collector | None = None) -> dict[str, str]:
+    """Fragments from the cache where they are, from batched pandoc runs where not; a
+    formula pandoc cannot read is an error (in ``errors``) at its line."""
+    errors = errors if errors is not None else Collector()
     entries: dict[str, dict] = {}
     todo = []
     for doc in docs:
@@ -144,14 +148,27 @@ def _fragments(docs: list[model.Document], cache_dir: Path | None, version: str,
             _store(cached, entries[doc.id])
     for doc in docs:  # kept as pandoc wrote them: the same body may sit at another line
         for warning in dict.fromkeys(entries[doc.id]["warnings"]):
-            findings.warn(log, "pandoc", "%s", _locate(warning, doc))
+            tex = mathsvg.unread(warning)
+            if tex is not None:
+                errors.add(f"formula ${tex}$ is not TeX math pandoc can read: "
+                           f"{_math_reason(warning)}", doc.source, mathsvg.line_of(doc, tex))
+            else:
+                findings.warn(log, "pandoc", "%s", _locate(warning, doc))
         rawhtml.report(doc)
     return {doc.id: entries[doc.id]["html"] for doc in docs}
 
 
+def _math_reason(warning: str) -> str:
+    """pandoc's reason, on the lines after the formula it repeats ("unexpected eof")."""
+    lines = warning.split("\n")
+    reason = [line for line in lines[3:] if line.strip() and not line.startswith("expecting")]
+    return " ".join(reason) or "pandoc renders it as TeX source"
+
+
 def _entry(doc: model.Document, html: str, warnings: list[str]) -> dict:
     html = normalise_headings(sanitize.clean(html), 3 if isinstance(doc, model.Case) else 2)
-    return {"html": typeset.mark_halt(number_blocks(html, doc.id)), "warnings": warnings}
+    html = breaks.insert(number_blocks(html, doc.id))
+    return {"html": typeset.mark_halt(html), "warnings": warnings}
 
 
 def _store(path: Path, entry: dict) -> None:
@@ -161,8 +178,9 @@ def _store(path: Path, entry: dict) -> None:
 def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 2) -> Fragments:
     """Render every document of the book: pandoc runs in ``workers`` batched processes."""
     docs = list(book.documents())
-    html = _fragments(docs, cache_dir, pandoc_version(), workers)
     errors, found = Collector(), {}
+    html = _fragments(docs, cache_dir, pandoc_version(), workers, errors)
+    mathsvg.check(book, html, errors)
     ids = frozenset(i for fragment in html.values() for i in _ID.findall(fragment))
     for doc in docs:
         html[doc.id] = apparatus.prepare(book, doc, links.resolve(

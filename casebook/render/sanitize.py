@@ -6,12 +6,27 @@ import re
 
 import nh3
 
-TAGS = {
+# pandoc's MathML (--mathml): the screen editions show it, the print edition draws it (mathsvg.py)
+MATHML = {
+    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace",
+    "msup", "msub", "msubsup", "mfrac", "msqrt", "mroot", "mtable", "mtr", "mtd", "mover",
+    "munder", "munderover", "mstyle", "mpadded", "mphantom", "menclose", "merror",
+    "mmultiscripts", "mprescripts", "none", "mlabeledtr",
+}
+MATHML_ATTRIBUTES = {
+    "display", "xmlns", "mathvariant", "stretchy", "fence", "form", "accent", "accentunder",
+    "columnalign", "rowalign", "columnspacing", "rowspacing", "columnlines", "rowlines",
+    "displaystyle", "scriptlevel", "linethickness", "lspace", "rspace", "width", "height",
+    "depth", "encoding", "separator", "largeop", "movablelimits", "minsize", "maxsize",
+    "notation", "mathsize", "symmetric", "columnspan", "rowspan", "frame", "framespacing",
+    "equalrows", "equalcolumns", "voffset",
+}
+TAGS = MATHML | {
     "a", "abbr", "aside", "b", "blockquote", "br", "caption", "cite", "code", "col",
     "colgroup", "dd", "del", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
     "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
     "rp", "rt", "ruby", "s", "samp", "section", "small", "span", "strong", "sub", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var", "wbr",
 }
 COMMON = {"id", "class", "role", "aria-label", "aria-hidden", "lang", "title", "dir"}
 ATTRIBUTES = {
@@ -21,6 +36,7 @@ ATTRIBUTES = {
     "td": COMMON | {"colspan", "rowspan"},
     "th": COMMON | {"colspan", "rowspan", "scope"},
     "ol": COMMON | {"start", "type"},
+    **{tag: COMMON | MATHML_ATTRIBUTES for tag in MATHML},
 }
 URL_SCHEMES = {"http", "https", "mailto", "case"}  # case: cross-references (xref.py)
 # pandoc writes a column's Markdown alignment (---: :---: :---) as a style on each cell;

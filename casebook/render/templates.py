@@ -10,7 +10,7 @@ import jinja2
 
 from casebook import model, resources
 from casebook.errors import RenderError
-from casebook.render import notes, xref
+from casebook.render import mathsvg, notes, xref
 
 log = logging.getLogger(__name__)
 TEMPLATES_DIR = resources.TEMPLATES
@@ -49,6 +49,7 @@ def _new_environment(dirs: list[Path]) -> jinja2.Environment:
     env.globals["draft_mark"] = draft_mark
     env.filters["print_notes"] = notes.for_print  # the PDF's page-foot notes (notes.py)
     env.filters["print_folios"] = xref.with_folios  # page references of a chunked PDF
+    env.filters["print_math"] = mathsvg.for_print  # formulas drawn as SVG for WeasyPrint
     return env
 
 

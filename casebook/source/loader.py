@@ -11,6 +11,7 @@ from casebook import findings, model
 from casebook.errors import Collector, SourceError
 from casebook.source import comments, frontmatter, icc, yamlines
 from casebook.source.bodycheck import check_body
+from casebook.source.fontspec import font_spec
 from casebook.source.schema import Field, check_mapping, line_of
 from casebook.source.textfile import read_text, split_front_matter
 from casebook.source.titlelines import title_lines
@@ -26,7 +27,7 @@ BOOK_FIELDS = (
     Field("front", list), Field("parts", list, required=True), Field("back", list),
     Field("html", dict), Field("epub", dict), Field("cover", object),
     Field("lint", dict),  # checked by casebook.lint.settings
-    Field("verify", dict),
+    Field("verify", dict), Field("fonts", dict),
 )
 VERIFY_FIELDS = (Field("accept", list),)
 CREATOR_FIELDS = (Field("name", required=True), Field("role"))
@@ -125,6 +126,8 @@ class _Loader:
                                                 self.shown_yaml, self.errors, "epub")),
             cover=self.cover(top.get("cover"), data),
             accept=self.accept(data.get("verify")),
+            fonts=font_spec(data.get("fonts"), self.shown_yaml, self.errors,
+                            line_of(data, "fonts")),
         )
 
     def accept(self, data) -> tuple[str, ...]:

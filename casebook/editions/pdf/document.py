@@ -27,7 +27,7 @@ from casebook.editions.pdf.weasy import progress as pdf_progress
 from casebook.fsio import libc
 from casebook.geometry import BODY_PT, LINE_HEIGHT, Geometry
 from casebook.pagemap import PageMap
-from casebook.render import fonts, templates
+from casebook.render import fonts, fontstack, templates
 from casebook.render.fragments import Fragments
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def write_print(book: model.Book, out_dir: Path, pagemap: PageMap, painted: byte
     """``<slug>.pdf`` for the printer, from the painted PDF."""
     path = Path(out_dir) / f"{book.meta.slug}.pdf"
     _finish(book, pagemap).print_pdf(painted, path)
-    return _checked(path, pagemap)
+    return _checked(path, pagemap, book)
 
 
 def write_screen(book: model.Book, out_dir: Path, pagemap: PageMap, painted: bytes,
@@ -60,16 +60,16 @@ def write_screen(book: model.Book, out_dir: Path, pagemap: PageMap, painted: byt
     ``paginated``: its running heads and folios are pagination artifacts already."""
     path = Path(out_dir) / f"{book.meta.slug}{SCREEN_SUFFIX}.pdf"
     _finish(book, pagemap).screen_pdf(painted, path, paginated)
-    return _checked(path, pagemap)
+    return _checked(path, pagemap, book)
 
 
 def _finish(book: model.Book, pagemap: PageMap) -> pdf_post.Finish:
     return pdf_post.Finish(book, pagemap, Geometry.of(book.meta.print))
 
 
-def _checked(path: Path, pagemap: PageMap) -> Path:
+def _checked(path: Path, pagemap: PageMap, book: model.Book) -> Path:
     give_back_memory()
-    embedded = fonts.check_embedded(path, shown=path.name)
+    embedded = fonts.check_embedded(path, shown=path.name, spec=book.meta.fonts)
     log.info("PDF: %s (%d pages, %.1f MB; fonts: %s)", path, len(pagemap.pages),
              path.stat().st_size / 1e6, ", ".join(embedded))
     return path
@@ -111,8 +111,7 @@ def prepare(book: model.Book, glyphs: bool = True) -> None:
     WeasyPrint patches."""
     if glyphs:
         fonts.check_glyphs(book)
-    for family in fonts.DECLARED:
-        fonts.locate(family)
+    fontstack.font_files(book.meta.fonts)  # every declared face is installed
     weasy.install()
     _subsetter()
 
@@ -183,7 +182,10 @@ def stylesheet_texts(book: model.Book, extra: tuple[str, ...] = ()) -> list[str]
     geometry = templates.render_template(
         templates.environment(book), "pdf/page.css.j2", g=Geometry.of(spec), body_pt=BODY_PT,
         line_height=LINE_HEIGHT)
+    faces = templates.render_template(templates.environment(book), "pdf/fonts.css.j2",
+                                      **fontstack.css_context(book.meta.fonts))
     return [templates.style("common.css", book), templates.style("pdf.css", book), geometry,
+            faces, templates.style("pdf-code.css", book),
             *(templates.style(name, book) for name in extra)]
 
 

@@ -13,7 +13,7 @@ from casebook import digests, model
 from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf.folios import CHUNK_STYLE, SHEET_STYLE
 from casebook.fsio import write_file
-from casebook.render import fonts
+from casebook.render import fontstack
 
 UNUSED_FOR = 7 * 24 * 3600  # seconds after which the cache forgets a chunk no build used
 
@@ -41,7 +41,8 @@ class Store:
         self.base = hashlib.sha256("\0".join([
             *pdf.stylesheet_texts(book, (CHUNK_STYLE, SHEET_STYLE)), digests.code_digest(),
             digests.tools_digest(), book.meta.print.output_intent, book.meta.slug,
-            *(json.dumps(fonts.locate(f).path.stat().st_mtime_ns) for f in fonts.DECLARED),
+            *(json.dumps([str(p), p.stat().st_mtime_ns])
+              for p in fontstack.font_files(book.meta.fonts)),
         ]).encode()).hexdigest()
 
     def _key(self, text: str) -> str:

@@ -2,7 +2,7 @@
 --
 -- stdin: a JSON list of {id, body, shift, prefix}. stdout: a JSON list of {id, html, warnings}
 -- or {id, error}. Each body goes through what the command line
---   pandoc --from FORMAT --to html5 --wrap=none --id-prefix=PREFIX
+--   pandoc --from FORMAT --to html5 --wrap=none --mathml --id-prefix=PREFIX
 --          --shift-heading-level-by=SHIFT --lua-filter=FILTER...
 -- would do: read, shift headings, run the filters, write. Warnings are pandoc's own, as it
 -- prints them ("[WARNING] ... at line N column M"), kept per body.
@@ -107,7 +107,8 @@ local function render(item)
   for _, filter in ipairs(filters) do
     doc = doc:walk(filter)
   end
-  return pandoc.write(doc, "html5", { wrap_text = "none", identifier_prefix = item.prefix })
+  return pandoc.write(doc, "html5", { wrap_text = "none", identifier_prefix = item.prefix,
+                                      html_math_method = "mathml" })
     .. "\n"  -- as the command line ends its output
 end
 
