@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from bookfactory import make_book, md, yaml_line
@@ -84,6 +85,8 @@ def test_missing_alt_text_is_a_check_and_build_warning(tmp_path, caplog):
     warned = [r.getMessage() for r in caplog.records]
     # the editions stay valid HTML (vnu wants an alt attribute): an empty one, the warning kept
     assert '<img alt="" src="source/img/a.png"' in html
+    # alone in its paragraph but no figure (no caption): set without the first-line indent
+    assert re.search(r'<p id="[^"]+" class="image-alone"><img alt="" src="source/img/a.png">', html)
     assert 'alt="有说明的图"' in html
     caplog.clear()
     assert len(warned) == 2 and warned[0] == warned[1]
