@@ -6,7 +6,12 @@ PY      := $(VENV)/bin/python
 # libgs-common: Ghostscript's ICC profiles; default_cmyk.icc is the print files' default CMYK
 # output intent (AGPL-3+: installed from Debian, never copied into casebook).
 # ghostscript: the tests measure the print PDF's ink coverage with its inkcov device.
-BOOK_APT := fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 fontconfig libharfbuzz-subset0 libgs-common
+# The declared fonts (casebook/model.py FontSpec; docs/source-format.md, fonts): fonts-noto-cjk (the CJK
+# serif, sans and monospace), fonts-lxgw-wenkai (楷体), fonts-noto-core (the Latin serif and
+# sans, Noto Sans Symbols2 and Math), fonts-noto-mono (the Latin monospace),
+# fonts-dejavu-core (the broad fallback: symbols, Greek, Latin Extended, dingbats).
+BOOK_FONTS := fonts-noto-cjk fonts-lxgw-wenkai fonts-noto-core fonts-noto-mono fonts-dejavu-core
+BOOK_APT := $(BOOK_FONTS) libpango-1.0-0 fontconfig libharfbuzz-subset0 libgs-common
 VERIFY_APT := poppler-utils qpdf chromium
 TEST_APT := calibre ghostscript
 ARGS    ?=

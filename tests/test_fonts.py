@@ -7,8 +7,9 @@ import json
 import pytest
 from bookfactory import make_book, md
 
+from casebook import model
 from casebook.errors import SourceError
-from casebook.render import fonts
+from casebook.render import fonts, fontstack
 from casebook.source import loader as source
 
 
@@ -22,7 +23,8 @@ def test_a_covered_character_set_is_remembered_and_an_uncovered_one_is_still_an_
     checks = []
     real = fonts._check_glyphs
     monkeypatch.setattr(fonts, "_check_glyphs",
-                        lambda texts, covered: checks.append(1) or real(texts, covered))
+                        lambda texts, covered, spec: checks.append(1) or real(texts, covered,
+                                                                             spec))
     cache = tmp_path / "cache"
     book = _book(tmp_path / "one", "合成正文，字都在字体里。")
     fonts.check_glyphs(book, cache)
@@ -39,15 +41,17 @@ def test_a_covered_character_set_is_remembered_and_an_uncovered_one_is_still_an_
 
 
 def test_the_kept_coverage_is_the_fonts_and_is_read_again_for_another_file(tmp_path):
-    kept = fonts._kept_coverage(tmp_path)
-    assert kept == fonts.coverage(fonts.SERIF) and ord("党") in kept and 0xE000 not in kept
+    spec = model.FontSpec()
+    kept = fonts._kept_coverage(spec, tmp_path)
+    assert kept == fontstack.drawable(spec) and ord("党") in kept and 0xE000 not in kept
+    assert ord("ł") in kept and ord("✗") in kept  # the Latin faces and the fallbacks count
     record = json.loads((tmp_path / fonts.COVERAGE_KEPT).read_text(encoding="utf-8"))
     record["ranges"] = [[0x41, 0x42]]  # what the file says is what is used
     (tmp_path / fonts.COVERAGE_KEPT).write_text(json.dumps(record), encoding="utf-8")
-    assert fonts._kept_coverage(tmp_path) == {0x41, 0x42}
-    record["font"][3] -= 1  # a record for another version of the font file: read the font
+    assert fonts._kept_coverage(spec, tmp_path) == {0x41, 0x42}
+    record["fonts"][1][2] -= 1  # a record for another version of a font file: read the fonts
     (tmp_path / fonts.COVERAGE_KEPT).write_text(json.dumps(record), encoding="utf-8")
-    assert fonts._kept_coverage(tmp_path) == kept
+    assert fonts._kept_coverage(spec, tmp_path) == kept
 
 
 def test_every_font_is_checked_once_even_when_pages_share_it(tmp_path):

@@ -11,15 +11,16 @@ def _build(tmp_path, *args, env=None):
     return cli(*args, "--book", "tests/data/sample", "--out", tmp_path / "out", "-q", env=env)
 
 
-def test_missing_cjk_fonts_name_the_package(tmp_path):
+def test_missing_declared_fonts_name_the_package(tmp_path):
     conf = tmp_path / "fonts.conf"
     conf.write_text(FC_CONF.format(cache=tmp_path / "cache"))
     result = _build(tmp_path, "pdf", env={"FONTCONFIG_FILE": str(conf)})
     assert result.returncode == 3
     lines = [l for l in result.stderr.strip().splitlines() if not l.startswith("warning:")]
     assert len(lines) == 1 and "Traceback" not in result.stderr
-    assert "font 'Noto Serif CJK SC' is not installed" in lines[0]
-    assert "apt-get install fonts-noto-cjk" in lines[0]
+    # the first declared face fontconfig cannot find: the body's Latin serif
+    assert "font 'Noto Serif' is not installed" in lines[0]
+    assert "apt-get install fonts-noto-core" in lines[0]
 
 
 def test_missing_pandoc_names_the_fix(tmp_path):

@@ -59,11 +59,12 @@ def qpdf_problems(path: Path) -> list[str]:
             for line in (run.stderr + run.stdout).splitlines() if line.strip()][:20]
 
 
-def font_problems(path: Path) -> list[str]:
-    """Every font embedded, subset, declared, and with a ToUnicode map (pdffonts)."""
+def font_problems(path: Path, spec=None) -> list[str]:
+    """Every font embedded, subset, declared (``spec``: the book's model.FontSpec, else
+    casebook's defaults), and with a ToUnicode map (pdffonts)."""
     problems = []
     try:
-        fonts.check_embedded(path)
+        fonts.check_embedded(path, spec=spec)
     except CheckError as exc:
         problems.append(exc.message)
     out = subprocess.run([_tool("pdffonts"), str(path)], capture_output=True, text=True,
@@ -138,10 +139,10 @@ def box_problems(path: Path, geometry: Geometry, screen: bool = False) -> list[s
     return problems[:20]
 
 
-def print_preflight(path: Path, geometry: Geometry) -> list[str]:
+def print_preflight(path: Path, geometry: Geometry, spec=None) -> list[str]:
     """Everything a print shop's preflight looks at, for the print PDF."""
     components = 4 if geometry.spec.output_intent == "cmyk" else 3
-    return (qpdf_problems(path) + font_problems(path) + box_problems(path, geometry)
+    return (qpdf_problems(path) + font_problems(path, spec) + box_problems(path, geometry)
             + pdfx_problems(path, components))
 
 
@@ -206,9 +207,9 @@ def _link_problems(pdf: pikepdf.Pdf) -> list[str]:
     return problems[:20] if links else ["no links at all"]
 
 
-def screen_preflight(path: Path, geometry: Geometry) -> list[str]:
+def screen_preflight(path: Path, geometry: Geometry, spec=None) -> list[str]:
     """PDF/UA-1 structure, fonts, qpdf, boxes cropped to the trim, no output intent."""
-    problems = (qpdf_problems(path) + font_problems(path) + pdfua_problems(path)
+    problems = (qpdf_problems(path) + font_problems(path, spec) + pdfua_problems(path)
                 + box_problems(path, geometry, screen=True))
     with pikepdf.open(path) as pdf:
         if Name.OutputIntents in pdf.Root:

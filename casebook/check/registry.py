@@ -115,7 +115,7 @@ def _geometry(ctx: Context):
 
 
 def preflight(ctx: Context) -> Result:
-    problems = pdf_checks.print_preflight(ctx.paths["pdf"], _geometry(ctx))
+    problems = pdf_checks.print_preflight(ctx.paths["pdf"], _geometry(ctx), ctx.book.meta.fonts)
     return _summary(problems, "fonts embedded+subset, boxes, PDF/X-4 output intent, qpdf clean")
 
 
@@ -132,7 +132,8 @@ def cover(ctx: Context) -> Result:
 
 
 def screen(ctx: Context) -> Result:
-    problems = pdf_checks.screen_preflight(ctx.paths["screen"], _geometry(ctx))
+    problems = pdf_checks.screen_preflight(ctx.paths["screen"], _geometry(ctx),
+                                           ctx.book.meta.fonts)
     return _summary(problems, "PDF/UA-1 identified and tagged, links described")
 
 
@@ -265,7 +266,7 @@ def typeset(ctx: Context) -> Result:
 
 def glyphs(ctx: Context) -> Result:
     fonts.check_glyphs(ctx.book)
-    return _summary(pdf_checks.font_problems(ctx.paths["pdf"]),
+    return _summary(pdf_checks.font_problems(ctx.paths["pdf"], ctx.book.meta.fonts),
                     "0 missing glyphs; only the declared fonts embedded")
 
 

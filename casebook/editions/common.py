@@ -41,7 +41,13 @@ def to_xhtml(fragment: str) -> str:
     """Serialise an HTML5 fragment from pandoc as well-formed XHTML."""
     if not fragment.strip():
         return ""
+    # lxml's HTML parser does not know <wbr> (render/breaks.py) is empty: it would hold the
+    # text after it. It passes as a marked <span> and comes back as <wbr/>.
+    fragment = fragment.replace("<wbr>", _WBR_SPAN)
     wrapper = lxml_html.fragment_fromstring(fragment, create_parent="div")
     parts = [etree.tostring(child, encoding="unicode", method="xml") for child in wrapper]
     head = wrapper.text or ""
-    return head + "".join(parts)
+    return (head + "".join(parts)).replace(_WBR_SPAN, "<wbr/>")
+
+
+_WBR_SPAN = '<span class="casebook-wbr"></span>'

@@ -39,9 +39,11 @@ def face(family: str, style: str | None = "Regular") -> FontFile:
     if len(out) < 4 or family not in out[0].split(",") or (
             style and style not in out[1].split(",")):
         offered = " ".join(out[:2]) if out else "?"
-        raise ToolError(f"font '{family}' {style or ''} is not installed (fontconfig offers "
-                        f"'{offered}' instead); install it with "
-                        f"`apt-get install {APT_PACKAGE.get(family, family)}`")
+        package = APT_PACKAGE.get(family)
+        fix = (f"`apt-get install {package}`" if package else
+               "the Debian package that ships it, or declare another in book.yaml fonts:")
+        raise ToolError(f"font '{family}'{' ' + style if style else ''} is not installed "
+                        f"(fontconfig offers '{offered}' instead); install it with {fix}")
     return FontFile(family, Path(out[2]), int(out[3] or 0))
 
 

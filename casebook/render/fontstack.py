@@ -57,8 +57,8 @@ def latin_faces(family: str, role: str) -> tuple[LatinFace, ...]:
     """The installed styles of ``family`` as @font-face rules; its Regular must be there."""
     found = []
     for style, weight, slant in STYLES:
-        try:
-            font = face(family, style)
+        try:  # the regular face is the family's default ("Book" for DejaVu)
+            font = face(family, style if style != "Regular" else None)
         except ToolError:
             if style == "Regular":
                 raise
@@ -111,7 +111,8 @@ def drawable(spec: model.FontSpec) -> frozenset[int]:
 def font_files(spec: model.FontSpec) -> list:
     """The files of every declared face (their size and mtime key the caches)."""
     files = {face(family, None).path for family in spec.families()}
-    files.update(face(f.family, f.style).path for f in all_latin_faces(spec))
+    files.update(face(f.family, f.style if f.style != "Regular" else None).path
+                 for f in all_latin_faces(spec))
     return sorted(files)
 
 

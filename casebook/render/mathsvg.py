@@ -86,7 +86,8 @@ def drawn(mathml: str, math_font: str = "bundled") -> tuple[str, float, float, f
         width, height = math.getsize()
         drop = math.getyofst()
     except Exception as exc:  # ziamath raises many kinds on what it cannot draw
-        raise SourceError(f"{type(exc).__name__}: {exc}") from None
+        detail = str(exc).strip() or "its MathML has a part ziamath cannot lay out"
+        raise SourceError(f"{type(exc).__name__}: {detail}") from None
     svg = _black(svg)
     return svg, width / UNITS, height / UNITS, drop / UNITS
 

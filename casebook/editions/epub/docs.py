@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import jinja2
@@ -83,9 +84,12 @@ def _document(item, fragments: Fragments, page, local: dict[str, str]) -> Doc:
         return page("part", item.id, item.title, "bodymatter", part=item)
     body = to_xhtml(xref.localise(prefix_src(fragments[item.id], "../"), item.id, local))
     if isinstance(item, model.Case):
-        return page("case", item.id, item.title, "bodymatter", doc=item, fragment=body)
-    matter = "frontmatter" if item.section == "front" else "backmatter"
-    return page("matter", item.id, item.title, matter, doc=item, fragment=body)
+        doc = page("case", item.id, item.title, "bodymatter", doc=item, fragment=body)
+    else:
+        matter = "frontmatter" if item.section == "front" else "backmatter"
+        doc = page("matter", item.id, item.title, matter, doc=item, fragment=body)
+    # a document with MathML says so in the manifest (EPUB 3: the "mathml" property)
+    return dataclasses.replace(doc, properties=("mathml",)) if "<math" in body else doc
 
 
 def add_semantics(root: etree._Element) -> None:

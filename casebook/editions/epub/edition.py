@@ -21,7 +21,7 @@ from casebook.editions.epub import pagelist
 from casebook.editions.epub.docs import Doc
 from casebook.errors import RenderError
 from casebook.pagemap import PageMap
-from casebook.render import templates
+from casebook.render import fontstack, templates
 from casebook.render.fragments import Fragments
 from casebook.render.images import MEDIA_TYPES
 
@@ -105,7 +105,10 @@ def _ncx(env, book: model.Book, docs: list[Doc], hrefs: dict[str, str], pages) -
 
 
 def _stylesheet(env, book: model.Book, embedded) -> ebook.EpubItem:
-    css = templates.style("common.css", book) + templates.style("epub.css", book)
+    css = (templates.style("common.css", book) + templates.style("epub.css", book)
+           + templates.style("screen-code.css", book)
+           + templates.render_template(env, "shared/screen-fonts.css.j2", edition="epub",
+                                       **fontstack.css_context(book.meta.fonts)))
     if embedded:
         css += templates.render_template(env, "epub/fonts.css.j2", book=book, embedded=embedded)
     return _item("css", "styles/epub.css", css.encode(), media_type="text/css")

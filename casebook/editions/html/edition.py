@@ -10,7 +10,7 @@ from casebook import model, resources
 from casebook.editions import Cover, Inputs
 from casebook.editions.common import toc_tree
 from casebook.editions.html import search
-from casebook.render import templates, xref
+from casebook.render import fontstack, templates, xref
 from casebook.render.fragments import Fragments, shift_headings
 from casebook.render.images import prefix_src
 
@@ -119,7 +119,10 @@ def _copy_assets(site: Path, book: model.Book, fragments: Fragments) -> None:
     for rel, path in fragments.images.items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, site / rel)
-    css = templates.style("common.css", book) + templates.style("html.css", book)
+    css = (templates.style("common.css", book) + templates.style("html.css", book)
+           + templates.style("screen-code.css", book)
+           + templates.render_template(templates.environment(book), "shared/screen-fonts.css.j2",
+                                       edition="html", **fontstack.css_context(book.meta.fonts)))
     (site / "style.css").write_text(css, encoding="utf-8")
     for name in STATIC_FILES:
         shutil.copyfile(STATIC_DIR / name, site / name)

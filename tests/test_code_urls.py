@@ -1,0 +1,103 @@
+"""Code and URLs: pandoc's highlighting in the three editions (in black ink in print), long code
+lines kept inside the text block, and no line stretched to make room for a long URL."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import defaultdict
+
+import pdfplumber
+import pytest
+from bookfactory import make_book, md
+
+from casebook.build.pipeline import Options, build
+
+CASE = "source/cases/01/001-a.md"
+# long runs without a break Unicode's line breaking allows (after / and - it does)
+URL = ("https://www.ReliableScalableAndMaintainableApplicationsExample.org/"
+       "DesigningDataIntensiveApplications_references.html?tab=readme&lang=zh")
+FILLER = "合成测试文本，用来把一行排满并在行末遇到一个很长的网址。" * 2
+BODY = (f"{FILLER}参考资料见 <{URL}> 以及更多这样的链接文字在这里继续写下去，直到段落结束。\n\n"
+        "```python\n"
+        "def total(values: list[int]) -> int:  # 注释：求和\n"
+        "    result = 0  # 一行很长很长的注释，用来测试代码块在印刷版中是否会在文字区域内折行"
+        "而不是伸出页边距之外，再长一些也一样\n"
+        "    return result\n"
+        "```\n\n"
+        "调用 `some.very.long.package.name.with.many.parts.function_name()` 即可。\n")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("code")
+    root = make_book(tmp, {CASE: md("代码与网址", BODY)})
+    return build(Options(book_dir=root, out_dir=tmp / "out", workers=0))
+
+
+def test_the_html_and_the_epub_highlight_code_in_the_monospace_stack(built):
+    site = built["html"].parent
+    page = (site / "cases" / "001-a.html").read_text(encoding="utf-8")
+    css = (site / "style.css").read_text(encoding="utf-8")
+    assert '<span class="kw">def</span>' in page and '<span class="co">' in page
+    assert re.search(r"code span\.kw[^{]*\{[^}]*color", css)
+    assert re.search(r'--mono: "casebook mono latin", "Noto Sans Mono CJK SC"', css)
+    with zipfile.ZipFile(built["epub"]) as epub:
+        xhtml = epub.read("EPUB/text/case-001-a.xhtml").decode()
+        css = epub.read("EPUB/styles/epub.css").decode()
+    assert '<span class="kw">def</span>' in xhtml
+    assert re.search(r"code span\.kw[^{]*\{[^}]*color", css)
+    assert re.search(r'code, pre, kbd, samp \{ font-family: "casebook mono latin"', css)
+
+
+@pytest.fixture(scope="module")
+def page(built):
+    with pdfplumber.open(built["pdf"]) as pdf:
+        found = next(p for p in pdf.pages if "参考资料" in (p.extract_text() or ""))
+        yield found
+
+
+def _gray(colour) -> bool:
+    values = colour if isinstance(colour, (tuple, list)) else (colour,)
+    return len(values) == 1  # DeviceGray: black ink alone
+
+
+def test_the_print_pdf_highlights_code_in_black_ink_only(page):
+    code = [c for c in page.chars if "Mono" in c["fontname"] or "mono" in c["fontname"]]
+    bold = "".join(c["text"] for c in code if "Bold" in c["fontname"])
+    assert "def" in bold and "return" in bold, "keywords are bold"
+    comment = [c for c in code if c["text"] == "注"]
+    assert comment and all("Oblique" in c["fontname"] or "Italic" in c["fontname"]
+                           for c in comment)
+    assert all(_gray(c["non_stroking_color"]) for c in page.chars), "no colour in print"
+    greys = {tuple(c["non_stroking_color"]) for c in comment}
+    assert greys and all(0 < g[0] < 1 for g in greys), "comments are grey, not black"
+
+
+def _lines(chars) -> dict[float, list]:
+    lines = defaultdict(list)
+    for char in chars:
+        lines[round(char["bottom"])].append(char)
+    return {y: sorted(cs, key=lambda c: c["x0"]) for y, cs in sorted(lines.items())}
+
+
+def test_a_long_code_line_wraps_inside_the_text_block(page):
+    body = [c for c in page.chars if "Serif" in c["fontname"] or "serif" in c["fontname"]]
+    right = max(c["x1"] for c in body)
+    code = [c for c in page.chars if "Mono" in c["fontname"] or "mono" in c["fontname"]]
+    assert max(c["x1"] for c in code) <= right + 0.5
+    wrapped = [y for y, cs in _lines(code).items() if "".join(c["text"] for c in cs)
+               .startswith(("而不是", "外"))]
+    assert wrapped, "the long comment went on to a second line"
+
+
+def test_no_line_is_stretched_to_make_room_for_a_url(page):
+    checked = 0
+    for chars in _lines(page.chars).values():
+        line = "".join(c["text"] for c in chars)
+        if not any(mark in line for mark in ("参考", "Example", "lang=", "调用", "function")):
+            continue  # the lines of the URL's paragraph and of the long inline code
+        checked += 1
+        gaps = [b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])]
+        assert max(gaps) < 0.3 * chars[0]["size"], f"a gap of {max(gaps):.1f} pt in {line!r}"
+    assert checked >= 3
