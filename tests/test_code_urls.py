@@ -101,3 +101,38 @@ def test_no_line_is_stretched_to_make_room_for_a_url(page):
         gaps = [b["x0"] - a["x1"] for a, b in zip(chars, chars[1:])]
         assert max(gaps) < 0.3 * chars[0]["size"], f"a gap of {max(gaps):.1f} pt in {line!r}"
     assert checked >= 3
+
+
+def test_an_epub_with_embedded_fonts_embeds_the_code_face_too(tmp_path):
+    root = make_book(tmp_path, {CASE: md("代码", BODY)}, yaml_extra="epub: {embed_fonts: true}\n")
+    epub = build(Options(book_dir=root, out_dir=tmp_path / "out", workers=0,
+                         editions=("pdf", "epub")))["epub"]
+    with zipfile.ZipFile(epub) as z:
+        names = set(z.namelist())
+        css = z.read("EPUB/styles/epub.css").decode()
+    assert "EPUB/fonts/mono.otf" in names
+    assert '@font-face { font-family: "Noto Sans Mono CJK SC"' in css
+
+
+@pytest.mark.slow
+def test_epubcheck_ace_and_vnu_pass_a_book_with_code_math_and_urls(tmp_path):
+    from casebook.check import epub as epub_check
+    from casebook.check import html as html_check
+    from casebook.check import parity
+    body = BODY + "\n行内公式 $E = mc^2$ 与展示公式：\n\n$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$\n"
+    root = make_book(tmp_path, {CASE: md("代码、公式与网址", body)})
+    paths = build(Options(book_dir=root, out_dir=tmp_path / "out", workers=0))
+    result = parity.epubcheck(paths["epub"])
+    assert (result.errors, result.warnings) == (0, 0), result.messages
+    assert epub_check.ace(paths["epub"], tmp_path / "ace").outcome == "pass"
+    assert html_check.vnu(sorted(paths["html"].parent.rglob("*.html"))) == []
+    from playwright.sync_api import sync_playwright
+    page = (paths["html"].parent / "cases" / "001-a.html").as_uri()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--headless", "--disable-gpu"])
+        for scheme in ("light", "dark"):  # the highlighting's colours keep their contrast
+            tab = browser.new_page(viewport={"width": 390, "height": 900}, color_scheme=scheme)
+            tab.goto(page)
+            assert html_check.axe(tab) == [], scheme
+        browser.close()

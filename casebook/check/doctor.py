@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from casebook import resources
+from casebook import model, resources
 from casebook.errors import ToolError
 from casebook.render import fonts
 
@@ -63,7 +63,8 @@ CHECKS = [
     ("harfbuzz-subset", "build (fast PDF)", lambda: _harfbuzz_subset(),
      "apt-get install libharfbuzz-subset0"),
     *[(f"font {f}", "build", (lambda f=f: _font(f)), f"apt-get install {fonts.APT_PACKAGE[f]}")
-      for f in fonts.DECLARED],
+      for f in model.FontSpec().families()],
+    ("ziamath", "build (PDF formulas)", lambda: _package("ziamath"), "make book"),
     ("pagefind", "build (HTML search)", lambda: _pagefind(),
      f"needs {resources.PAGEFIND_VERSION}: {resources.INSTALL_NODE}"),
     ("java", "EPUBCheck, vnu", lambda: _version(["java", "-version"]), "make verify-deps"),

@@ -95,6 +95,7 @@ def cmap(family: str) -> frozenset[int]:
     return frozenset(load(face(family, None), lazy=True).getBestCmap())
 
 
+@functools.lru_cache(maxsize=64)
 def coverage(spec: model.FontSpec, role: str) -> frozenset[int]:
     """What a role's stack draws: its Latin face within its ranges, then each family whole."""
     latin = {c for a, b in latin_faces(spec.role(role).latin, role)[0].ranges
@@ -103,6 +104,7 @@ def coverage(spec: model.FontSpec, role: str) -> frozenset[int]:
     return frozenset(latin.union(*rest))
 
 
+@functools.lru_cache(maxsize=16)
 def drawable(spec: model.FontSpec) -> frozenset[int]:
     """What every role can draw: a character of the text may be set in any of them."""
     return frozenset.intersection(*(coverage(spec, role) for role in spec.ROLES))

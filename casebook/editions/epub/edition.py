@@ -41,7 +41,7 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     cover = inputs.cover
     docs, pages = _documents(book, fragments, env, cover, inputs.pagemap)
     embed = inputs.options.get("embed_fonts") or book.meta.epub.embed_fonts
-    embedded = epub_fonts.embed(docs) if embed else []
+    embedded = epub_fonts.embed(docs, book.meta.fonts) if embed else []
     pub = _package(book, env, docs, pages, embedded)
     for item in _binaries(cover, fragments, embedded):
         pub.add_item(item)

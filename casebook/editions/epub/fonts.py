@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
+from casebook import model
 from casebook.editions.epub.docs import XHTML_NS, Doc
-from casebook.render import fonts
 from casebook.render.faces import face, load
 
 log = logging.getLogger(__name__)
@@ -29,12 +29,19 @@ class Role:
     selects: str
 
 
-ROLES = (
-    Role(fonts.SERIF, "Regular", 400, "serif", "//x:body"),
-    Role(fonts.SANS, "Bold", 700, "sans-bold",
-         "//x:h1|//x:h2|//x:h3|//x:h4|//x:h5|//x:h6|//*[contains(@class,'commentary-label')]"),
-    Role(fonts.KAI, "Regular", 400, "kai", "//x:aside[contains(@class,'commentary')]"),
-)
+def roles(spec: model.FontSpec) -> tuple[Role, ...]:
+    """The declared CJK faces an EPUB can embed, each for the elements it sets; the Latin
+    faces are named, by local(), in shared/screen-fonts.css.j2."""
+    return (
+        Role(spec.serif.cjk, "Regular", 400, "serif", "//x:body"),
+        Role(spec.sans.cjk, "Bold", 700, "sans-bold",
+             "//x:h1|//x:h2|//x:h3|//x:h4|//x:h5|//x:h6|//*[contains(@class,'commentary-label')]"),
+        Role(spec.kai.cjk, "Regular", 400, "kai", "//x:aside[contains(@class,'commentary')]"),
+        Role(spec.mono.cjk, "Regular", 400, "mono", "//x:code|//x:pre|//x:kbd|//x:samp"),
+    )
+
+
+ROLES = roles(model.FontSpec())
 
 
 @dataclass(frozen=True)
@@ -57,10 +64,10 @@ def characters(docs: list[Doc], role: Role) -> set[str]:
     return found - _SKIP
 
 
-def embed(docs: list[Doc]) -> list[Embedded]:
+def embed(docs: list[Doc], spec: model.FontSpec | None = None) -> list[Embedded]:
     """Subset each role's face to its characters; log the size each one adds."""
     out = []
-    for role in ROLES:
+    for role in roles(spec or model.FontSpec()):
         chars = characters(docs, role)
         if not chars:
             continue
