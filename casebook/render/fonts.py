@@ -121,8 +121,8 @@ def _kept_coverage(spec: model.FontSpec, cache_dir: Path) -> frozenset[int]:
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not kept yet, or for other font files: read the fonts
     covered = fontstack.drawable(spec)
-    ranges = [list(r) for r in fontstack._ranges(covered)]
-    write_file(path, json.dumps({"fonts": key, "ranges": ranges}).encode())
+    runs = [list(r) for r in fontstack.ranges(covered)]
+    write_file(path, json.dumps({"fonts": key, "ranges": runs}).encode())
     return covered
 
 

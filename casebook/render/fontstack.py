@@ -64,9 +64,9 @@ def latin_faces(family: str, role: str) -> tuple[LatinFace, ...]:
                 raise
             continue  # WeasyPrint and browsers synthesise a missing bold or italic
         opened = load(font, lazy=True)
-        ranges = _ranges(set(opened.getBestCmap()) & _latin_points())
+        has = ranges(set(opened.getBestCmap()) & _latin_points())
         found.append(LatinFace(latin_name(role), family, style,
-                               str(opened["name"].getDebugName(6)), weight, slant, ranges))
+                               str(opened["name"].getDebugName(6)), weight, slant, has))
     return tuple(found)
 
 
@@ -79,7 +79,8 @@ def _latin_points() -> frozenset[int]:
     return frozenset(c for a, b in LATIN for c in range(a, b + 1))
 
 
-def _ranges(points) -> tuple[tuple[int, int], ...]:
+def ranges(points) -> tuple[tuple[int, int], ...]:
+    """Code points as (first, last) runs."""
     out: list[list[int]] = []
     for code in sorted(points):
         if out and out[-1][1] == code - 1:
