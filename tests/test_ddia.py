@@ -4,13 +4,15 @@ Three chapters of a Chinese technical book written in Markdown for a Hugo site, 
 the way a user would: Hugo front matter, raw-HTML anchors and links to them (in the same
 chapter and in another), GitHub alerts, tables with captions, figures, images without alt
 text, code, hundreds of footnotes with long URLs, Latin names with diacritics (ğ, ł), a
-display and an inline formula. One build (about 25 s, so `slow`); each edition is read back.
+display and an inline formula. One build (about 25 s, so its tests are `slow`); each edition
+is read back. Findings placed at their true lines are checked without a build.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import shutil
 import zipfile
 
 import pdfplumber
@@ -20,10 +22,11 @@ from conftest import DATA
 from lxml import etree
 
 from casebook import check, findings
+from casebook.check.book import check_book
 from casebook.build.pipeline import Options, build
 from casebook.source import loader as source
 
-pytestmark = pytest.mark.slow
+SLOW = pytest.mark.slow
 
 BOOK = DATA / "ddia"
 MATHML = "{http://www.w3.org/1998/Math/MathML}math"
@@ -80,6 +83,7 @@ def page_holding(out, text: str) -> int:
 
 
 # -- the build's findings -----------------------------------------------------------------------
+@SLOW
 def test_the_only_content_warnings_are_the_two_missing_alts_at_their_true_lines(out):
     shown = [text for _, text in out["found"]]
     assert [name for name, _ in out["found"]] == ["missing-alt", "missing-alt"], shown
@@ -91,6 +95,7 @@ def test_the_only_content_warnings_are_the_two_missing_alts_at_their_true_lines(
     assert findings.unaccepted(out["found"], out["book"].meta.accept) == []
 
 
+@SLOW
 def test_hugo_front_matter_keys_are_one_warning_per_key_name(out):
     keys = [m for m in out["warnings"] if m.startswith("front matter key")]
     assert len(keys) == 4, keys
@@ -100,6 +105,7 @@ def test_hugo_front_matter_keys_are_one_warning_per_key_name(out):
 
 
 # -- raw HTML anchors and the links to them -----------------------------------------------------
+@SLOW
 def test_raw_anchors_are_targets_in_every_edition_never_text(out):
     for name, anchor in (("ch1", "ch_tradeoffs"), ("ch12", "ch_stream"),
                          ("ch14", "ch_right_thing")):
@@ -110,6 +116,7 @@ def test_raw_anchors_are_targets_in_every_edition_never_text(out):
     assert "<a id" not in text and "&lt;a id" not in html_page(out, "ch1")
 
 
+@SLOW
 def test_links_to_anchors_of_other_chapters_resolve_in_html_and_epub(out):
     # [第 12 章](/ch12#ch_stream) in the Hugo source, case:ch12#ch_stream here
     wanted = {("ch1", "ch12", "ch_stream"), ("ch1", "ch14", "sec_future_legislation"),
@@ -124,6 +131,7 @@ def test_links_to_anchors_of_other_chapters_resolve_in_html_and_epub(out):
         assert xhtml(out, target).xpath(f"//*[@id='case-{target}--{anchor}']")
 
 
+@SLOW
 def test_pdf_cross_references_print_the_page_of_the_anchor(out):
     pages = pdf_pages(out)
     text = re.sub(r"\s", "", check.pdf_text(out["pdf"], pages["case-ch1"],
@@ -135,6 +143,7 @@ def test_pdf_cross_references_print_the_page_of_the_anchor(out):
     assert f'"立法与行业自律"（第{legislation}页）' in text
 
 
+@SLOW
 def test_links_within_a_chapter_reach_headings_and_table_captions(out):
     page = html_page(out, "ch1")
     for anchor in ("sec_introduction_microservices", "tab_oltp_vs_olap", "fig_dwh_etl"):
@@ -142,6 +151,7 @@ def test_links_within_a_chapter_reach_headings_and_table_captions(out):
 
 
 # -- alerts, tables, figures, notes -------------------------------------------------------------
+@SLOW
 def test_alerts_are_titled_asides_not_markers(out):
     page = html_page(out, "ch1")
     assert re.search(r'<aside id="[^"]+" class="alert alert-tip" role="note" '
@@ -152,6 +162,7 @@ def test_alerts_are_titled_asides_not_markers(out):
     assert "早期读者注意事项" in text and "[!" not in text
 
 
+@SLOW
 def test_tables_and_figures_are_numbered_per_chapter_with_their_captions(out):
     page = html_page(out, "ch1")
     assert '<span class="table-label">表1</span>　事务型系统和分析型系统特征比较' in page
@@ -161,6 +172,7 @@ def test_tables_and_figures_are_numbered_per_chapter_with_their_captions(out):
     assert ch12.count('<span class="figure-label">') == 8
 
 
+@SLOW
 def test_every_footnote_is_an_epub_popup_past_fifty(out):
     # pandoc gives a note called twice a second number and copy (so print sets it at the
     # foot of both pages): as many notes as calls
@@ -173,6 +185,7 @@ def test_every_footnote_is_an_epub_popup_past_fifty(out):
     assert "㊿" in refs and "(51)" in refs
 
 
+@SLOW
 def test_images_without_alt_have_an_empty_alt_in_every_edition(out):
     assert re.search(r'<img alt="" src="\.\./source/map/ch11\.png"', html_page(out, "ch12"))
     imgs = [i for i in xhtml(out, "ch14").iter("{*}img") if "map/" in i.get("src")]
@@ -180,6 +193,7 @@ def test_images_without_alt_have_an_empty_alt_in_every_edition(out):
 
 
 # -- math, code, Latin names in the declared faces ----------------------------------------------
+@SLOW
 def test_formulas_are_mathml_on_screen_and_drawn_images_in_print(out):
     page = html_page(out, "ch12")
     assert '<math display="block"' in page and '<math display="inline"' in page
@@ -194,6 +208,7 @@ def test_formulas_are_mathml_on_screen_and_drawn_images_in_print(out):
     assert any("(u \\cdot v)'" in a for a in alts)
 
 
+@SLOW
 def test_code_is_set_in_the_monospace_face(out):
     number = page_holding(out, "SELECTfollows.follower_idAStimeline_id")
     with pdfplumber.open(out["pdf"]) as pdf:
@@ -204,6 +219,7 @@ def test_code_is_set_in_the_monospace_face(out):
     assert fonts and all("mono" in f.lower() for f in fonts), fonts
 
 
+@SLOW
 def test_latin_names_with_diacritics_are_set_in_a_latin_face(out):
     number = page_holding(out, "MaciejCegłowski")
     with pdfplumber.open(out["pdf"]) as pdf:
@@ -228,6 +244,7 @@ def _struct(node):
 
 
 # -- the phone: long URLs and code stay inside the screen ---------------------------------------
+@SLOW
 def test_html_chapters_never_scroll_sideways_at_390px(out):
     from playwright.sync_api import sync_playwright
 
@@ -241,3 +258,26 @@ def test_html_chapters_never_scroll_sideways_at_390px(out):
             widths[name] = page.evaluate("document.documentElement.scrollWidth")
         browser.close()
     assert widths == {"ch1": 390, "ch12": 390, "ch14": 390}
+
+
+# -- true lines, far down a real chapter (no build) ---------------------------------------------
+def test_findings_deep_in_a_real_chapter_are_at_their_true_lines(tmp_path, caplog):
+    book = shutil.copytree(BOOK, tmp_path / "ddia",
+                           ignore=shutil.ignore_patterns(".casebook-cache"))
+    chapter = book / "source" / "ch12.md"
+    text = chapter.read_text(encoding="utf-8")
+    for old, new in (("](case:ch14#sec_future_legislation)", "](case:ch14#sec_nowhere)"),
+                     ("](#fig_stream_state_derivative) 所示），并把", "](#fig_nowhere) 所示），并把")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    chapter.write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        errors = [str(e) for e in check_book(book)]
+    dangling = [r.getMessage() for r in caplog.records if "leads to no page" in r.getMessage()]
+    caplog.clear()
+    assert errors == [f"{chapter}:391: cross-reference 'case:ch14#sec_nowhere' names no anchor "
+                      "of ch14 (a heading's {#sec_nowhere} or an <a id=\"sec_nowhere\"></a> in it)"]
+    # inside a GitHub alert (a quotation), 604 lines down
+    assert dangling == [f"{chapter}:604: link '#fig_nowhere' leads to no page of this book; it is "
+                        "kept as plain text (use a web address, or a link to a heading in this "
+                        "case)"]
