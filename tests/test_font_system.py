@@ -128,3 +128,12 @@ def test_a_declared_family_that_is_not_installed_names_itself(tmp_path):
     result = cli("check", "--book", root)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "No Such Font Sans" in result.stderr and "not installed" in result.stderr
+
+
+def test_a_cover_text_the_cover_font_lacks_is_found_before_layout(tmp_path):
+    root = make_book(tmp_path, yaml_extra="cover: {blurb: 合成的封底文字 ☐ 在这里}\n")
+    assert ord("☐") not in fonts.coverage(fonts.KAI)  # the cover sets its blurb in 楷体 alone
+    result = cli("pdf", "--book", root, "--out", tmp_path / "out")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "book.yaml" in result.stderr and "LXGW WenKai lacks: ☐" in result.stderr
+    assert "Step 2/4" not in result.stderr + result.stdout

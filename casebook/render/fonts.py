@@ -88,7 +88,9 @@ def check_glyphs(book: model.Book, cache_dir: Path | None = None) -> None:
     font files' sizes and mtimes), and the same set is not looked up in the fonts again.
     """
     spec = book.meta.fonts
-    texts = [(book.meta.title + book.meta.subtitle, Path("book.yaml"), 1)]
+    meta = book.meta
+    texts = [(meta.title + meta.subtitle, Path("book.yaml"), 1),
+             (meta.editors + meta.publisher + meta.cover.blurb, Path("book.yaml"), 1)]
     for item in book.reading_order():
         texts.append((item.title, item.source, getattr(item, "line", 1)))
     for doc in book.documents():
@@ -99,8 +101,22 @@ def check_glyphs(book: model.Book, cache_dir: Path | None = None) -> None:
         return
     covered = _kept_coverage(spec, Path(cache_dir)) if cache_dir else fontstack.drawable(spec)
     _check_glyphs(texts, covered, spec)
+    check_cover(book.meta)
     if checked:
         write_file(checked, key.encode())
+
+
+def check_cover(meta: model.Meta) -> None:
+    """Every character on the cover is in the CJK face that sets it there (cover.css names
+    no other); anything else is an error, found with the text's before any layout."""
+    texts = [(meta.title, SERIF), (meta.subtitle, SANS), (meta.editors, KAI),
+             (meta.publisher, SANS), (meta.cover.blurb, KAI)]
+    for text, family in texts:
+        missing = sorted({c for c in text if ord(c) not in coverage(family)
+                          and not c.isspace() and not invisible(c)})
+        if missing:
+            raise SourceError(f"the cover text {text[:20]!r} has characters the font "
+                              f"{family} lacks: {' '.join(missing)}", "book.yaml")
 
 
 def _files_key(spec: model.FontSpec) -> list:

@@ -14,7 +14,6 @@ from markupsafe import Markup
 
 from casebook import model
 from casebook.editions.cover import barcode as barcode_svg
-from casebook.errors import SourceError
 from casebook.geometry import PT_PER_MM, spine_width
 from casebook.render import fonts
 
@@ -132,12 +131,6 @@ def _ink(meta: model.Meta) -> str:
 
 
 def check_glyphs(meta: model.Meta) -> None:
-    """Every character on the cover is in the face that sets it; anything else is an error."""
-    texts = [(meta.title, fonts.SERIF), (meta.subtitle, fonts.SANS), (meta.editors, fonts.KAI),
-             (meta.publisher, fonts.SANS), (meta.cover.blurb, fonts.KAI)]
-    for text, family in texts:
-        missing = sorted({c for c in text if ord(c) not in fonts.coverage(family)
-                          and not c.isspace()})
-        if missing:
-            raise SourceError(f"the cover text {text[:20]!r} has characters the font "
-                              f"{family} lacks: {' '.join(missing)}", "book.yaml")
+    """Every character on the cover is in the face that sets it; anything else is an error
+    (render/fonts.py: the build's first step checks it too)."""
+    fonts.check_cover(meta)
