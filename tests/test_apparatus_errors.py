@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from bookfactory import make_book, md, yaml_line
@@ -11,7 +12,7 @@ from PIL import Image
 from casebook.check.book import check_book
 from casebook.errors import CasebookError, SourceError
 from casebook.render import fragments as render
-from casebook.render import indexes, notes
+from casebook.render import indexes, notes, xref
 from casebook.source import loader as source
 
 XREF_BODY = "第一段（合成）。\n\n第二段见[见本书“乙”](case:999-missing)。\n"
@@ -42,6 +43,37 @@ def test_known_cross_reference_resolves_and_empty_text_takes_the_title(tmp_path)
     assert '<a class="xref" href="#case-002-b">“乙之案例<span class="halt">”</span></a>' in html
 
 
+ANCHORED = {
+    "source/cases/01/001-a.md": md("甲", "第一段（合成）。\n\n见[乙之第二节](case:002-b#sec_two)，"
+                                         "[乙之锚](case:002-b#top)，[缺](case:002-b#nowhere)。\n"),
+    "source/cases/01/002-b.md": md("乙之案例", '<a id="top"></a>\n\n正文（合成）。\n\n'
+                                           "## 第二节 {#sec_two}\n\n正文（合成）。\n"),
+}
+
+
+def test_cross_reference_to_an_anchor_of_another_case_resolves(tmp_path):
+    # case:<stem>#<anchor>: a heading's {#id} or a raw <a id>, both prefixed like pandoc's
+    cases = dict(ANCHORED)
+    cases["source/cases/01/001-a.md"] = md("甲", "见[乙之第二节](case:002-b#sec_two)，"
+                                                "[](case:002-b#top)。\n")
+    html = render.render_all(source.load(make_book(tmp_path, cases)))["case-001-a"]
+    assert '<a class="xref" href="#case-002-b--sec_two">乙之第二节</a>' in html
+    assert '<a class="xref" href="#case-002-b--top">“乙之案例<span class="halt">”</span></a>' in html
+    # the EPUB and HTML editions point it at the other case's file, anchor kept
+    local = xref.localise(html, "case-001-a", {"case-001-a": "001-a.xhtml",
+                                               "case-002-b": "002-b.xhtml"})
+    assert 'href="002-b.xhtml#case-002-b--sec_two"' in local
+    assert 'href="002-b.xhtml#case-002-b--top"' in local
+
+
+def test_cross_reference_to_a_missing_anchor_is_an_error_at_its_line(tmp_path):
+    with pytest.raises(SourceError) as caught:
+        render.render_all(source.load(make_book(tmp_path, ANCHORED)))
+    error = caught.value
+    assert error.path.name == "001-a.md" and error.line == 7
+    assert "'case:002-b#nowhere' names no anchor of 002-b" in error.message
+
+
 def test_missing_alt_text_is_a_check_and_build_warning(tmp_path, caplog):
     # a warning with its line (a draft builds); verify fails on it (test_md_compat)
     body = "正文（合成）。\n\n![](../../img/a.png)\n\n![有说明的图](../../img/a.png)\n"
@@ -49,8 +81,13 @@ def test_missing_alt_text_is_a_check_and_build_warning(tmp_path, caplog):
     _png(book / "source" / "img" / "a.png")
     with caplog.at_level(logging.WARNING):
         assert _errors(book) == []
-        render.render_all(source.load(book))
+        html = render.render_all(source.load(book))["case-001-a"]
     warned = [r.getMessage() for r in caplog.records]
+    # the editions stay valid HTML (vnu wants an alt attribute): an empty one, the warning kept
+    assert '<img alt="" src="source/img/a.png"' in html
+    # alone in its paragraph but no figure (no caption): set without the first-line indent
+    assert re.search(r'<p id="[^"]+" class="image-alone"><img alt="" src="source/img/a.png">', html)
+    assert 'alt="有说明的图"' in html
     caplog.clear()
     assert len(warned) == 2 and warned[0] == warned[1]
     assert warned[0].endswith("001-a.md:7: image 'a.png' has no alt text; write what it "

@@ -73,10 +73,14 @@ def test_weasyprint_warnings_need_v_and_its_errors_do_not(capsys, logging_restor
     weasyprint = logging.getLogger("weasyprint")
     weasyprint.warning("Ignored `x: y` at 1:1, unknown property.")
     weasyprint.error("Failed to load image at 'a.png'")
+    # casebook has warned about the image at its line (missing-alt): said again with -v only
+    weasyprint.error('Image "source/map/a.png" has no required alt description')
     logging.getLogger("casebook.editions.pdf").warning("casebook's own warning")
     err = capsys.readouterr().err.splitlines()
     expected = ["error: weasyprint: Failed to load image at 'a.png'",
                 "warning: casebook's own warning"]
     if verbose:
         expected.insert(0, "warning: weasyprint: Ignored `x: y` at 1:1, unknown property.")
+        expected.insert(2, 'error: weasyprint: Image "source/map/a.png" has no required alt '
+                           'description')
     assert err == expected

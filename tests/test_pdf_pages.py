@@ -175,3 +175,22 @@ def test_justification_shares_one_per_gap_between_full_width_characters():
     assert shares("党建2010年") == 2          # digits are not spread: 建|2 and 0|年 get half
     assert shares("GDP") == 0
     assert shares("，") == 0
+
+
+def test_a_mark_after_a_formula_that_begins_a_line_is_no_kinsoku_violation(tmp_path):
+    """pdftotext sees no drawing: a line that begins with an inline formula (an SVG) then
+    '。' looks like a line starting with '。'. ``after_drawing`` finds the formula in front;
+    a line that truly starts with '。' (after a forced break) stays found."""
+    from weasyprint import HTML
+    svg = ('<img style="width:5em;height:1em" src="data:image/svg+xml;utf8,%3Csvg xmlns='
+           '%22http://www.w3.org/2000/svg%22 width=%2250%22 height=%2210%22%3E%3Cpath '
+           'd=%22M0 0H50V10H0Z%22/%3E%3C/svg%3E">')
+    body = (f'<p style="width:15em">甲乙丙丁戊己庚辛壬癸甲乙丙丁{svg}。换句话说，任何推文</p>'
+            '<p>甲乙丙丁戊<br>。己庚辛</p>')
+    target = tmp_path / "k.pdf"
+    HTML(string=f'<html><body style="font: 10pt \'Noto Serif CJK SC\'">{body}</body></html>'
+         ).write_pdf(target)
+    found = preflight.kinsoku_lines(preflight.line_boxes(target))
+    assert sorted(line.text[:3] for line in found) == ["。己庚", "。换句"]
+    led = preflight.after_drawing(target, found)
+    assert [line.text[:3] for line in led] == ["。换句"]

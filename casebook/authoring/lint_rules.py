@@ -151,8 +151,9 @@ def repeated_punctuation(text: str, settings: Settings) -> Iterator[Hit]:
 
 # -- spaces ------------------------------------------------------------------------------------
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}{FW_PUNCT}])[{SPACE}]+(?=[{CJK}{FW_PUNCT}])")
-_PUNCT_SPACE = re.compile(rf"(?<=[{FW_PUNCT}])[{SPACE}]+(?=[^\s\x00])"
-                          rf"|(?<=[^\s\x00])[{SPACE}]+(?=[{FW_PUNCT}])")
+# a pipe table's padding (``记录）    |``) is no space in the text
+_PUNCT_SPACE = re.compile(rf"(?<=[{FW_PUNCT}])[{SPACE}]+(?=[^\s\x00|])"
+                          rf"|(?<=[^\s\x00|])[{SPACE}]+(?=[{FW_PUNCT}])")
 
 
 def space_in_cjk(text: str, settings: Settings) -> Iterator[Hit]:

@@ -290,3 +290,47 @@ def kinsoku_lines(found: list[Line]) -> list[Line]:
                                                       or line.text[-1] in LINE_END_FORBIDDEN)]
 
 
+
+
+def after_drawing(path: Path, found: list[Line]) -> set[Line]:
+    """Those of ``found`` whose first glyph follows a drawing or an image on its line.
+
+    pdftotext reads text only: an inline formula (drawn as vector paths) or an inline image
+    that begins a line makes the mark after it look like the line's start. A shape counts
+    when it ends within 3 pt before the glyph, overlaps its line and is no taller than three
+    lines (a box's rule beside the text is neither).
+    """
+    import pdfplumber
+    pages: dict[int, list[Line]] = {}
+    for line in found:
+        pages.setdefault(line.page, []).append(line)
+    hit: set[Line] = set()
+    with pdfplumber.open(path) as pdf:
+        for number, lines in pages.items():
+            page = pdf.pages[number - 1]
+            shapes = [(s["x0"], s["x1"], s["top"], s["bottom"])
+                      for s in page.curves + page.rects + page.images]
+            for line in lines:
+                glyph = _first_glyph(page.chars, line.text)
+                if glyph and any(_leads(glyph, shape) for shape in shapes):
+                    hit.add(line)
+    return hit
+
+
+def _first_glyph(chars: list[dict], text: str) -> dict | None:
+    """The char (pdfplumber's) that begins ``text`` on the page: its first three in a row."""
+    head = text[:3]
+    for i, char in enumerate(chars):
+        run = chars[i:i + len(head)]
+        if "".join(c["text"] for c in run) == head and \
+                max(c["top"] for c in run) - min(c["top"] for c in run) < 2:
+            return char
+    return None
+
+
+def _leads(glyph: dict, shape: tuple[float, float, float, float]) -> bool:
+    x0, x1, top, bottom = shape
+    height = glyph["bottom"] - glyph["top"]
+    return (glyph["x0"] - 3 <= x1 <= glyph["x0"] + 1 and x0 < glyph["x0"]
+            and top <= glyph["bottom"] and bottom >= glyph["top"]
+            and bottom - top <= 3 * height)

@@ -252,6 +252,10 @@ def kinsoku(ctx: Context) -> Result:
     if not lines:
         return Result.na("the PDF has no lines of text")
     found = pdf_checks.kinsoku_lines(lines)
+    led = pdf_checks.after_drawing(ctx.paths["pdf"], [f for f in found if f.text[0] in
+                                                      pdf_checks.LINE_START_FORBIDDEN])
+    found = [line for line in found if line not in led or line.text[-1] in
+             pdf_checks.LINE_END_FORBIDDEN]
     return _summary([f"page {line.page}: {line.text!r}" for line in found],
                     f"0 避头尾 violations in {len(lines)} lines")
 

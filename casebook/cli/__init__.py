@@ -62,12 +62,18 @@ def setup_logging(verbose: bool, quiet: bool) -> None:
 
 
 QUIET_LIBRARIES = ("weasyprint",)  # their warnings are shown with -v only
+# WeasyPrint's errors that repeat what casebook has said at the source line: each image
+# without alt text (a missing-alt warning) is an error again as the PDF/UA file is written
+SAID_BY_CASEBOOK = ("has no required alt description",)
 
 
 def _library_warnings(record: logging.LogRecord) -> bool:
-    """False for a warning (or less) from one of QUIET_LIBRARIES' loggers."""
-    return not (record.name.partition(".")[0] in QUIET_LIBRARIES
-                and record.levelno < logging.ERROR)
+    """False for a warning (or less) from one of QUIET_LIBRARIES' loggers, and for their
+    errors that casebook has reported already (SAID_BY_CASEBOOK)."""
+    if record.name.partition(".")[0] not in QUIET_LIBRARIES:
+        return True
+    return record.levelno >= logging.ERROR and not any(
+        said in record.getMessage() for said in SAID_BY_CASEBOOK)
 
 
 class _Formatter(logging.Formatter):

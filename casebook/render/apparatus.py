@@ -7,11 +7,15 @@ from casebook.errors import Collector
 from casebook.render import figures, indexes, notes, xref
 
 
-def prepare(book: model.Book, doc: model.Document, html: str, errors: Collector) -> str:
-    """One document's fragment with its apparatus set; problems go to ``errors`` with lines."""
+def prepare(book: model.Book, doc: model.Document, html: str, errors: Collector,
+            ids: frozenset[str] = frozenset()) -> str:
+    """One document's fragment with its apparatus set; problems go to ``errors`` with lines.
+
+    ``ids``: the ids of every fragment of the book, which cross-references may point at.
+    """
     if not html:
         return html
-    html = xref.resolve(book, doc, html, errors)
+    html = xref.resolve(book, doc, html, errors, ids)
     html = figures.number(doc, html)
     html = notes.mark(html)
     return indexes.mark_terms(doc, html)

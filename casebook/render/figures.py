@@ -2,7 +2,9 @@
 
 A figure is an image alone in its paragraph, ``![说明](图.png)``: pandoc makes the bracketed
 text its caption and its alt text (``{alt="…"}`` gives a longer alt). A table's caption is
-its ``Table: …`` line. An image without alt text is a warning (images.py).
+its ``Table: …`` line. An image without alt text is a warning (images.py); alone in its
+paragraph it is no figure (pandoc makes none without a caption), and the paragraph is marked
+``image-alone``, so that it is set like one: no first-line indent to push it past the column.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ _FIGCAPTION = re.compile(r"(<figure\b[^>]*>.*?<figcaption\b[^>]*>)", re.S)
 _TABLE = re.compile(r'<table id="([^"]+)">(\s*<caption>)?', re.S)
 _TABLE_END = re.compile(r"</table>")
 _TH = re.compile(r"<(thead|tbody|tfoot)\b|<th(?=[ >])")
+_LONE_IMAGE = re.compile(r"<p((?: id=\"[^\"]*\")?)>(\s*<img\b[^>]*>\s*)</p>")
 
 
 def number(doc: model.Document, html: str) -> str:
@@ -34,6 +37,7 @@ def number(doc: model.Document, html: str) -> str:
     html = _TABLE.sub(table, html)
     if "table-wrap" in html:
         html = _TABLE_END.sub("</table>\n</div>", html)
+    html = _LONE_IMAGE.sub(r'<p\1 class="image-alone">\2</p>', html) if "<img" in html else html
     return _scope_headers(html)
 
 

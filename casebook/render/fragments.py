@@ -39,6 +39,7 @@ PANDOC_FORMAT = ("markdown+east_asian_line_breaks-smart-raw_attribute-raw_tex-na
 _PANDOC_LINE = re.compile(r"\bline (\d+)\b")
 _QUOTED = re.compile(r"'([^']+)'")
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
+_ID = re.compile(r'\bid="([^"]+)"')
 _BLOCK = re.compile(r"<(p|li|table|blockquote|figure|aside|dl)(?=[ >])(?![^>]*\bid=)")
 
 
@@ -180,9 +181,10 @@ def render_all(book: model.Book, cache_dir: Path | None = None, workers: int = 2
     errors, found = Collector(), {}
     html = _fragments(docs, cache_dir, pandoc_version(), workers, errors)
     mathsvg.check(book, html, errors)
+    ids = frozenset(i for fragment in html.values() for i in _ID.findall(fragment))
     for doc in docs:
         html[doc.id] = apparatus.prepare(book, doc, links.resolve(
-            doc, images.resolve(book, doc, html[doc.id], errors, found)), errors)
+            doc, images.resolve(book, doc, html[doc.id], errors, found)), errors, ids)
     errors.raise_if_any()
     return Fragments(apparatus.finish(book, html), dict(sorted(found.items())))
 

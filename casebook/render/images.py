@@ -37,8 +37,8 @@ def resolve(book: model.Book, doc: model.Document, html: str, errors: Collector,
             found: dict[str, Path]) -> str:
     """Rewrite every local img src to its path relative to the book root (``found`` collects them).
 
-    An image without alt text builds with a warning (``missing-alt``: `verify` fails on it);
-    a missing, remote, escaping or unreadable file is an error. Both are placed at the
+    An image without alt text builds with a warning (``missing-alt``: `verify` fails on it)
+    and an empty ``alt=""``, so that every edition stays valid HTML; a missing, remote, escaping or unreadable file is an error. Both are placed at the
     image's own line (spots.py).
     """
     root = book.root.resolve()
@@ -65,7 +65,8 @@ def resolve(book: model.Book, doc: model.Document, html: str, errors: Collector,
             errors.add(problem, doc.source, line, SourceError)
             return tag
         found[rel] = root / rel
-        return tag[:src.start(1)] + rel + tag[src.end(1):]
+        tag = tag[:src.start(1)] + rel + tag[src.end(1):]
+        return tag if alt else tag.replace("<img", '<img alt=""', 1)  # valid HTML; warned above
     return _TAG.sub(repl, html)
 
 

@@ -1,6 +1,8 @@
 """Cross-references between cases: ``[见本书“…”](case:<file stem>)`` becomes a link each edition can follow.
 
-In the shared fragment a reference is ``<a class="xref" href="#case-<stem>">``: the PDF (one
+``case:<stem>#<anchor>`` points at a heading's ``{#anchor}`` or an ``<a id="anchor"></a>`` of
+that case (pandoc prefixes both with the case's id). In the shared fragment a reference is
+``<a class="xref" href="#case-<stem>">`` (or ``#case-<stem>--<anchor>``): the PDF (one
 document) follows it as it is and prints the page after it; the EPUB and HTML editions call
 ``localise`` to point it, and any link to an anchor in another document, at the right file.
 """
@@ -21,26 +23,42 @@ _LOCAL = re.compile(r'\bhref="#([^"]+)"')
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def resolve(book: model.Book, doc: model.Document, html: str, errors: Collector) -> str:
-    """Turn every ``case:`` link into an in-book link; an unknown case is an error at its line."""
+def resolve(book: model.Book, doc: model.Document, html: str, errors: Collector,
+            ids: frozenset[str] = frozenset()) -> str:
+    """Turn every ``case:`` link into an in-book link; an unknown case or anchor is an error at its line.
+
+    ``ids`` are the ids of every fragment of the book, where a ``#anchor`` must be.
+    """
     cases = {c.id: c for c in book.cases()}
     where = spots.of(doc.body, doc.body_line).cursor("link")
 
     def repl(match: re.Match) -> str:
-        stem = unquote(match.group(2)).strip()
-        line = where.take(f"{SCHEME}{match.group(2)}", needle=f"{SCHEME}{stem}")
+        written = unquote(match.group(2)).strip()
+        stem, _, anchor = written.partition("#")
+        line = where.take(f"{SCHEME}{match.group(2)}", needle=f"{SCHEME}{written}")
         target = cases.get(f"case-{stem}")
-        if target is None:
-            known = ", ".join(sorted(c.removeprefix("case-") for c in cases)[:5])
-            errors.add(f"cross-reference 'case:{stem}' names no case of this book (use the "
-                       f"file name of a case without .md, e.g. {known})", doc.source,
-                       line, SourceError)
+        href = f"{target.id}--{anchor}" if target and anchor else target and target.id
+        problem = _problem(stem, anchor, target, href in ids, cases)
+        if problem:
+            errors.add(problem, doc.source, line, SourceError)
             return match.group(4)
         text = match.group(4)
         if not _TAGS.sub("", text).strip():
             text = f'“{htmllib.escape(target.title)}<span class="halt">”</span>'
-        return f'<a class="xref" href="#{target.id}">{text}</a>'
+        return f'<a class="xref" href="#{href}">{text}</a>'
     return _XREF.sub(repl, html)
+
+
+def _problem(stem: str, anchor: str, target, found: bool, cases: dict) -> str | None:
+    """What is wrong with a cross-reference, or None."""
+    if target is None:
+        known = ", ".join(sorted(c.removeprefix("case-") for c in cases)[:5])
+        return (f"cross-reference 'case:{stem}' names no case of this book (use the file "
+                f"name of a case without .md, e.g. {known})")
+    if anchor and not found:
+        return (f"cross-reference 'case:{stem}#{anchor}' names no anchor of {stem} (a "
+                f"heading's {{#{anchor}}} or an <a id=\"{anchor}\"></a> in it)")
+    return None
 
 
 def owner(anchor: str, ids: set[str]) -> str | None:
