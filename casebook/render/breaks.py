@@ -1,8 +1,9 @@
 """Break opportunities in URLs and long Latin tokens, so that no line is stretched to make room for one.
 
 Each token of 16 characters or more without a space is wrapped in ``<span
-class="long-token">`` (common.css lets it break between any two characters, as Chinese text
-does) with a ``<wbr>`` after each / . - ? & = _ # for readers that ignore that rule.
+class="long-token">`` with a ``<wbr>`` after each / . - ? & = _ #: it breaks there, and
+between any two characters only where a part between two of them does not fit a line
+(common.css: ``overflow-wrap: anywhere``), never before a : or , (GB/T 15834, UAX #14).
 """
 
 from __future__ import annotations
