@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""A Dask LocalCluster for the bench: two worker processes of one thread each.
+
+Prints the scheduler's address on stdout, then runs until its stdin is closed. The
+scheduler records every task it runs (a task stream): on exit it writes, to the file
+given as the first argument, each task's seconds of work on its worker, as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from dask.distributed import LocalCluster
+from distributed.diagnostics.task_stream import TaskStreamPlugin
+
+
+def main() -> None:
+    workers = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    stream = TaskStreamPlugin(cluster.scheduler)
+    cluster.scheduler.add_plugin(stream)
+    print(cluster.scheduler_address, flush=True)
+    sys.stdin.read()  # until the bench closes it
+    tasks = [{"key": str(t["key"]), "worker": t["worker"],
+              "seconds": sum(s["stop"] - s["start"] for s in t["startstops"]
+                             if s["action"] == "compute")} for t in stream.buffer]
+    with open(sys.argv[1], "w", encoding="utf-8") as out:
+        json.dump(tasks, out)
+    cluster.close()
+
+
+if __name__ == "__main__":
+    main()
