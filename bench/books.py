@@ -6,8 +6,9 @@ its local pool of two forked workers. Through the cluster: one `build.py all --b
 (bench/cluster.py, the docs' recipe in tests/dask_executor.py). The cluster's processes are
 sampled with the build, for memory and CPU.
 
-The estimate of the time on N workers: the work the workers did (each task's seconds, from
-the scheduler's task stream) shared by N, against the two things more workers do not
+The estimate of the time on N workers: the work the workers did (the CPU seconds of the
+cluster's processes during the build; the scheduler's task stream gives each task's wall
+time too, which a busy machine stretches) shared by N, against the two things more workers do not
 shorten: the build process's own CPU (one process: its books' threads share one core) and
 the longest chain, one book's build alone on the cluster (an over-estimate: it includes
 waiting for two workers). T(N) = max(worker work / N, build process CPU, one book alone).
@@ -92,8 +93,9 @@ def through_cluster(measure, books: list[Path], work: Path) -> tuple[list, dict]
         cluster.stdin.close()
         cluster.wait(timeout=120)
     seconds = [t["seconds"] for t in json.loads(tasks.read_text())]
-    return [many, alone], {"tasks": len(seconds), "worker_s": sum(seconds),
-                           "build_cpu_s": many.own_cpu, "chain_s": alone.wall}
+    return [many, alone], {"tasks": len(seconds), "task_s": sum(seconds),
+                           "worker_s": many.also_cpu, "build_cpu_s": many.own_cpu,
+                           "chain_s": alone.wall}
 
 
 def estimate_lines(serial, results: list, figures: dict) -> list[str]:
@@ -102,10 +104,11 @@ def estimate_lines(serial, results: list, figures: dict) -> list[str]:
     ratio = many.wall / serial.wall
     lines = ["", f"{many.name}: {many.wall:.1f} s through the cluster "
                  f"against {serial.wall:.1f} s one at a time = {ratio:.2f} × (target ≤ 0.9 ×). "
-                 f"The workers ran {figures['tasks']} tasks, {figures['worker_s']:.1f} s of "
-                 f"work; the build process used {figures['build_cpu_s']:.1f} s of CPU itself; "
+                 f"The workers ran {figures['tasks']} tasks, {figures['task_s']:.1f} s by the "
+                 f"scheduler's task stream (wall time on the workers); the cluster's "
+                 f"processes used {figures['worker_s']:.1f} s of CPU; the build process used {figures['build_cpu_s']:.1f} s of CPU itself; "
                  f"one book alone on the cluster took {alone.wall:.1f} s.",
-             "", "| workers N | worker work ÷ N s | build process s | one book s | "
+             "", "| workers N | cluster CPU ÷ N s | build process s | one book s | "
                  "estimate s |", "|---:|---:|---:|---:|---:|"]
     for n in ESTIMATE_FOR:
         share = figures["worker_s"] / n

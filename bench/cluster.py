@@ -9,10 +9,16 @@ given as the first argument, each task's seconds of work on its worker, as JSON.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from dask.distributed import LocalCluster
 from distributed.diagnostics.task_stream import TaskStreamPlugin
+from make_book import ROOT  # the project on sys.path: the scheduler unpickles the jobs too
+
+# the workers are fresh interpreters: this checkout's casebook, not another installed one
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT),
+                                                         os.environ.get("PYTHONPATH"))))
 
 
 def main() -> None:

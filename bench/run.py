@@ -28,6 +28,7 @@ class Result:
     cpu: float
     rss_mb: float
     own_cpu: float = 0.0  # the measured process's own CPU, without its children's
+    also_cpu: float = 0.0  # the CPU of the processes of ``also`` (a cluster) meanwhile
 
 
 def _cpu_s(pid: int) -> float:
@@ -115,8 +116,8 @@ def measure(name: str, cmd: list[str], env: dict | None = None, cwd: Path = ROOT
         sys.exit(f"{name} failed:\n{err.decode()}")
     cpu = (after.children_user - before.children_user) + (after.children_system -
                                                            before.children_system)
-    cpu += sum(map(_cpu_s, others)) - others_before  # a cluster's processes live on
-    return Result(name, wall, cpu, peak[0] / 1024, own[0])
+    cluster = sum(map(_cpu_s, others)) - others_before  # a cluster's processes live on
+    return Result(name, wall, cpu + cluster, peak[0] / 1024, own[0], cluster)
 
 
 def build(book: Path, *extra: str) -> list[str]:

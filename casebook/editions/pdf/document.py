@@ -78,11 +78,14 @@ def _checked(path: Path, pagemap: PageMap) -> Path:
 GIVE_BACK_ABOVE = 400 << 20  # bytes resident: a smaller process keeps what it has
 
 
-def give_back_memory() -> None:
+def give_back_memory(done: bool = False) -> None:
     """Return freed memory to the system (glibc keeps it otherwise): a 3,000-page book's
     layouts and PDF objects are hundreds of MB that the rest of the build does not need.
-    A process under GIVE_BACK_ABOVE skips it (a full collection costs tens of ms)."""
-    if _resident() < GIVE_BACK_ABOVE:
+    A process under GIVE_BACK_ABOVE skips it (a full collection costs tens of ms), unless
+    its layout is ``done``: then the parsed stylesheets go too, whatever its size."""
+    if done:
+        _PARSED.clear()
+    elif _resident() < GIVE_BACK_ABOVE:
         return
     gc.collect()
     if hasattr(libc, "malloc_trim"):
