@@ -66,3 +66,16 @@ def test_a_failed_html_job_fails_the_epub_job_it_feeds():
     html.set_exception(OSError("synthetic: Pagefind failed"))
     with pytest.raises(OSError, match="Pagefind failed"):
         epub.result(timeout=10)
+
+
+def test_a_done_layout_gives_back_its_stylesheets_however_small_the_process(monkeypatch):
+    """Before a lean build's Pagefind, the build drops what only the layout needed: under
+    GIVE_BACK_ABOVE a process keeps its memory, unless its layout is done."""
+    from casebook.editions.pdf import document
+    book = source.load(DATA / "sample").select(False)
+    monkeypatch.setattr(document, "GIVE_BACK_ABOVE", 1 << 40)  # this process is "small"
+    document.parsed(book)
+    document.give_back_memory()
+    assert document._PARSED, "a small process kept its stylesheets"
+    document.give_back_memory(done=True)
+    assert not document._PARSED
