@@ -163,15 +163,17 @@ def parsed(book: model.Book, extra: tuple[str, ...] = ()):
 
 def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]:
     """Stylesheets parsed once per process: a worker lays out many chunks with the same."""
-    if texts not in _PARSED:
+    found = _PARSED.get(texts)  # books built side by side (build/many.py) share this
+    if found is None:
         profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
         font_config = FontConfiguration()
         css = [CSS(string=text, color_profiles=profiles, font_config=font_config)
                for text in texts]
+        found = (css, profiles, font_config)
         if len(_PARSED) >= 4:  # a book's chunks, its folio sheet: a few sets at most
             _PARSED.clear()
-        _PARSED[texts] = (css, profiles, font_config)
-    return _PARSED[texts]
+        _PARSED[texts] = found
+    return found
 
 
 def body_start(book: model.Book) -> str | None:
