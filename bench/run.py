@@ -273,9 +273,9 @@ def main() -> None:
                         help="run only these (again for more): book (scenarios 1-5), "
                              "scale10 (the 10x book), books20 (20 books, one at a time and "
                              "through a Dask cluster), bounds; the floors always run")
-    parser.add_argument("--runs", type=int, default=1, metavar="N",
+    parser.add_argument("--runs", type=int, default=3, metavar="N",
                         help="measure the floors and scenarios 1-5 N times (each on a fresh "
-                             "bench book) and show the median and range (default: 1)")
+                             "bench book) and show the median and range (default: 3)")
     parser.add_argument("--no-scale", action="store_true", help="skip the 10x scenario")
     parser.add_argument("--copies", type=int, default=20, metavar="N",
                         help="books20 with N copies instead of 20 (a quick trial)")
