@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from make_book import ROOT
@@ -72,11 +73,17 @@ def through_cluster(measure, books: list[Path], work: Path) -> tuple[list, dict]
     Results and the estimate's figures."""
     _clean(books)
     tasks = work / "tasks.json"
+    address_file = Path(f"{tasks}.address")
+    address_file.unlink(missing_ok=True)
     cluster = subprocess.Popen([sys.executable, str(ROOT / "bench" / "cluster.py"), str(tasks),
-                                str(WORKERS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                str(WORKERS)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, text=True)
     try:
-        address = cluster.stdout.readline().strip()
+        while not address_file.exists():
+            if cluster.poll() is not None:
+                sys.exit("the Dask cluster did not start (bench/cluster.py)")
+            time.sleep(0.2)
+        address = address_file.read_text(encoding="utf-8")
         env = {"CASEBOOK_DASK_SCHEDULER": address,
                "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT / "tests"),
                                                            os.environ.get("PYTHONPATH"))))}

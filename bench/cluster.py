@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """A Dask LocalCluster for the bench: two worker processes of one thread each.
 
-Prints the scheduler's address on stdout, then runs until its stdin is closed. The
-scheduler records every task it runs (a task stream): on exit it writes, to the file
-given as the first argument, each task's seconds of work on its worker, as JSON.
+Writes the scheduler's address into ``TASKS.address`` (TASKS: the first argument), then runs
+until its stdin is closed. The scheduler records every task it runs (a task stream): on exit
+it writes, to TASKS, each task's seconds of work on its worker, as JSON.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 from dask.distributed import LocalCluster
 from distributed.diagnostics.task_stream import TaskStreamPlugin
@@ -27,7 +28,9 @@ def main() -> None:
                            dashboard_address=None)
     stream = TaskStreamPlugin(cluster.scheduler)
     cluster.scheduler.add_plugin(stream)
-    print(cluster.scheduler_address, flush=True)
+    address = Path(sys.argv[1] + ".address")
+    address.with_suffix(".tmp").write_text(cluster.scheduler_address, encoding="utf-8")
+    address.with_suffix(".tmp").replace(address)
     sys.stdin.read()  # until the bench closes it
     tasks = [{"key": str(t["key"]), "worker": t["worker"],
               "seconds": sum(s["stop"] - s["start"] for s in t["startstops"]

@@ -31,13 +31,19 @@ class Result:
     also_cpu: float = 0.0  # the CPU of the processes of ``also`` (a cluster) meanwhile
 
 
-def _cpu_s(pid: int) -> float:
-    """A live process's own CPU seconds (user + system), 0 once it is gone."""
+def _cpu_s(pid: int, children: bool = False) -> float:
+    """A live process's own CPU seconds (user + system), with those of its children it has
+    waited for if ``children``; 0 once it is gone."""
     try:
         stat = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = sum(int(x) for x in stat[11:15 if children else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cluster_cpu(pids: list[int]) -> float:
+    return sum(_cpu_s(p, children=True) for p in pids)
 
 
 def _tree(pid: int) -> list[int]:
@@ -92,9 +98,11 @@ def _tree_rss(pid: int) -> int:
 def measure(name: str, cmd: list[str], env: dict | None = None, cwd: Path = ROOT,
             also: list[int] = ()) -> Result:
     """Run a command; sample the peak memory of its whole process tree every 100 ms. The
-    trees of ``also`` (a cluster it sends work to) count in its memory and CPU."""
+    trees of ``also`` (a cluster it sends work to) count in its CPU, and in its memory by
+    each process's own peak (VmHWM, read once at the end: sampling a cluster's processes
+    every 100 ms slowed the builds it measured), an upper bound of their peak together."""
     others = [p for root in also for p in _tree(root)]
-    others_before = sum(map(_cpu_s, others))
+    others_before = _cluster_cpu(others)
     before = os.times()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
@@ -104,7 +112,7 @@ def measure(name: str, cmd: list[str], env: dict | None = None, cwd: Path = ROOT
     def sample():
         while proc.poll() is None:
             own[0] = max(own[0], _cpu_s(proc.pid))
-            peak[0] = max(peak[0], _tree_rss(proc.pid) + sum(map(_tree_rss, also)))
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
             time.sleep(0.1)
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -116,8 +124,19 @@ def measure(name: str, cmd: list[str], env: dict | None = None, cwd: Path = ROOT
         sys.exit(f"{name} failed:\n{err.decode()}")
     cpu = (after.children_user - before.children_user) + (after.children_system -
                                                            before.children_system)
-    cluster = sum(map(_cpu_s, others)) - others_before  # a cluster's processes live on
+    cluster = _cluster_cpu(others) - others_before  # a cluster's processes live on
+    peak[0] += sum(_peak_kb(p) for root in also for p in _tree(root))
     return Result(name, wall, cpu + cluster, peak[0] / 1024, own[0], cluster)
+
+
+def _peak_kb(pid: int) -> int:
+    """A live process's peak resident memory so far (VmHWM), in kB; 0 once it is gone."""
+    try:
+        status = (Path("/proc") / str(pid) / "status").read_text()
+    except OSError:
+        return 0
+    line = next((x for x in status.splitlines() if x.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1])
 
 
 def build(book: Path, *extra: str) -> list[str]:
