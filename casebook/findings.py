@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 
 # name: what it is about; a book.yaml may accept a name it knows it ships with
 NAMES = {
@@ -45,19 +46,23 @@ def warn(logger: logging.Logger, name: str, message: str, *args) -> None:
 
 
 class _Recorder(logging.Handler):
+    """Records the findings its thread logs: books built side by side (build/many.py) each
+    keep their own."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.found: list[list[str]] = []
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
         name = getattr(record, _KEY, None)
-        if name:
+        if name and record.thread == self.thread:
             self.found.append([name, record.getMessage()])
 
 
 @contextlib.contextmanager
 def recorded():
-    """Collect the content warnings logged (in this process) while the block runs."""
+    """Collect the content warnings logged (in this process and thread) while the block runs."""
     recorder = _Recorder()
     logger = logging.getLogger("casebook")
     logger.addHandler(recorder)

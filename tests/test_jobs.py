@@ -101,3 +101,16 @@ def test_the_kept_screen_cover_is_none_until_a_build_kept_it_then_the_same(tmp_p
     made = screen.make(book.meta, book.root, tmp_path)
     screen._made.clear()  # as in another process
     assert screen.kept(book.meta, book.root, tmp_path).data == made.data
+
+
+def test_a_done_layout_gives_back_its_stylesheets_however_small_the_process(monkeypatch):
+    """Before a lean build's Pagefind, the build drops what only the layout needed: under
+    GIVE_BACK_ABOVE a process keeps its memory, unless its layout is done."""
+    from casebook.editions.pdf import document
+    book = source.load(DATA / "sample").select(False)
+    monkeypatch.setattr(document, "GIVE_BACK_ABOVE", 1 << 40)  # this process is "small"
+    document.parsed(book)
+    document.give_back_memory()
+    assert document._PARSED, "a small process kept its stylesheets"
+    document.give_back_memory(done=True)
+    assert not document._PARSED

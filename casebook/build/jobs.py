@@ -108,7 +108,7 @@ class Jobs:
     def _index(self, site: Path) -> None:
         from casebook.editions.html import search
         from casebook.editions.pdf import document
-        document.give_back_memory()  # Pagefind's own memory grows with the site
+        document.give_back_memory(done=True)  # Pagefind's own memory grows with the site
         search.build_index(site, expected_pages=sum(1 for _ in self.book.documents()),
                            book_dir=self.book.root)
 

@@ -17,7 +17,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +46,7 @@ class Options:
     force: bool = False       # build even when the last build is fresh
     workers: int = 2          # worker processes for PDF chunks and the other editions; 0: none
     executor: str | None = None  # "module:factory" giving a concurrent.futures Executor
+    pool: Executor | None = None  # one shared with other books' builds (build/many.py)
 
     def record(self) -> dict:
         """The options that shape the output, as the freshness record keeps them."""
@@ -122,7 +123,7 @@ def _write_editions(book, fragments, staging: Path, options: Options) -> dict[st
     # that builds again (the tests, `serve`) gets it back for collection afterwards.
     gc.freeze()
     try:
-        with _pool(options.workers, options.executor) as pool:
+        with options.pool or _pool(options.workers, options.executor) as pool:
             return jobs.run(pool, options.book_dir / CACHE_DIR if options.cache else None)
     finally:
         gc.unfreeze()
@@ -204,7 +205,8 @@ def _configured(spec: str, workers: int):
         raise ToolError(f"--executor {spec}: cannot load it ({exc}); give module:factory, "
                         "a callable that returns a concurrent.futures Executor") from None
     log.info("Jobs go to the executor from %s", spec)
-    return factory(max_workers=max(1, workers))
+    from casebook.build.dated import Dated  # its workers have their own environment
+    return Dated(factory(max_workers=max(1, workers)))
 
 
 def _worker_start(parent: int) -> None:

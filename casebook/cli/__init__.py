@@ -76,12 +76,19 @@ def _library_warnings(record: logging.LogRecord) -> bool:
         said in record.getMessage() for said in SAID_BY_CASEBOOK)
 
 
+BOOK_THREAD = "book:"  # a thread building one of several books (build/many.py names it)
+
+
 class _Formatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         text = record.getMessage()
         library = record.name.partition(".")[0]
         if library != "casebook" and record.name != "root":
             text = f"{library}: {text}"  # said by a library, not by casebook
+        if record.threadName.startswith(BOOK_THREAD):  # one of several books: say which
+            text = f"[{record.threadName[len(BOOK_THREAD):]}] {text}"
+        if record.exc_info:  # a bug, not a problem with the book: its traceback
+            text = f"{text}\n{self.formatException(record.exc_info)}"
         if record.levelno >= logging.ERROR:
             return f"error: {text}"
         if record.levelno >= logging.WARNING:

@@ -14,10 +14,16 @@ def common(p: argparse.ArgumentParser) -> None:
 
 
 def book_options(p: argparse.ArgumentParser, *, encoding: bool = True,
-                 draft: bool = True) -> None:
-    """--book, and unless turned off --encoding and --draft."""
-    p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
-                   help="the book project: a directory holding book.yaml (default: .)")
+                 draft: bool = True, many: bool = False) -> None:
+    """--book (given again for more books if ``many``: a list, None when not given), and
+    unless turned off --encoding and --draft."""
+    if many:
+        p.add_argument("--book", type=Path, action="append", default=None, metavar="DIR",
+                       help="the book project: a directory holding book.yaml (default: .); "
+                            "give it again to build several books")
+    else:
+        p.add_argument("--book", type=Path, default=Path("."), metavar="DIR",
+                       help="the book project: a directory holding book.yaml (default: .)")
     if encoding:
         p.add_argument("--encoding", metavar="NAME", default=None,
                        help="read sources that are not UTF-8 in this encoding (e.g. gb18030)")

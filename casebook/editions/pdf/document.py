@@ -83,11 +83,14 @@ def _checked(path: Path, pagemap: PageMap, book: model.Book) -> Path:
 GIVE_BACK_ABOVE = 400 << 20  # bytes resident: a smaller process keeps what it has
 
 
-def give_back_memory() -> None:
+def give_back_memory(done: bool = False) -> None:
     """Return freed memory to the system (glibc keeps it otherwise): a 3,000-page book's
     layouts and PDF objects are hundreds of MB that the rest of the build does not need.
-    A process under GIVE_BACK_ABOVE skips it (a full collection costs tens of ms)."""
-    if _resident() < GIVE_BACK_ABOVE:
+    A process under GIVE_BACK_ABOVE skips it (a full collection costs tens of ms), unless
+    its layout is ``done``: then the parsed stylesheets go too, whatever its size."""
+    if done:
+        _PARSED.clear()
+    elif _resident() < GIVE_BACK_ABOVE:
         return
     gc.collect()
     if hasattr(libc, "malloc_trim"):
@@ -166,15 +169,17 @@ def parsed(book: model.Book, extra: tuple[str, ...] = ()):
 
 def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]:
     """Stylesheets parsed once per process: a worker lays out many chunks with the same."""
-    if texts not in _PARSED:
+    found = _PARSED.get(texts)  # books built side by side (build/many.py) share this
+    if found is None:
         profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
         font_config = FontConfiguration()
         css = [CSS(string=text, color_profiles=profiles, font_config=font_config)
                for text in texts]
+        found = (css, profiles, font_config)
         if len(_PARSED) >= 4:  # a book's chunks, its folio sheet: a few sets at most
             _PARSED.clear()
-        _PARSED[texts] = (css, profiles, font_config)
-    return _PARSED[texts]
+        _PARSED[texts] = found
+    return found
 
 
 def body_start(book: model.Book) -> str | None:
