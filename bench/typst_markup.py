@@ -34,7 +34,7 @@ SERIF, SANS, KAI = fonts.SERIF, fonts.SANS, fonts.KAI
 
 def edges(line_height: float) -> str:
     """Typst text edges that centre the body face's content area in a line box, as CSS does."""
-    ascent, descent = body_metrics()
+    ascent, descent = body_metrics(SERIF)
     top = (line_height + ascent - descent) / 2
     return f"top-edge: {top:.4f}em, bottom-edge: {top - line_height:.4f}em"
 

@@ -209,9 +209,10 @@ def test_cjk_typography(browser, real_url):
                 parseFloat(s.lineHeight) / parseFloat(s.fontSize), s.fontFamily];
     }""")
     assert style[0] == 2 and 1.7 <= style[1] <= 1.9
-    assert style[2].startswith('"Noto Serif CJK SC"')
+    # the declared faces (render/fontstack.py): Latin text in the Latin serif, then the CJK one
+    assert style[2].startswith('"casebook serif latin", "Noto Serif CJK SC"')
     aside = page.locator("aside.commentary").evaluate("a => getComputedStyle(a).fontFamily")
-    assert aside.startswith('"Noto Serif CJK SC quotes", "LXGW WenKai"')  # serif quotes
+    assert aside.startswith('"Noto Serif CJK SC quotes", "casebook kai latin", "LXGW WenKai"')
     halts = page.locator(".halt")
     assert halts.count() > 0
     assert halts.first.evaluate("s => getComputedStyle(s).fontFeatureSettings") == '"halt"'

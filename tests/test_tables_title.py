@@ -238,7 +238,7 @@ def test_commentary_quotes_are_full_width(real, browser, edition):
     family = aside.evaluate("a => getComputedStyle(a).fontFamily")
     width = aside.evaluate(QUOTE_WIDTH)
     page.close()
-    assert family.startswith('"Noto Serif CJK SC quotes", "LXGW WenKai"')
+    assert family.startswith('"Noto Serif CJK SC quotes", "casebook kai latin", "LXGW WenKai"')
     assert width is not None and width > 0.9, f"“ is {width} em wide in the 点评"
 
 

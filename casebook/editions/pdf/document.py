@@ -168,8 +168,11 @@ def parsed(book: model.Book, extra: tuple[str, ...] = ()):
 
 
 def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]:
-    """Stylesheets parsed once per process: a worker lays out many chunks with the same."""
-    found = _PARSED.get(texts)  # books built side by side (build/many.py) share this
+    """Stylesheets parsed once per process: a worker lays out many chunks with the same.
+    The font configuration is fontconfig's as ``FONTCONFIG_FILE`` names it now: one made
+    under another configuration (fewer fonts) is never served."""
+    key = (*texts, os.environ.get("FONTCONFIG_FILE", ""))
+    found = _PARSED.get(key)  # books built side by side (build/many.py) share this
     if found is None:
         profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
         font_config = FontConfiguration()
@@ -178,7 +181,7 @@ def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]
         found = (css, profiles, font_config)
         if len(_PARSED) >= 4:  # a book's chunks, its folio sheet: a few sets at most
             _PARSED.clear()
-        _PARSED[texts] = found
+        _PARSED[key] = found
     return found
 
 
