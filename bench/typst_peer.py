@@ -152,8 +152,7 @@ def section(rows: list[dict], notes: list[str], info: dict) -> str:
 {info['date']}; machine: {info['machine']}; {info['pandoc']}; {info['typst']}.
 casebook's row is its print PDF laid out by the code of commit {info['layout']}{dirty} (the
 last commit touching casebook's layout; the run was at {info['commit']}, main at
-{info['main']}). The print layout is being improved in parallel: that row will be re-run.
-Counts only; no timings (the machine was shared).
+{info['main']}). Counts only: the audit's findings do not depend on the machine's load.
 
 {table(rows)}
 
