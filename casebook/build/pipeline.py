@@ -56,6 +56,9 @@ class Options:
 
 def build(options: Options) -> dict[str, Path]:
     """Build the requested editions; an existing out_dir is only touched when all succeed."""
+    if options.workers == 0 and options.pool is None:  # lays out here: as a new process would
+        from casebook.editions.pdf import document
+        document.forget_parsed()
     with findings.recorded() as found:  # content warnings: the record keeps them for verify
         whole = source.load(options.book_dir, options.encoding)
         read = digests.digests(_inputs(whole))  # now: an edit during the build must not be lost

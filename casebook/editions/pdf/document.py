@@ -173,6 +173,8 @@ def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]
     under another configuration (fewer fonts) is never served."""
     key = (*texts, os.environ.get("FONTCONFIG_FILE", ""))
     found = _PARSED.get(key)  # books built side by side (build/many.py) share this
+    if found is not None and not _faces_kept(found[2]):
+        found = None  # its @font-face files were removed: parse again
     if found is None:
         profiles: dict = {}  # @color-profile and @font-face rules fill these: share them
         font_config = FontConfiguration()
@@ -183,6 +185,19 @@ def _parsed(texts: tuple[str, ...]) -> tuple[list[CSS], dict, FontConfiguration]
             _PARSED.clear()
         _PARSED[key] = found
     return found
+
+
+def forget_parsed() -> None:
+    """Drop the parsed stylesheets: a build that lays out in its own process (no workers)
+    starts from the fonts as a new process would find them."""
+    _PARSED.clear()
+
+
+def _faces_kept(font_config: FontConfiguration) -> bool:
+    """Whether the files WeasyPrint wrote for the stylesheets' @font-face rules are still
+    there (a temporary folder outlives no cleaning of /tmp)."""
+    folder = getattr(font_config, "_folder", None)
+    return folder is None or Path(folder).is_dir()
 
 
 def body_start(book: model.Book) -> str | None:
