@@ -30,10 +30,12 @@ _state = {"em": 0.0, "on": False, "halt": False}
 LOOSE: dict = {}
 
 
+_installed: dict = {}
+
+
 def activate(on: bool) -> None:
     """Re-set paragraphs in the layouts that follow (weasy.typesetting sets it)."""
     _state["on"] = on
-_installed: dict = {}
 
 
 def patch() -> None:
@@ -45,7 +47,8 @@ def patch() -> None:
 
 
 def tightening(layout) -> float:
-    """The letter spacing (px, negative) this Pango layout's wide characters are set with."""
+    """The letter spacing (px; negative: tighter) this Pango layout's wide characters are set
+    with, on top of any justification."""
     if not hasattr(layout, "casebook_tighten"):
         layout.casebook_tighten = -_state["em"] * layout.style["font_size"]
         layout.casebook_halt = _state["halt"]
