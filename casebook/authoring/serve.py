@@ -352,9 +352,9 @@ def serve(options: ServeOptions) -> None:
     host, port = server.server_address[:2]
     log.info("Preview: http://%s:%d/ (building into %s; Ctrl-C stops)", host, port,
              options.out)
-    builder.warm()
     stop = threading.Event()
-    try:
+    try:  # Ctrl-C while warming up stops the server too
+        builder.warm()
         watch(builder, options.book_dir, stop)
     except KeyboardInterrupt:
         log.info("Preview stopped")
