@@ -14,6 +14,7 @@ import dataclasses
 import json
 import logging
 import re
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -193,6 +194,18 @@ class Builder:
             self.warm_pdf.close()
 
 
+def _stop_on_ctrl_c(stop: threading.Event) -> None:
+    """Ctrl-C sets ``stop`` before it interrupts: one that lands inside a build (whose error
+    handling may take the interrupt for a failed build) still ends the watch loop."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupted(signum, frame):
+        stop.set()
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, interrupted)
+
+
 def watched(book_dir: Path) -> list[Path]:
     """Where a change triggers a rebuild: sources, book.yaml, images, templates, styles."""
     candidates = [book_dir / "source", book_dir / "book.yaml", book_dir / "templates",
@@ -353,6 +366,7 @@ def serve(options: ServeOptions) -> None:
     log.info("Preview: http://%s:%d/ (building into %s; Ctrl-C stops)", host, port,
              options.out)
     stop = threading.Event()
+    _stop_on_ctrl_c(stop)
     try:  # Ctrl-C while warming up stops the server too
         builder.warm()
         watch(builder, options.book_dir, stop)
