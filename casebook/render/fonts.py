@@ -131,17 +131,7 @@ def kept_coverage(family: str, cache_dir: Path | None) -> frozenset[int]:
     stat = font.path.stat()
     key = [str(font.path), font.index, stat.st_size, stat.st_mtime_ns]
     slug = re.sub(r"\W+", "-", family)
-    path = Path(cache_dir) / f"coverage-{slug}.json"
-    try:
-        kept = json.loads(path.read_text(encoding="utf-8"))
-        if kept["font"] == key:
-            return frozenset(c for first, last in kept["ranges"] for c in range(first, last + 1))
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # not kept yet, or for another font file: read the font
-    covered = coverage(family)
-    runs = [list(r) for r in fontstack.ranges(covered)]
-    write_file(path, json.dumps({"font": key, "ranges": runs}).encode())
-    return covered
+    return _kept(Path(cache_dir) / f"coverage-{slug}.json", key, lambda: coverage(family))
 
 
 def _files_key(spec: model.FontSpec) -> list:
@@ -153,17 +143,21 @@ def _kept_coverage(spec: model.FontSpec, cache_dir: Path) -> frozenset[int]:
     """What every role draws, kept in ``cache_dir`` as ranges by the font files' sizes and
     mtimes: reading the cmaps costs about a second, which an edit that adds a character
     would pay."""
-    key = _files_key(spec)
-    path = cache_dir / COVERAGE_KEPT
+    return _kept(cache_dir / COVERAGE_KEPT, _files_key(spec), lambda: fontstack.drawable(spec))
+
+
+def _kept(path: Path, key: list, read) -> frozenset[int]:
+    """Code points kept at ``path`` as ranges for ``key`` (the font files), or ``read()`` and
+    kept there: reading cmaps costs up to a second, which an edit would otherwise pay."""
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
         if kept["fonts"] == key:
             return frozenset(c for first, last in kept["ranges"] for c in range(first, last + 1))
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not kept yet, or for other font files: read the fonts
-    covered = fontstack.drawable(spec)
-    runs = [list(r) for r in fontstack.ranges(covered)]
-    write_file(path, json.dumps({"fonts": key, "ranges": runs}).encode())
+    covered = read()
+    write_file(path, json.dumps({"fonts": key, "ranges": [list(r) for r in
+                                                          fontstack.ranges(covered)]}).encode())
     return covered
 
 
