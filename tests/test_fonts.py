@@ -89,3 +89,32 @@ def test_the_cover_checks_its_faces_against_kept_coverage_and_still_finds_a_miss
     bad = dataclasses.replace(meta, publisher=meta.publisher + "\ue000")
     with pytest.raises(SourceError, match="Noto Sans CJK SC lacks: \ue000"):
         design.check_glyphs(bad, tmp_path / "cache")
+
+
+
+def test_fontconfig_in_process_answers_as_fc_match_does(tmp_path, monkeypatch):
+    """faces asks libfontconfig in the process (fcmatch) instead of one fc-match process per
+    face: the answers must be fc-match's, for every declared face, a missing family, and a
+    configuration FONTCONFIG_FILE names."""
+    import subprocess
+
+    from casebook.render import fcmatch, faces
+    assert fcmatch.available()
+    fmt = "%{family}\n%{style}\n%{file}\n%{index}"
+    patterns = sorted({f"{f.family}:style={f.style}" for f in fontstack.all_latin_faces(
+        model.FontSpec())} | set(model.FontSpec().families()) | {"No Such Family"})
+
+    def both(pattern):
+        tool = subprocess.run(["fc-match", "-f", fmt, pattern], capture_output=True,
+                              text=True, check=True).stdout.split("\n")
+        return faces.best_match(pattern), tool
+    for pattern in patterns:
+        mine, tool = both(pattern)
+        assert mine == tool, pattern
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                    f"<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path}</cachedir>"
+                    "</fontconfig>")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
+    mine, tool = both("Noto Serif")
+    assert mine == tool and mine[0].startswith("DejaVu")

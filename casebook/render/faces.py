@@ -11,6 +11,7 @@ from pathlib import Path
 from fontTools.ttLib import TTCollection, TTFont
 
 from casebook.errors import ToolError
+from casebook.render import fcmatch
 
 # The Debian package of each default family (`make book` installs them: Makefile BOOK_APT)
 APT_PACKAGE = {"Noto Serif CJK SC": "fonts-noto-cjk", "Noto Sans CJK SC": "fonts-noto-cjk",
@@ -31,11 +32,7 @@ class FontFile:
 def face(family: str, style: str | None = "Regular") -> FontFile:
     """The file and collection index of ``family`` in ``style`` (None: the family's default
     face, "Book" for DejaVu Sans); anything else is an error."""
-    if shutil.which("fc-match") is None:
-        raise ToolError("fontconfig (fc-match) is missing; run `make book`")
-    out = subprocess.run(["fc-match", "-f", "%{family}\n%{style}\n%{file}\n%{index}",
-                          f"{family}:style={style}" if style else family],
-                         capture_output=True, text=True, check=False).stdout.split("\n")
+    out = best_match(f"{family}:style={style}" if style else family)
     if len(out) < 4 or family not in out[0].split(",") or (
             style and style not in out[1].split(",")):
         offered = " ".join(out[:2]) if out else "?"
@@ -45,6 +42,20 @@ def face(family: str, style: str | None = "Regular") -> FontFile:
         raise ToolError(f"font '{family}'{' ' + style if style else ''} is not installed "
                         f"(fontconfig offers '{offered}' instead); install it with {fix}")
     return FontFile(family, Path(out[2]), int(out[3] or 0))
+
+
+def best_match(pattern: str) -> list[str]:
+    """fontconfig's answer for ``pattern``: its families, styles (each comma-joined), file
+    and index, as ``fc-match -f '%{family}\\n%{style}\\n%{file}\\n%{index}'`` prints them;
+    asked in this process (fcmatch) where libfontconfig loads."""
+    if fcmatch.available():
+        found = fcmatch.match(pattern)
+        return ([",".join(found.families), ",".join(found.styles), found.file,
+                 str(found.index)] if found else [])
+    if shutil.which("fc-match") is None:
+        raise ToolError("fontconfig (fc-match) is missing; run `make book`")
+    return subprocess.run(["fc-match", "-f", "%{family}\n%{style}\n%{file}\n%{index}", pattern],
+                          capture_output=True, text=True, check=False).stdout.split("\n")
 
 
 def load(font: FontFile, lazy: bool | None = None) -> TTFont:

@@ -8,8 +8,6 @@ import json
 import logging
 import os
 import re
-import shutil
-import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from casebook import model
 from casebook.errors import CheckError, Collector, SourceError, ToolError
 from casebook.fsio import write_file
 from casebook.render import fontstack
-from casebook.render.faces import APT_PACKAGE, FontFile
+from casebook.render.faces import APT_PACKAGE, FontFile, best_match
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +48,8 @@ def locate(family: str) -> FontFile:
 
 
 def _fc_match(family: str) -> FontFile:
-    if shutil.which("fc-match") is None:
-        raise ToolError("fontconfig (fc-match) is missing; run `make book`")
-    out = subprocess.run(["fc-match", "-f", "%{family}\n%{file}\n%{index}", family],
-                         capture_output=True, text=True, check=False).stdout.split("\n")
+    out = best_match(family)
+    out = out[:1] + out[2:]  # family, file, index
     if len(out) < 3 or family not in out[0].split(","):
         raise ToolError(f"font '{family}' is not installed (fontconfig offers "
                         f"'{out[0] if out else '?'}' instead); install it with "
