@@ -201,3 +201,41 @@ def test_before_any_good_build_a_waiting_page_shows_the_error_then_the_book(tmp_
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def test_with_pdf_the_edited_pages_are_shown_before_the_merge(tmp_path, browser):
+    """A chunked book: the edited chunk's changed page is handed to the preview as soon as it
+    is laid out (an interim build), before the merged PDF is written."""
+    import synthetic
+    book = synthetic.make_book(tmp_path / "book", parts=2, cases_per_part=10, paragraphs=24)
+    port = _free_port()
+    logged = tmp_path / "serve.log"
+    with logged.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen([*CLI, "serve", "--book", str(book), "--port", str(port),
+                                 "--pdf", "-v"], stdout=log, stderr=log)
+        try:
+            base = f"http://127.0.0.1:{port}/__casebook/pdf/"
+            _wait_for(base + "synthetic-screen.pdf", 180)
+            assert "as one document" not in logged.read_text("utf-8")  # laid out in chunks
+            page = browser.new_page()
+            page.goto(base)
+            expect(page.locator("html")).to_have_attribute("data-pdf-generation", "1")
+            case = sorted((book / "source/cases").rglob("*.md"))[15]
+            case.write_text(case.read_text("utf-8").replace("\n\n", "\n\n合成改动句。", 1),
+                            encoding="utf-8")
+            expect(page.locator("img[alt*='合成改动句']")).to_have_count(1, timeout=120_000)
+            deadline = time.monotonic() + 120
+            while logged.read_text("utf-8").count("Preview PDF rebuilt") < 2:
+                assert time.monotonic() < deadline, "the PDF was not rebuilt after the edit"
+                time.sleep(0.2)
+            text = logged.read_text("utf-8")
+            early = text.index(" changed page(s) shown")
+            assert early < text.rindex("Preview PDF rebuilt"), "shown after the merge"
+            interim = book / ".casebook-preview/pdf/.preview-early.pdf"
+            assert "合成改动句" in subprocess.run(["pdftotext", str(interim), "-"],
+                                             capture_output=True, check=True).stdout.decode()
+            assert "合成改动句" in _pdf_text(base + "synthetic-screen.pdf")
+            page.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

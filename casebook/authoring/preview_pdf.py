@@ -5,14 +5,19 @@ book's print stylesheets and lays out and paints a line in its faces once; every
 build of the PDF runs there (the ordinary ``build()``, the screen PDF alone, no print file),
 on a pool of workers forked from it once and kept for the session (``kept_pool``, given to
 the build as its executor), so a save costs only the changed work: the workers' caches of
-fonts, stylesheets and WeasyPrint's own stay warm from one build to the next. After each build it compares every page's content with the last build's
-and hands back the changed pages and their text; the preview shows those pages as images
-(``page_png``), the text as their alternative text.
+fonts, stylesheets and WeasyPrint's own stay warm from one build to the next. After each
+build it compares every page's content with the last build's and hands back the changed
+pages and their text; the preview shows those pages as images (``page_png``), the text as
+their alternative text. Earlier still, as soon as the edited chunk is laid out and before
+the chunks are merged, it hands back that chunk's changed pages (``_Early``) as a first,
+interim answer: the edit shows a second sooner, without its folio until the merged PDF
+follows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import multiprocessing
 import os
@@ -20,6 +25,7 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +52,8 @@ class PdfBuild:
     pages: int = 0
     changed: tuple[int, ...] = ()          # 0-based, at most SHOWN
     texts: tuple[str, ...] = ()            # the text of each changed page
+    interim: str = ""                      # an early answer: the file the changed pages are
+    #                                        in (in this order), before the merged PDF is
 
 
 class WarmPdf:
@@ -60,11 +68,16 @@ class WarmPdf:
         child.close()
         self._lock = threading.Lock()
 
-    def build(self) -> PdfBuild:
+    def build(self, early=None) -> PdfBuild:
+        """Build, and return the outcome; ``early(interim)`` is given the interim answer
+        first, if there is one."""
         with self._lock:
             try:
                 self._conn.send("build")
-                return self._conn.recv()
+                while (answer := self._conn.recv()).interim:
+                    if early is not None:
+                        early(answer)
+                return answer
             except (EOFError, OSError) as exc:
                 return PdfBuild(error=f"the PDF process ended ({exc or 'no answer'}); "
                                       "restart the preview")
@@ -83,13 +96,13 @@ def _serve(conn, args) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the preview, which closes us
     book_dir, out, draft, encoding = args
     _warm(book_dir, encoding)
-    pages = _Pages()
+    pages, early = _Pages(), _Early(out, conn.send)
     while True:
         try:
             conn.recv()
         except (EOFError, OSError):
             os._exit(0)
-        conn.send(_build(book_dir, out, draft, encoding, pages))
+        conn.send(_build(book_dir, out, draft, encoding, pages, early))
 
 
 def _warm(book_dir: Path, encoding: str | None) -> None:
@@ -112,20 +125,74 @@ def _warm(book_dir: Path, encoding: str | None) -> None:
     log.debug("PDF process warm in %.2f s", time.monotonic() - started)
 
 
-def _build(book_dir: Path, out: Path, draft: bool, encoding: str | None, pages) -> PdfBuild:
+def _build(book_dir: Path, out: Path, draft: bool, encoding: str | None, pages,
+           early: "_Early") -> PdfBuild:
     from casebook.build.pipeline import Options, build
-    started = time.monotonic()
+    started = early.started = time.monotonic()
     try:
         # force: a rebuild follows a real change (see serve.Builder._build)
         written = build(Options(book_dir=book_dir, out_dir=out, editions=("pdf",), draft=draft,
                                 encoding=encoding, force=True, extra={"screen_only": True},
-                                workers=WORKERS, executor=f"{__name__}:kept_pool"))
+                                workers=WORKERS, executor=f"{__name__}:kept_pool",
+                                on_chunks=early))
     except CasebookError as exc:
         return PdfBuild(error=str(exc))
     except Exception as exc:  # the preview must survive any failure and say what it was
         log.exception("preview PDF build crashed")
         return PdfBuild(error=f"{type(exc).__name__}: {exc}")
     return pages.compare(Path(written["pdf"]), time.monotonic() - started)
+
+
+class _Early:
+    """The interim answer: the pages of the chunks laid out again whose content changed,
+    written to ``INTERIM`` in the PDF's folder and sent before the merge.
+
+    Each chunk's page digests are kept by its name; the first build only records them."""
+
+    def __init__(self, out: Path, send) -> None:
+        self.out, self.send, self.started = out, send, 0.0
+        self.chunks: dict[str, tuple[bytes, list[str]]] = {}  # name: (PDF digest, pages')
+
+    def __call__(self, placed) -> None:
+        import pikepdf
+        first_build = not self.chunks
+        changed: list[tuple[int, bytes, int]] = []  # (book page, chunk PDF, its page)
+        for chunk in placed:
+            digest = hashlib.sha256(chunk.pdf).digest()
+            if self.chunks.get(chunk.name, (None,))[0] == digest:
+                continue
+            with pikepdf.open(io.BytesIO(chunk.pdf)) as pdf:
+                now = [_content_digest(page) for page in pdf.pages]
+            before = self.chunks.get(chunk.name, (None, []))[1]
+            self.chunks[chunk.name] = (digest, now)
+            changed += [(chunk.first + i, chunk.pdf, i) for i, d in enumerate(now)
+                        if i >= len(before) or before[i] != d]
+        if first_build or not changed:
+            return
+        changed = changed[:SHOWN]
+        self.out.mkdir(parents=True, exist_ok=True)
+        path = self.out / INTERIM
+        _pages_of(changed, path)
+        self.send(PdfBuild(seconds=time.monotonic() - self.started, interim=path.name,
+                           changed=tuple(page for page, _, _ in changed),
+                           texts=tuple(page_text(path, list(range(len(changed)))))))
+
+
+INTERIM = ".preview-early.pdf"  # in the preview's PDF folder: the early answer's pages
+
+
+def _pages_of(changed: list[tuple[int, bytes, int]], path: Path) -> None:
+    """One PDF of the given pages of the given chunks, in that order."""
+    import pikepdf
+    out = pikepdf.new()
+    with ExitStack() as opened:
+        sources: dict[int, pikepdf.Pdf] = {}
+        for _, data, index in changed:
+            if id(data) not in sources:
+                sources[id(data)] = opened.enter_context(pikepdf.open(io.BytesIO(data)))
+            out.pages.append(sources[id(data)].pages[index])
+        out.save(path.with_suffix(".tmp"))
+    os.replace(path.with_suffix(".tmp"), path)
 
 
 class _KeptPool(ProcessPoolExecutor):
@@ -185,13 +252,15 @@ def page_digests(path: Path) -> list[str]:
     """The SHA-256 of each page's content streams (0.07 s for 377 pages)."""
     import pikepdf
     with pikepdf.open(path) as pdf:
-        digests = []
-        for page in pdf.pages:
-            contents = page.obj.get("/Contents")
-            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
-            data = b"".join(s.read_bytes() for s in streams if s is not None)
-            digests.append(hashlib.sha256(data).hexdigest())
-        return digests
+        return [_content_digest(page) for page in pdf.pages]
+
+
+def _content_digest(page) -> str:
+    import pikepdf
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    data = b"".join(s.read_bytes() for s in streams if s is not None)
+    return hashlib.sha256(data).hexdigest()
 
 
 def page_text(path: Path, indices: list[int]) -> list[str]:
@@ -214,8 +283,6 @@ def page_text(path: Path, indices: list[int]) -> list[str]:
 
 def page_png(path: Path, index: int, scale: float = 1.5) -> bytes:
     """One page as a greyscale PNG (about 0.05 s)."""
-    import io
-
     import pypdfium2
     with _render_lock:
         document = pypdfium2.PdfDocument(str(path))

@@ -81,7 +81,10 @@ class State:
             self.changed.notify_all()
 
     def record_pdf(self, built: PdfBuild) -> None:
+        """A PDF build's outcome; an interim one keeps the last PDF file to download."""
         with self.changed:
+            if built.interim:
+                built = dataclasses.replace(built, screen=self.pdf.screen, pages=self.pdf.pages)
             self.pdf_generation += 1
             self.pdf, self.error = built, None
             self.changed.notify_all()
@@ -180,7 +183,7 @@ class Builder:
 
     def _pdf(self) -> None:
         """One PDF build, in the warm process (it shares no lock with the HTML)."""
-        built = self.warm_pdf.build()
+        built = self.warm_pdf.build(early=self._early)
         if built.error:
             log.error("preview PDF failed:\n%s", built.error)
             self.state.record(built.error)
@@ -188,6 +191,12 @@ class Builder:
         self.state.record_pdf(built)
         log.info("Preview PDF rebuilt in %.2f s (%d page(s) changed): %spdf/",
                  built.seconds, len(built.changed), PREFIX)
+
+    def _early(self, built: PdfBuild) -> None:
+        """The pages the edit changed, laid out and not yet merged: shown at once."""
+        self.state.record_pdf(built)
+        log.info("Preview PDF: %d changed page(s) shown %.2f s into the build, before the "
+                 "merge", len(built.changed), built.seconds)
 
     def close(self) -> None:
         if self.warm_pdf is not None:
@@ -302,11 +311,15 @@ class Handler(SimpleHTTPRequestHandler):
         self._send(file.read_bytes(), "application/pdf")
 
     def _page(self, number: str) -> None:
-        screen = self.state.pdf_changes()["screen"]
+        """A page of the PDF as an image; one an interim build changed from its own file."""
+        built = self.state.pdf_changes()
+        screen, index = built["screen"], int(number) if number.isdigit() else -1
+        if built["interim"] and index in built["changed"]:
+            screen, index = built["interim"], built["changed"].index(index)
         if not screen:
             return self.send_error(HTTPStatus.NOT_FOUND, "no PDF yet (serve with --pdf)")
         try:
-            png = page_png(self.options.out / "pdf" / screen, int(number))
+            png = page_png(self.options.out / "pdf" / screen, index)
         except (ValueError, IndexError, OSError):
             return self.send_error(HTTPStatus.NOT_FOUND, "no such page")
         self._send(png, "image/png")

@@ -40,7 +40,8 @@ class Jobs:
                         "html": {"index": not self.lean  # the preview indexes later
                                  and not options.extra.get("index_later")},
                         "pdf": {"lean": self.lean,  # the preview's PDF: screen_only
-                                "screen_only": bool(options.extra.get("screen_only"))}}
+                                "screen_only": bool(options.extra.get("screen_only")),
+                                "on_chunks": options.on_chunks}}
         self.jobs: dict[str, Future] = {}
         self.cover_from: str | None = None  # the job that renders the screen cover
         self.pool: Executor | None = None

@@ -17,6 +17,7 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ class Options:
     workers: int = 2          # worker processes for PDF chunks and the other editions; 0: none
     executor: str | None = None  # "module:factory" giving a concurrent.futures Executor
     pool: Executor | None = None  # one shared with other books' builds (build/many.py)
+    on_chunks: Callable | None = None  # given the PDF's chunks once laid out (the preview's)
 
     def record(self) -> dict:
         """The options that shape the output, as the freshness record keeps them."""

@@ -3,8 +3,8 @@
 A build asks for every declared face (about twenty) before it lays anything out; one
 ``fc-match`` process per face cost about 0.4 s of every build's start. libfontconfig, which
 WeasyPrint loads through Pango anyway, answers the same question here in 0.3 ms (6 ms for
-the first, which loads the configuration). The configuration is loaded once per ``FONTCONFIG_FILE``, as ``fc-match``
-would read it.
+the first, which loads the configuration). The configuration is loaded once per
+``FONTCONFIG_FILE``, as ``fc-match`` would read it.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import logging
 import re
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from casebook import model
@@ -50,12 +51,14 @@ _HREF = re.compile(r'href="#([^"]+)"')
 
 
 def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
-            cache_dir: Path | None = None, settled=None) -> pdf.Layout:
+            cache_dir: Path | None = None, settled=None, laid_out=None) -> pdf.Layout:
     """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout.
 
     ``settled(pagemap)`` is called once the PageMap is final and the pool has no more
     layout work, before the merge: work that needs only the pages (the EPUB's page-list,
-    the cover's spine) can start then.
+    the cover's spine) can start then. ``laid_out(placed)`` is called once, after the first
+    round, with each chunk as ``Placed`` (the preview shows the pages an edit changed from
+    there, a second before the merged PDF is written).
     """
     settled = settled or (lambda pagemap: None)
     plan = pdf_plan.plan(book)
@@ -72,22 +75,26 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     htmls = [html_of(c, folios) for c in chunks]
     with _ahead(len(chunks)) as ahead:
         chunks, pagemap, painted = _rounds(book, (html_of, folios), chunks, htmls, pool,
-                                           store, sheets, ahead, settled)
+                                           store, sheets, ahead, (settled, laid_out))
     store.memory.clear()
     pdf.give_back_memory()
     store.keep(pagemap.labels(), [c.name for c in chunks if c.start_left])
     return pdf.Layout(pagemap, painted, paginated=True)
 
 
-def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, settled):
+def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, calls):
     """Lay out in rounds until every chunk prints the folios it shows; merge. Returns the
-    chunks as placed, the PageMap and the merged PDF."""
+    chunks as placed, the PageMap and the merged PDF. ``calls``: lay_out's ``settled`` and
+    ``laid_out``."""
     html_of, folios = text
+    settled, laid_out = calls
     meanwhile = lambda: _meanwhile(book, store)  # noqa: E731
     for round_ in range(1, MAX_ROUNDS + 1):
         chunks, htmls, laid = _lay_out_all(book, (html_of, folios), chunks, htmls, pool,
                                            store, meanwhile, ahead)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
+        if laid_out is not None and round_ == 1:
+            laid_out(placed(chunks, blanks, laid))
         # the folio sheets these pages need: laid out behind a next round's chunks, if any
         meanwhile = functools.partial(sheets.prefetch, _labels(pagemap, shown), pool)
         chunks = _sides(chunks, blanks, laid)
@@ -324,6 +331,26 @@ def _assemble(book: model.Book, chunks, laid: list[Laid]):
         shown += [False] * blanks[-1] + list(one.shown)
         splits += [None] * blanks[-1] + list(one.splits or [None] * len(one.anchors))
     return blanks, PageMap.from_anchors(anchors, pdf.body_start(book), splits), shown
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A chunk as laid out: its name, the index of its first page in the book, its PDF
+    (painted, before the folios are stamped)."""
+
+    name: str
+    first: int
+    pdf: bytes
+
+
+def placed(chunks, blanks: list[int], laid: list[Laid]) -> list[Placed]:
+    """Each chunk with the index its first page has in the merged book."""
+    found, start = [], 0
+    for chunk, blank, one in zip(chunks, blanks, laid):
+        start += blank
+        found.append(Placed(chunk.name, start, one.pdf))
+        start += len(one.anchors)
+    return found
 
 
 def _sides(chunks, blanks: list[int], laid: list[Laid]):

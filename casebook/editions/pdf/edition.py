@@ -6,7 +6,8 @@ print cover then), and finishes both files from the painted chunks. A lean build
 (``inputs.options["lean"]``, a long book) finishes them one after the other in this
 process; otherwise the print PDF is finished on the pool while this process finishes the
 screen PDF, the longer job. With ``inputs.options["screen_only"]`` (the preview's PDF)
-only the screen PDF is written.
+only the screen PDF is written, and ``inputs.options["on_chunks"]`` is shown the chunks as
+soon as they are laid out, before the merge (chunks.lay_out).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from casebook.editions.pdf.document import Layout
 def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     """Write ``<slug>.pdf`` and ``<slug>-screen.pdf`` into ``out_dir``; return the print one."""
     layout = chunks.lay_out(book, inputs.fragments, inputs.pool, inputs.cache_dir,
-                            inputs.on_layout)
+                            inputs.on_layout, inputs.options.get("on_chunks"))
     if inputs.options.get("screen_only"):  # a preview: no print file; return the screen one
         return document.write_screen(book, out_dir, layout.pagemap, layout.painted,
                                      layout.paginated)

@@ -1,6 +1,7 @@
 // casebook preview only (build.py serve --pdf): the pages of the screen PDF that the last
 // build changed, as images (their alternative text is the page's text), shown again after
-// every PDF build; any other page on request.
+// every PDF build, and first as soon as the edited pages are laid out (an interim build:
+// no folio yet); any other page on request.
 (function () {
   "use strict";
   var shown = -1;
@@ -27,9 +28,12 @@
         shown = build.generation;
         document.documentElement.setAttribute("data-pdf-generation", String(shown));
         document.getElementById("file").href = "/__casebook/pdf/" + build.screen;
-        status.textContent = build.pages + " 页；本次构建 " + build.seconds.toFixed(2) +
-          " 秒，改动 " + build.changed.length + " 页" +
-          (build.changed.length ? "：" : "（没有页面改动）");
+        status.textContent = build.interim
+          ? "排版 " + build.seconds.toFixed(2) + " 秒：先显示改动的 " + build.changed.length +
+            " 页（尚无页码；合并后的 PDF 随后写出）："
+          : build.pages + " 页；本次构建 " + build.seconds.toFixed(2) +
+            " 秒，改动 " + build.changed.length + " 页" +
+            (build.changed.length ? "：" : "（没有页面改动）");
         pages.replaceChildren.apply(pages, build.changed.map(function (index, i) {
           return figure(index, build.texts[i], shown);
         }));
