@@ -835,3 +835,35 @@ def test_several_problems_reported_together(tmp_path):
         assert sum(line.startswith(start) for line in found) == 1, (start, found)
     assert info.value.exit_code == 1
     assert all(isinstance(e, SourceError) for e in info.value.errors)
+
+
+def test_front_matter_reads_the_same_on_libyaml_as_on_the_pure_python_parser():
+    """yamlines parses with libyaml (quick) and falls back to the pure-Python parser for the
+    error's words: both must give the same values, types and lines for every YAML here."""
+    import yaml
+
+    from casebook.source import yamlines
+    assert yamlines._FastLoader.__mro__[1] is yaml.CSafeLoader  # the quick one is in use
+    root = Path(__file__).resolve().parents[1]
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("**/book.yaml"))
+             if ".venv" not in p.parts and "node_modules" not in p.parts]
+    for md_file in sorted((root / "source").rglob("*.md")) + sorted(
+            (root / "tests" / "data").rglob("*.md")):
+        text = md_file.read_text(encoding="utf-8")
+        if text.startswith("---\n") and "\n---" in text[3:]:
+            texts.append(text[4:text.index("\n---", 3)])
+    assert len(texts) > 100
+
+    def seen(node):
+        if isinstance(node, dict):
+            return ("map", node.line, node.key_lines,
+                    [(k, seen(v)) for k, v in node.items()])
+        if isinstance(node, list):
+            return ("seq", node.line, node.item_lines, [seen(v) for v in node])
+        return (type(node).__name__, node, getattr(node, "number", None))
+    for text in texts:
+        fast = yaml.load(text, Loader=yamlines._FastLoader)  # noqa: S506
+        slow = yaml.load(text, Loader=yamlines._Loader)  # noqa: S506
+        assert seen(fast) == seen(slow), text[:80]
+    with pytest.raises(SourceError, match=r"x\.md:4: malformed YAML: found character"):
+        yamlines.load("a: 1\nb:\n  - 2\n\tc: 3\n", Path("x.md"))
