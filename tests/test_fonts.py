@@ -49,10 +49,11 @@ def test_the_kept_coverage_is_the_fonts_and_is_read_again_for_another_file(tmp_p
     record = json.loads((tmp_path / fonts.COVERAGE_KEPT).read_text(encoding="utf-8"))
     record["ranges"] = [[0x41, 0x42]]  # what the file says is what is used
     (tmp_path / fonts.COVERAGE_KEPT).write_text(json.dumps(record), encoding="utf-8")
-    assert fonts._kept_coverage(spec, tmp_path) == {0x41, 0x42}
+    read = fonts._kept_coverage(spec, tmp_path)
+    assert set(read) == {0x41, 0x42} and 0x40 not in read and 0x43 not in read
     record["fonts"][1][2] -= 1  # a record for another version of a font file: read the fonts
     (tmp_path / fonts.COVERAGE_KEPT).write_text(json.dumps(record), encoding="utf-8")
-    assert fonts._kept_coverage(spec, tmp_path) == kept
+    assert set(fonts._kept_coverage(spec, tmp_path)) == set(kept)
 
 
 def test_every_font_is_checked_once_even_when_pages_share_it(tmp_path):
