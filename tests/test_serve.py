@@ -235,7 +235,32 @@ def test_with_pdf_the_edited_pages_are_shown_before_the_merge(tmp_path, browser)
             assert "合成改动句" in subprocess.run(["pdftotext", str(interim), "-"],
                                              capture_output=True, check=True).stdout.decode()
             assert "合成改动句" in _pdf_text(base + "synthetic-screen.pdf")
+            shown = int(page.locator("img[alt*='合成改动句']").get_attribute("src")
+                        .split("/page/")[1].split(".")[0])
+            early = [n for n in range(1, 9) if "合成改动句" in subprocess.run(
+                ["pdftotext", "-f", str(n), "-l", str(n), str(interim), "-"],
+                capture_output=True, check=False).stdout.decode()]
+            _same_but_the_folio(interim, early[0],
+                                book / ".casebook-preview/pdf/synthetic-screen.pdf", shown + 1,
+                                tmp_path)
             page.close()
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def _same_but_the_folio(early, early_page: int, final, final_page: int, tmp) -> None:
+    """The early page looks as the merged PDF's does (same size, every glyph drawn) above
+    the foot of the page, where only the merged one has its folio."""
+    from PIL import Image, ImageChops
+    images = []
+    for n, (pdf, number) in enumerate(((early, early_page), (final, final_page))):
+        subprocess.run(["pdftoppm", "-r", "50", "-gray", "-png", "-f", str(number), "-l",
+                        str(number), "-singlefile", str(pdf), str(tmp / f"look{n}")],
+                       check=True)
+        images.append(Image.open(tmp / f"look{n}.png"))
+    assert images[0].size == images[1].size, "the early page is not cut as the screen PDF"
+    width, height = images[0].size
+    box = (0, 0, width, int(height * 0.88))  # above the folio
+    diff = ImageChops.difference(images[0].crop(box), images[1].crop(box)).getbbox()
+    assert diff is None, f"the early page differs from the merged one at {diff}"

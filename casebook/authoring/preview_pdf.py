@@ -25,7 +25,6 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,7 +152,7 @@ class _Early:
         self.out, self.send, self.started = out, send, 0.0
         self.chunks: dict[str, tuple[bytes, list[str]]] = {}  # name: (PDF digest, pages')
 
-    def __call__(self, placed) -> None:
+    def __call__(self, placed, fonts_dir: Path | None) -> None:
         import pikepdf
         first_build = not self.chunks
         changed: list[tuple[int, bytes, int]] = []  # (book page, chunk PDF, its page)
@@ -172,27 +171,17 @@ class _Early:
         changed = changed[:SHOWN]
         self.out.mkdir(parents=True, exist_ok=True)
         path = self.out / INTERIM
-        _pages_of(changed, path)
+        from casebook.editions.pdf import early
+        tmp = path.with_suffix(".tmp")  # a preview's, rewritten at every edit: no fsync
+        tmp.write_bytes(early.pages_pdf([(data, index) for _, data, index in changed],
+                                        fonts_dir))
+        os.replace(tmp, path)
         self.send(PdfBuild(seconds=time.monotonic() - self.started, interim=path.name,
                            changed=tuple(page for page, _, _ in changed),
                            texts=tuple(page_text(path, list(range(len(changed)))))))
 
 
 INTERIM = ".preview-early.pdf"  # in the preview's PDF folder: the early answer's pages
-
-
-def _pages_of(changed: list[tuple[int, bytes, int]], path: Path) -> None:
-    """One PDF of the given pages of the given chunks, in that order."""
-    import pikepdf
-    out = pikepdf.new()
-    with ExitStack() as opened:
-        sources: dict[int, pikepdf.Pdf] = {}
-        for _, data, index in changed:
-            if id(data) not in sources:
-                sources[id(data)] = opened.enter_context(pikepdf.open(io.BytesIO(data)))
-            out.pages.append(sources[id(data)].pages[index])
-        out.save(path.with_suffix(".tmp"))
-    os.replace(path.with_suffix(".tmp"), path)
 
 
 class _KeptPool(ProcessPoolExecutor):

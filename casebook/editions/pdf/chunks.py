@@ -56,9 +56,10 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
 
     ``settled(pagemap)`` is called once the PageMap is final and the pool has no more
     layout work, before the merge: work that needs only the pages (the EPUB's page-list,
-    the cover's spine) can start then. ``laid_out(placed)`` is called once, after the first
-    round, with each chunk as ``Placed`` (the preview shows the pages an edit changed from
-    there, a second before the merged PDF is written).
+    the cover's spine) can start then. ``laid_out(placed, fonts_dir)`` is called once the
+    layout has settled, with each chunk as ``Placed`` and the folder of kept font subsets (the
+    preview shows the pages an edit changed from there, early.pages_pdf, before the merged
+    PDF is written).
     """
     settled = settled or (lambda pagemap: None)
     plan = pdf_plan.plan(book)
@@ -93,8 +94,6 @@ def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, calls):
         chunks, htmls, laid = _lay_out_all(book, (html_of, folios), chunks, htmls, pool,
                                            store, meanwhile, ahead)
         blanks, pagemap, shown = _assemble(book, chunks, laid)
-        if laid_out is not None and round_ == 1:
-            laid_out(placed(chunks, blanks, laid))
         # the folio sheets these pages need: laid out behind a next round's chunks, if any
         meanwhile = functools.partial(sheets.prefetch, _labels(pagemap, shown), pool)
         chunks = _sides(chunks, blanks, laid)
@@ -109,6 +108,8 @@ def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, calls):
         htmls = again
     else:
         raise RenderError(f"the chunked PDF layout did not settle in {MAX_ROUNDS} rounds")
+    if laid_out is not None:
+        laid_out(placed(chunks, blanks, laid), store.fonts_dir())
     if ahead is not None:  # a long book subsets its faces one by one, in the merge: less memory
         from casebook.editions.pdf import subset as pdf_subset
         pdf_subset.prefetch([one.glyphs for one in laid], store.fonts_dir())
