@@ -9,16 +9,13 @@ import zipfile
 
 import pdfplumber
 import pytest
-from bookfactory import make_book, md
+from bookfactory import BODY_LINE, CASE, build_case, case_book, long_case_book
 from conftest import cli
 
-from casebook.build.pipeline import Options, build
 from casebook.errors import Collector
 from casebook.render import mathsvg
 from casebook.source import loader as source
 
-CASE = "source/cases/01/001-a.md"
-BODY_LINE = 5
 BODY = ("合成测试文本：行内 abc 公式 $E = mc^2 + g(y)$ 出现在句中。\n\n"
         "$$\\begin{aligned}f(x) &= \\sum_{i=1}^{n} a_i x^i \\\\ "
         "g(x) &= \\int_0^1 \\frac{\\sqrt{x}}{1+x^2}\\,dx\\end{aligned}$$\n\n"
@@ -27,10 +24,7 @@ BODY = ("合成测试文本：行内 abc 公式 $E = mc^2 + g(y)$ 出现在句�
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("math")
-    root = make_book(tmp, {CASE: md("公式", BODY)})
-    paths = build(Options(book_dir=root, out_dir=tmp / "out", workers=0))
-    return paths
+    return build_case(tmp_path_factory.mktemp("math"), "公式", BODY)
 
 
 def test_the_html_and_the_epub_carry_mathml(built):
@@ -81,12 +75,10 @@ def test_the_pdf_draws_formulas_in_black_on_the_baseline(built):
 
 
 def test_a_formula_pandoc_cannot_read_is_an_error_at_its_line(tmp_path):
-    lines = [f"合成正文第{i}行。" for i in range(300)]
-    lines[250] = "坏公式 $\\frac{1}{$ 在这里。"
-    root = make_book(tmp_path, {CASE: md("甲", "\n\n".join(lines) + "\n")})
+    root, line = long_case_book(tmp_path, 300, 250, "坏公式 $\\frac{1}{$ 在这里。")
     result = cli("check", "--book", root)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert f"{CASE}:{BODY_LINE + 500}:" in result.stderr, result.stderr
+    assert f"{CASE}:{line}:" in result.stderr, result.stderr
     assert "formula $\\frac{1}{$" in result.stderr
     build_ = cli("pdf", "--book", root, "--out", tmp_path / "out")
     assert build_.returncode != 0 and "Laying out" not in build_.stderr + build_.stdout
@@ -94,7 +86,7 @@ def test_a_formula_pandoc_cannot_read_is_an_error_at_its_line(tmp_path):
 
 def test_a_formula_ziamath_cannot_draw_is_an_error_at_its_line(tmp_path):
     body = "合成正文。\n\n第二段 $x^{}$ 在这里。\n"
-    root = make_book(tmp_path, {CASE: md("甲", body)})
+    root = case_book(tmp_path, "甲", body)
     book = source.load(root).select(False)
     doc = book.parts[0].cases[0]
     broken = ('<p><math display="inline" xmlns="http://www.w3.org/1998/Math/MathML"><semantics>'
