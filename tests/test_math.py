@@ -12,8 +12,11 @@ import pytest
 from bookfactory import BODY_LINE, CASE, build_case, case_book, long_case_book
 from conftest import cli
 
+from casebook.editions.pdf import document as pdf
+from casebook.editions.pdf import plan as pdf_plan
 from casebook.errors import Collector
 from casebook.render import mathsvg
+from casebook.render.fragments import render_all
 from casebook.source import loader as source
 
 BODY = ("合成测试文本：行内 abc 公式 $E = mc^2 + g(y)$ 出现在句中。\n\n"
@@ -97,3 +100,22 @@ def test_a_formula_ziamath_cannot_draw_is_an_error_at_its_line(tmp_path):
     assert len(errors.errors) == 1
     error = errors.errors[0]
     assert error.line == BODY_LINE + 2 and "cannot be drawn for print" in error.message
+
+
+def _print_html(root) -> str:
+    book = source.load(root).select(False)
+    return pdf.book_html(book, render_all(book), pdf_plan.whole(book), None, "2011-06-01T00:00")
+
+
+def test_the_print_html_sets_each_drawing_with_the_math_template(tmp_path):
+    root = case_book(tmp_path, "甲", "撇号 $f'(x) < 1$ 在这里。\n")
+    img = re.search(r'<img class="math-svg math-inline"[^>]*>', _print_html(root)).group(0)
+    assert 'alt="f&#x27;(x) &lt; 1" src="data:image/svg+xml;base64,' in img
+    assert re.search(r'" style="width: \d+\.\d{3}em; height: \d+\.\d{3}em; '
+                     r'vertical-align: -?\d+\.\d{3}em">$', img), img
+    own = root / "templates" / "pdf" / "math.html.j2"  # a book's own template takes its place
+    own.parent.mkdir(parents=True)
+    own.write_text('<span class="formula-{{ kind }}">{{ alt }}</span>', encoding="utf-8")
+    html = _print_html(root)
+    assert '撇号 <span class="formula-inline">f&#x27;(x) &lt; 1</span> 在这里' in html
+    assert "math-svg" not in html
