@@ -49,15 +49,39 @@ Not a test module: import it from tests with ``from bookfactory import make_book
     md(title="甲", body="正文。\\n", **meta) -> str
         The text of a Markdown source: ``---``, ``title: …``, one ``key: value``
         line per extra meta entry (values written as given), ``---``, a blank
-        line, then the body. ``title=None`` leaves the title out.
+        line, then the body. ``title=None`` leaves the title out. With a title
+        alone the body starts at line ``BODY_LINE`` (5).
+
+One-case books, built in this process, and copies of the sample book:
+
+    case_book(tmp_path, title, body, **make_book_options) -> Path
+        ``make_book`` with the one case ``CASE``, of ``md(title, body)``.
+    build_case(tmp_path, title, body, *, yaml_extra="", **options) -> dict
+        ``case_book``, built by ``build_book``.
+    build_book(book_dir, **options) -> dict
+        ``build()`` of the book into the ``out`` folder beside it, in this process
+        (``workers=0``); ``options`` are more ``Options`` fields. The paths it wrote.
+    long_case_book(tmp_path, count, at, text, filler=...) -> (Path, int)
+        A one-case book whose body is ``count`` paragraphs of ``filler`` (``{i}``:
+        the paragraph's number), paragraph ``at`` replaced by ``text``; the book
+        and the line of ``CASE`` that paragraph stands at.
+    sample_copy(where, slug) -> Path
+        A copy of tests/data/sample at ``where``, its book.yaml's slug ``slug``.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-DEFAULT_CASES = {"source/cases/01/001-a.md": "---\ntitle: 甲\n---\n\n正文。\n"}
+from conftest import DATA
+
+from casebook.build.pipeline import Options, build
+
+CASE = "source/cases/01/001-a.md"  # the one case of a book made with the default cases
+DEFAULT_CASES = {CASE: "---\ntitle: 甲\n---\n\n正文。\n"}
+BODY_LINE = 5  # md(title, body): ---, title, ---, a blank line, then the body
 
 
 def md(title: str | None = "甲", body: str = "正文。\n", **meta) -> str:
@@ -131,3 +155,41 @@ def yaml_line(book_dir: Path, needle: str, nth: int = 1) -> int:
             if found == nth:
                 return number
     raise AssertionError(f"{needle!r} occurs {found} time(s) in book.yaml, not {nth}")
+
+
+def build_book(book_dir: Path, **options) -> dict[str, Path]:
+    """The paths ``build()`` writes for the book into ``out`` beside it, in this process."""
+    options.setdefault("workers", 0)
+    return build(Options(book_dir=book_dir, out_dir=Path(book_dir).parent / "out", **options))
+
+
+def case_book(tmp_path: Path, title: str | None, body: str, **make_book_options) -> Path:
+    """A book of the one case ``CASE``, ``md(title, body)``, written into ``tmp_path``."""
+    return make_book(tmp_path, {CASE: md(title, body)}, **make_book_options)
+
+
+def build_case(tmp_path: Path, title: str | None, body: str, *, yaml_extra: str = "",
+               **options) -> dict[str, Path]:
+    """A one-case book of ``md(title, body)`` written into ``tmp_path`` and built there."""
+    return build_book(case_book(tmp_path, title, body, yaml_extra=yaml_extra), **options)
+
+
+def long_case_book(tmp_path: Path, count: int, at: int, text: str,
+                   filler: str = "合成正文第{i}行。") -> tuple[Path, int]:
+    """A one-case book of ``count`` paragraphs, ``text`` the one at ``at``; and its line."""
+    paragraphs = [filler.format(i=i) for i in range(count)]
+    paragraphs[at] = text
+    root = case_book(tmp_path, "甲", "\n\n".join(paragraphs) + "\n")
+    line = BODY_LINE + 2 * at
+    written = (root / CASE).read_text(encoding="utf-8").splitlines()
+    assert written[line - 1] == text, f"line {line} of {CASE} is not the paragraph at {at}"
+    return root, line
+
+
+def sample_copy(where: Path, slug: str) -> Path:
+    """A copy of tests/data/sample at ``where`` whose book.yaml gives it the slug ``slug``."""
+    shutil.copytree(DATA / "sample", where)
+    yaml = where / "book.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    yaml.write_text(text.replace("slug: sample", f"slug: {slug}", 1), encoding="utf-8")
+    return where

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import dask_executor
 import pytest
-from conftest import DATA, ROOT, cli
+from bookfactory import sample_copy
+from conftest import ROOT, cli
 
 from casebook.build.pipeline import Options, build
 from casebook.editions.pdf import plan as pdf_plan
@@ -38,20 +39,12 @@ def files(out: Path) -> dict[str, bytes]:
             if p.is_file() and not p.name.startswith(".casebook")}
 
 
-def copy_of(sample: Path, slug: str) -> Path:
-    shutil.copytree(DATA / "sample", sample)
-    yaml = sample / "book.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8").replace("slug: sample", f"slug: {slug}",
-                                                              1), encoding="utf-8")
-    return sample
-
-
 def test_a_dask_cluster_builds_the_editions_the_local_pool_builds(tmp_path, monkeypatch,
                                                                  scheduler):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setenv("CASEBOOK_DASK_SCHEDULER", scheduler)
     monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 0)  # chunk jobs, not one whole-book job
-    book = copy_of(tmp_path / "sample", "sample")
+    book = sample_copy(tmp_path / "sample", "sample")
     made = len(dask_executor.clients)
     build(Options(book_dir=book, out_dir=tmp_path / "dask", cache=False,
                   executor="dask_executor:executor"))
@@ -66,7 +59,7 @@ def test_two_books_through_the_cluster_from_the_command_line(tmp_path, scheduler
     env = {"SOURCE_DATE_EPOCH": "1700000000", "CASEBOOK_DASK_SCHEDULER": scheduler,
            "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT / "tests"),
                                                        os.environ.get("PYTHONPATH"))))}
-    books = [copy_of(tmp_path / name, f"sample-{name}") for name in ("one", "two")]
+    books = [sample_copy(tmp_path / name, f"sample-{name}") for name in ("one", "two")]
     done = cli("all", "-q", "--no-cache", "--executor", "dask_executor:executor",
                *(arg for book in books for arg in ("--book", book)), env=env)
     assert done.returncode == 0, done.stderr

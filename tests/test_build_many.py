@@ -4,29 +4,20 @@ with its folder while the others are built, and the list file's errors at their 
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
-from conftest import DATA, cli
+from bookfactory import sample_copy
+from conftest import cli
 
 from casebook.build import many
 from casebook.build.pipeline import BUILD_INFO, Options
 from casebook.errors import CasebookError, SourceError
 
 
-def copy_of(where: Path, slug: str) -> Path:
-    shutil.copytree(DATA / "sample", where)
-    yaml = where / "book.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8").replace("slug: sample", f"slug: {slug}",
-                                                              1), encoding="utf-8")
-    return where
-
-
 def test_books_built_side_by_side_keep_their_own_outputs_and_findings(tmp_path, monkeypatch,
                                                                      caplog):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    one, two = copy_of(tmp_path / "one", "one"), copy_of(tmp_path / "two", "two")
+    one, two = sample_copy(tmp_path / "one", "one"), sample_copy(tmp_path / "two", "two")
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "book.yaml").write_text("slug: bad\ntitle: [unclosed\n", encoding="utf-8")
@@ -71,7 +62,7 @@ def test_a_bad_list_file_is_an_error_at_its_line(tmp_path, text, line):
 
 
 def test_the_command_line_builds_the_books_it_can_and_names_the_one_it_cannot(tmp_path):
-    one = copy_of(tmp_path / "one", "one")
+    one = sample_copy(tmp_path / "one", "one")
     (tmp_path / "books.yaml").write_text("books:\n  - missing\n", encoding="utf-8")
     done = cli("all", "-q", "--book", one, "--books", tmp_path / "books.yaml")
     assert done.returncode == 1

@@ -9,11 +9,7 @@ from collections import defaultdict
 
 import pdfplumber
 import pytest
-from bookfactory import make_book, md
-
-from casebook.build.pipeline import Options, build
-
-CASE = "source/cases/01/001-a.md"
+from bookfactory import build_case
 # long runs without a break Unicode's line breaking allows (after / and - it does)
 URL = ("https://www.ReliableScalableAndMaintainableApplicationsExample.org/"
        "DesigningDataIntensiveApplications_references.html?tab=readme&lang=zh")
@@ -30,9 +26,7 @@ BODY = (f"{FILLER}参考资料见 <{URL}> 以及更多这样的链接文字在�
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("code")
-    root = make_book(tmp, {CASE: md("代码与网址", BODY)})
-    return build(Options(book_dir=root, out_dir=tmp / "out", workers=0))
+    return build_case(tmp_path_factory.mktemp("code"), "代码与网址", BODY)
 
 
 def test_the_html_and_the_epub_highlight_code_in_the_monospace_stack(built):
@@ -104,9 +98,8 @@ def test_no_line_is_stretched_to_make_room_for_a_url(page):
 
 
 def test_an_epub_with_embedded_fonts_embeds_the_code_face_too(tmp_path):
-    root = make_book(tmp_path, {CASE: md("代码", BODY)}, yaml_extra="epub: {embed_fonts: true}\n")
-    epub = build(Options(book_dir=root, out_dir=tmp_path / "out", workers=0,
-                         editions=("pdf", "epub")))["epub"]
+    epub = build_case(tmp_path, "代码", BODY, yaml_extra="epub: {embed_fonts: true}\n",
+                      editions=("pdf", "epub"))["epub"]
     with zipfile.ZipFile(epub) as z:
         names = set(z.namelist())
         css = z.read("EPUB/styles/epub.css").decode()
@@ -120,8 +113,7 @@ def test_epubcheck_ace_and_vnu_pass_a_book_with_code_math_and_urls(tmp_path):
     from casebook.check import html as html_check
     from casebook.check import parity
     body = BODY + "\n行内公式 $E = mc^2$ 与展示公式：\n\n$$\\int_0^1 x^2\\,dx = \\frac{1}{3}$$\n"
-    root = make_book(tmp_path, {CASE: md("代码、公式与网址", body)})
-    paths = build(Options(book_dir=root, out_dir=tmp_path / "out", workers=0))
+    paths = build_case(tmp_path, "代码、公式与网址", body)
     result = parity.epubcheck(paths["epub"])
     assert (result.errors, result.warnings) == (0, 0), result.messages
     assert epub_check.ace(paths["epub"], tmp_path / "ace").outcome == "pass"

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import pdfplumber
 import pytest
-from bookfactory import make_book, md
+from bookfactory import (BODY_LINE, CASE, build_book, build_case, case_book, long_case_book,
+                         make_book)
 from conftest import cli
-
-from casebook.build.pipeline import Options, build
 
 from casebook import model
 from casebook.errors import SourceError
 from casebook.render import fonts, fontstack
 from casebook.source import loader as source
 
-CASE = "source/cases/01/001-a.md"
-BODY_LINE = 5  # md(): ---, title, ---, blank, then the body
 NAMES = "Łukasz Kowalski、Gül İnce、Mirosław Ćwikła、Šimon Žák、ğ ć ž Ś č ı"
 SYNTHETIC = "（合成测试文本）"
 # U+200B, ZWNJ, ZWJ, the soft hyphen, the word joiner, LRM, a BOM inside the text, VS16
@@ -27,23 +24,16 @@ def _load(root):
     return source.load(root).select(False)
 
 
-def _pdf(root, out):
-    """The print PDF as a build writes it (which checks every font it embeds is declared)."""
-    return build(Options(book_dir=root, out_dir=out, editions=("pdf",), workers=0))["pdf"]
-
-
 def test_latin_extended_superscripts_symbols_and_greek_are_covered(tmp_path):
     body = f"{SYNTHETIC}作者 {NAMES}，x⁵ 与 y⁶ 的写法 ✗ 不可取，ϕ 与 φ 是希腊字母。\n"
-    fonts.check_glyphs(_load(make_book(tmp_path, {CASE: md("甲", body)})))
+    fonts.check_glyphs(_load(case_book(tmp_path, "甲", body)))
 
 
 def test_a_missing_glyph_is_found_at_its_true_line_far_down_a_long_body(tmp_path):
-    lines = [f"合成正文第{i}行，Latin text {i}。" for i in range(900)]
-    lines[818] = "合成正文里有一个私用区字符\ue000，没有字体有它。"
-    root = make_book(tmp_path, {CASE: md("甲", "\n\n".join(lines) + "\n")})
+    root, line = long_case_book(tmp_path, 900, 818, "合成正文里有一个私用区字符\ue000，没有字体有它。",
+                                filler="合成正文第{i}行，Latin text {i}。")
     result = cli("check", "--book", root)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    line = BODY_LINE + 818 * 2
     assert f"{CASE}:{line}:" in result.stderr, result.stderr
     assert "U+E000" in result.stderr and "fallbacks" in result.stderr
 
@@ -51,7 +41,7 @@ def test_a_missing_glyph_is_found_at_its_true_line_far_down_a_long_body(tmp_path
 def test_format_characters_are_kept_and_never_missing_glyphs(tmp_path):
     body = (f"{SYNTHETIC}零宽\u200b空格、Ka\u200cn、a\u200db、soft\u00adhyphen、word\u2060joiner、"
             f"\u200e左右、中\ufeff间、✔\ufe0f。\n")
-    root = make_book(tmp_path, {CASE: md("甲", body)})
+    root = case_book(tmp_path, "甲", body)
     book = _load(root)
     fonts.check_glyphs(book)  # nothing reported
     assert all(fonts.invisible(c) for c in FORMAT_CHARS)
@@ -60,12 +50,12 @@ def test_format_characters_are_kept_and_never_missing_glyphs(tmp_path):
     html = render_all(book)[book.parts[0].cases[0].id]
     assert "\u200b" in html and "\u00ad" in html and "\u200d" in html  # kept for the text
     # the print PDF draws them with the declared faces only (write() checks what it embeds)
-    assert fonts.check_embedded(_pdf(root, tmp_path / "out"))
+    assert fonts.check_embedded(build_book(root, editions=("pdf",))["pdf"])
 
 
 def test_the_build_stops_before_layout_for_what_check_knows(tmp_path):
     body = "合成正文。\n\n第二段有\ue001这个字符。\n"
-    root = make_book(tmp_path, {CASE: md("甲", body)})
+    root = case_book(tmp_path, "甲", body)
     result = cli("pdf", "--book", root, "--out", tmp_path / "out")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert f"{CASE}:{BODY_LINE + 2}:" in result.stderr and "U+E001" in result.stderr
@@ -78,8 +68,8 @@ def printed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("latin")
     body = (f"{SYNTHETIC}作者 {NAMES} 的“引号”与——破折号，x⁵ ✗ ϕ。\n\n"
             "```python\ndef f(x):  # 注释 Łódź\n    return x\n```\n")
-    root = make_book(tmp, {CASE: md("Kowalski 的模型", body)})
-    with pdfplumber.open(_pdf(root, tmp / "out")) as doc:
+    pdf = build_case(tmp, "Kowalski 的模型", body, editions=("pdf",))["pdf"]  # checks its fonts
+    with pdfplumber.open(pdf) as doc:
         chars = [c for page in doc.pages for c in page.chars]
     return chars
 

@@ -9,16 +9,16 @@ import zipfile
 
 import pdfplumber
 import pytest
-from bookfactory import make_book, md
+from bookfactory import BODY_LINE, CASE, build_case, case_book, long_case_book
 from conftest import cli
 
-from casebook.build.pipeline import Options, build
+from casebook.editions.pdf import document as pdf
+from casebook.editions.pdf import plan as pdf_plan
 from casebook.errors import Collector
 from casebook.render import mathsvg
+from casebook.render.fragments import render_all
 from casebook.source import loader as source
 
-CASE = "source/cases/01/001-a.md"
-BODY_LINE = 5
 BODY = ("合成测试文本：行内 abc 公式 $E = mc^2 + g(y)$ 出现在句中。\n\n"
         "$$\\begin{aligned}f(x) &= \\sum_{i=1}^{n} a_i x^i \\\\ "
         "g(x) &= \\int_0^1 \\frac{\\sqrt{x}}{1+x^2}\\,dx\\end{aligned}$$\n\n"
@@ -27,10 +27,7 @@ BODY = ("合成测试文本：行内 abc 公式 $E = mc^2 + g(y)$ 出现在句�
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("math")
-    root = make_book(tmp, {CASE: md("公式", BODY)})
-    paths = build(Options(book_dir=root, out_dir=tmp / "out", workers=0))
-    return paths
+    return build_case(tmp_path_factory.mktemp("math"), "公式", BODY)
 
 
 def test_the_html_and_the_epub_carry_mathml(built):
@@ -81,12 +78,10 @@ def test_the_pdf_draws_formulas_in_black_on_the_baseline(built):
 
 
 def test_a_formula_pandoc_cannot_read_is_an_error_at_its_line(tmp_path):
-    lines = [f"合成正文第{i}行。" for i in range(300)]
-    lines[250] = "坏公式 $\\frac{1}{$ 在这里。"
-    root = make_book(tmp_path, {CASE: md("甲", "\n\n".join(lines) + "\n")})
+    root, line = long_case_book(tmp_path, 300, 250, "坏公式 $\\frac{1}{$ 在这里。")
     result = cli("check", "--book", root)
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert f"{CASE}:{BODY_LINE + 500}:" in result.stderr, result.stderr
+    assert f"{CASE}:{line}:" in result.stderr, result.stderr
     assert "formula $\\frac{1}{$" in result.stderr
     build_ = cli("pdf", "--book", root, "--out", tmp_path / "out")
     assert build_.returncode != 0 and "Laying out" not in build_.stderr + build_.stdout
@@ -94,7 +89,7 @@ def test_a_formula_pandoc_cannot_read_is_an_error_at_its_line(tmp_path):
 
 def test_a_formula_ziamath_cannot_draw_is_an_error_at_its_line(tmp_path):
     body = "合成正文。\n\n第二段 $x^{}$ 在这里。\n"
-    root = make_book(tmp_path, {CASE: md("甲", body)})
+    root = case_book(tmp_path, "甲", body)
     book = source.load(root).select(False)
     doc = book.parts[0].cases[0]
     broken = ('<p><math display="inline" xmlns="http://www.w3.org/1998/Math/MathML"><semantics>'
@@ -105,3 +100,22 @@ def test_a_formula_ziamath_cannot_draw_is_an_error_at_its_line(tmp_path):
     assert len(errors.errors) == 1
     error = errors.errors[0]
     assert error.line == BODY_LINE + 2 and "cannot be drawn for print" in error.message
+
+
+def _print_html(root) -> str:
+    book = source.load(root).select(False)
+    return pdf.book_html(book, render_all(book), pdf_plan.whole(book), None, "2011-06-01T00:00")
+
+
+def test_the_print_html_sets_each_drawing_with_the_math_template(tmp_path):
+    root = case_book(tmp_path, "甲", "撇号 $f'(x) < 1$ 在这里。\n")
+    img = re.search(r'<img class="math-svg math-inline"[^>]*>', _print_html(root)).group(0)
+    assert 'alt="f&#x27;(x) &lt; 1" src="data:image/svg+xml;base64,' in img
+    assert re.search(r'" style="width: \d+\.\d{3}em; height: \d+\.\d{3}em; '
+                     r'vertical-align: -?\d+\.\d{3}em">$', img), img
+    own = root / "templates" / "pdf" / "math.html.j2"  # a book's own template takes its place
+    own.parent.mkdir(parents=True)
+    own.write_text('<span class="formula-{{ kind }}">{{ alt }}</span>', encoding="utf-8")
+    html = _print_html(root)
+    assert '撇号 <span class="formula-inline">f&#x27;(x) &lt; 1</span> 在这里' in html
+    assert "math-svg" not in html

@@ -3,7 +3,8 @@
 WeasyPrint cannot lay out MathML, so the print edition shows each formula as an SVG image
 whose glyphs are outlines of the declared math font (model.FontSpec.math: the STIX Two Math
 that the ziamath package ships, unless book.yaml names another OpenType MATH font), all in
-black. A formula pandoc cannot read, or ziamath cannot draw, is an error at its line.
+black; the template pdf/math.html.j2 writes the image. A formula pandoc cannot read, or
+ziamath cannot draw, is an error at its line.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import functools
 import html as htmllib
 import logging
 import re
+from collections.abc import Callable
+
+from markupsafe import Markup
 
 from casebook import model
 from casebook.errors import Collector, SourceError, ToolError
@@ -57,22 +61,24 @@ def check(book: model.Book, html: dict[str, str], errors: Collector) -> None:
                            doc.source, line_of(doc, tex), SourceError)
 
 
-def for_print(html: str, math_font: str) -> str:
-    """``html`` with each MathML formula replaced by its drawing, an SVG image set on the
-    text's baseline (a display formula centred on a line of its own)."""
+def for_print(html: str, math_font: str, render: Callable[..., str]) -> str:
+    """``html`` with each MathML formula replaced by its drawing: ``render(**image(...))``,
+    the template pdf/math.html.j2 (templates.py), an SVG image set on the text's baseline."""
     if "<math" not in html:
         return html
-    return _MATH.sub(lambda m: _image(m.group(0), math_font), html)
+    return _MATH.sub(lambda m: render(**image(m.group(0), math_font)), html)
 
 
-def _image(mathml: str, math_font: str) -> str:
+def image(mathml: str, math_font: str) -> dict:
+    """What pdf/math.html.j2 sets one formula's image with: its kind (inline or display),
+    alt text (the TeX), SVG in base64, and width, height and baseline drop in em."""
     svg, width, height, drop = drawn(mathml, math_font)
-    kind = "display" if _DISPLAY.match(mathml) else "inline"
-    data = base64.b64encode(svg.encode()).decode("ascii")
-    alt = htmllib.escape(tex_of(mathml) or "formula", quote=True)
-    return (f'<img class="math-svg math-{kind}" alt="{alt}" src="data:image/svg+xml;base64,'
-            f'{data}" style="width: {width:.3f}em; height: {height:.3f}em; '
-            f'vertical-align: {drop:.3f}em">')
+    # escaped here as html.escape writes it (&quot; &#x27;), not as Jinja would (&#34; &#39;),
+    # so that the PDF-bound HTML is byte for byte what the f-string before the template wrote
+    alt = Markup(htmllib.escape(tex_of(mathml) or "formula", quote=True))
+    return {"kind": "display" if _DISPLAY.match(mathml) else "inline", "alt": alt,
+            "svg": base64.b64encode(svg.encode()).decode("ascii"), "width": width,
+            "height": height, "drop": drop}
 
 
 @functools.lru_cache(maxsize=4096)

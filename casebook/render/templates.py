@@ -3,6 +3,7 @@ casebook's; template mistakes become errors naming the template and line; styles
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from casebook.render import mathsvg, notes, xref
 log = logging.getLogger(__name__)
 TEMPLATES_DIR = resources.TEMPLATES
 STYLES_DIR = resources.STYLES
+MATH_TEMPLATE = "pdf/math.html.j2"  # one formula drawn for print (mathsvg.for_print)
 _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}  # one per template path
 
 
@@ -49,8 +51,16 @@ def _new_environment(dirs: list[Path]) -> jinja2.Environment:
     env.globals["draft_mark"] = draft_mark
     env.filters["print_notes"] = notes.for_print  # the PDF's page-foot notes (notes.py)
     env.filters["print_folios"] = xref.with_folios  # page references of a chunked PDF
-    env.filters["print_math"] = mathsvg.for_print  # formulas drawn as SVG for WeasyPrint
+    # formulas drawn as SVG for WeasyPrint. Bound here, not @pass_environment: Jinja compiles
+    # that into the calling template, and the bytecode cache keeps what book.html.j2 compiled to
+    env.filters["print_math"] = functools.partial(_print_math, env)
     return env
+
+
+def _print_math(env: jinja2.Environment, html: str, math_font: str) -> str:
+    """``html`` with each formula drawn (mathsvg.for_print) and set by MATH_TEMPLATE."""
+    return mathsvg.for_print(html, math_font,
+                             lambda **image: render_template(env, MATH_TEMPLATE, **image))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
