@@ -13,13 +13,12 @@ import unicodedata
 from pathlib import Path
 
 import pikepdf
-from fontTools.ttLib import TTCollection, TTFont
 
 from casebook import model
 from casebook.errors import CheckError, Collector, SourceError, ToolError
 from casebook.fsio import write_file
 from casebook.render import fontstack
-from casebook.render.faces import APT_PACKAGE, FontFile, best_match
+from casebook.render.faces import APT_PACKAGE, FontFile, best_match, load
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +60,8 @@ def _fc_match(family: str) -> FontFile:
 @functools.lru_cache(maxsize=None)
 def coverage(family: str) -> frozenset[int]:
     """Every code point the declared family can draw."""
-    font = locate(family)
-    if font.path.suffix.lower() in {".ttc", ".otc"}:
-        face = TTCollection(str(font.path), lazy=True).fonts[font.index]
-    else:
-        face = TTFont(str(font.path), lazy=True, fontNumber=font.index)
-    return frozenset(face.getBestCmap())
+    with load(locate(family), lazy=True) as face:
+        return frozenset(face.getBestCmap())
 
 
 def invisible(char: str) -> bool:

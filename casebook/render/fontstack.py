@@ -63,10 +63,10 @@ def latin_faces(family: str, role: str) -> tuple[LatinFace, ...]:
             if style == "Regular":
                 raise
             continue  # WeasyPrint and browsers synthesise a missing bold or italic
-        opened = load(font, lazy=True)
-        has = ranges(set(opened.getBestCmap()) & _latin_points())
-        found.append(LatinFace(latin_name(role), family, style,
-                               str(opened["name"].getDebugName(6)), weight, slant, has))
+        with load(font, lazy=True) as opened:
+            has = ranges(set(opened.getBestCmap()) & _latin_points())
+            ps_name = str(opened["name"].getDebugName(6))
+        found.append(LatinFace(latin_name(role), family, style, ps_name, weight, slant, has))
     return tuple(found)
 
 
@@ -93,7 +93,8 @@ def ranges(points) -> tuple[tuple[int, int], ...]:
 @functools.lru_cache(maxsize=None)
 def cmap(family: str) -> frozenset[int]:
     """Every code point the Regular style of an installed family maps."""
-    return frozenset(load(face(family, None), lazy=True).getBestCmap())
+    with load(face(family, None), lazy=True) as opened:
+        return frozenset(opened.getBestCmap())
 
 
 @functools.lru_cache(maxsize=64)

@@ -81,17 +81,17 @@ def embed(docs: list[Doc], spec: model.FontSpec | None = None) -> list[Embedded]
 
 
 def _subset(role: Role, chars: set[str]) -> bytes:
-    font = load(face(role.family, role.style))
-    options = subset.Options()
-    options.hinting = False
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in chars))
-    subsetter.subset(font)
-    font.recalcTimestamp = False  # keep head.modified as shipped: reproducible bytes
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return buffer.getvalue()
+    with load(face(role.family, role.style)) as font:
+        options = subset.Options()
+        options.hinting = False
+        options.notdef_outline = True
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(ord(c) for c in chars))
+        subsetter.subset(font)
+        font.recalcTimestamp = False  # keep head.modified as shipped: reproducible bytes
+        buffer = io.BytesIO()
+        font.save(buffer)
+        return buffer.getvalue()
 
 
 def covered(data: bytes) -> set[str]:
