@@ -17,6 +17,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -146,7 +147,8 @@ def _warm(book) -> None:
 def _meanwhile(fn, *args):
     """Run ``fn(*args)`` on a thread while the block runs (pandoc's processes leave this one
     mostly waiting); the thread is joined, and its error raised, before the block is left.
-    The workers fork after it, so they inherit what it loaded."""
+    The workers fork after it, so they inherit what it loaded; and only once the thread
+    has really ended (``_gone``)."""
     if fn is None:
         yield
         return
@@ -163,8 +165,23 @@ def _meanwhile(fn, *args):
         yield
     finally:
         thread.join()
+        _gone(thread)
     if error:
         raise error[0]
+
+
+def _gone(thread: threading.Thread, seconds: float = 5.0) -> None:
+    """Wait until the system thread behind a joined ``thread`` has ended.
+
+    ``join`` returns before the thread's C-level exit has run the destructors of its
+    thread-local data, and GLib's (the thread used Pango) take GLib's slice allocator's
+    lock. A worker forked in that moment inherits the lock held by a thread it does not
+    have, and hangs at its first allocation: seen as a build that never ended, its worker
+    waiting in ``g_slice_alloc`` for good."""
+    task = Path(f"/proc/self/task/{thread.native_id}")
+    deadline = time.monotonic() + seconds
+    while task.exists() and time.monotonic() < deadline:
+        time.sleep(0.0005)
 
 
 class _InProcess:
