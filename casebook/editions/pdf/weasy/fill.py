@@ -1,4 +1,4 @@
-"""Pages filled to the last line: a page that ends short is set again with paragraphs looser or tighter.
+"""Pages filled to the last line: a short page is set again with paragraphs looser or tighter.
 
 A keep rule (a heading with two lines of what follows, widows and orphans at two, the 点评's
 signature with its last lines) or a figure that does not fit can move text overleaf and
@@ -13,10 +13,10 @@ em looser per character (``LOOSER``), each on the page or of what went overleaf 
 lastline.SETTINGS tighten it (at most 1/20 em, then its pause marks half width). Then it
 lays the page out again with, in turn: as many looser paragraphs as the page has lines to
 fill, the least loosened first; every tighter one at once, and if that lets in what went
-overleaf, the fewest that do (what went overleaf first); what looser paragraphs there are.
-A combination is kept when the page then ends at least half a line lower. A setting that
-changes no paragraph's line count changes nothing on the page, so none is tried; at most
-``TRIES`` layouts a page.
+overleaf, the fewest that do (what went overleaf first). A combination is kept when the
+page then ends at least half a line lower. A setting that changes no paragraph's line count
+changes nothing on the page, and one that cannot bring the page within two lines of its
+foot leaves it short: neither is laid out. At most ``TRIES`` layouts a page.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ from casebook.editions.pdf.weasy import grid, lastline
 log = logging.getLogger(__name__)
 LOOSER = (1 / 40, 1 / 20, 1 / 12)  # em added to each full-width character, tried in turn
 TRIES = 8  # page layouts a short page may take beyond its first
+# px under two lines a gap may be and still count as short: the audit measures from the
+# last line's baseline and allows 0.5 pt (check/typeset_rules.py); this from its box
+SLACK = 2.0
 _active = {"on": False}
 _stats = {"pages": 0, "layouts": 0, "measured": 0}  # of the layout under way
 _installed: dict = {}
@@ -79,20 +82,21 @@ class _Filling:
 
     def fill(self):
         best, gap = self.run()
-        if gap < 2 * self.pitch - 0.5 or best[1] is None or best[2]["break"] != "any":
+        if not self.short(gap) or best[1] is None or best[2]["break"] != "any":
             return best
         first, (looser, overleaf, tighter) = gap, self.moves(best[0])
-        need = int((gap - 2 * self.pitch + 0.5) // self.pitch) + 1  # lines to fill
+        need = int((gap - 2 * self.pitch + SLACK) // self.pitch) + 1  # lines to fill
         if len(looser) >= need:
             best, gap = self.attempt(looser[:need], best, gap)
         best, gap = self.pull(overleaf + tighter, best, gap)
-        if len(looser) != need:  # what looser paragraphs there are: the page ends lower
-            best, gap = self.attempt(looser, best, gap)
         if self.last is not best:
             best, gap = self.run()
         _forget_off(best[0], overleaf)
         self.report(first, gap)
         return best
+
+    def short(self, gap: float) -> bool:
+        return gap >= 2 * self.pitch - SLACK
 
     def run(self):
         context, page_state = self.args[0], self.args[5]
@@ -106,7 +110,7 @@ class _Filling:
     def attempt(self, plan, best, gap):
         """(page, gap) with ``plan``'s settings too, if the page then ends at least half a
         line lower; else as it was, the settings taken back."""
-        if not plan or self.layouts > TRIES or gap < 2 * self.pitch - 0.5:
+        if not plan or self.layouts > TRIES or not self.short(gap):
             return best, gap
         lastline.LOOSE.update(plan)
         result, after = self.run()
@@ -120,7 +124,7 @@ class _Filling:
         """Every tighter setting at once: if the page then takes in more of what follows,
         the fewest (the first ``pulls``) that let it end lower, or all if only they do."""
         pulls = [move for move in pulls if move[0] not in lastline.LOOSE]
-        if not pulls or self.layouts > TRIES or gap < 2 * self.pitch - 0.5:
+        if not pulls or self.layouts > TRIES or not self.short(gap):
             return best, gap
         lastline.LOOSE.update(pulls)
         every, low = self.run()
