@@ -32,7 +32,7 @@ from casebook.editions.pdf.weasy import grid, lastline
 
 log = logging.getLogger(__name__)
 LOOSER = (1 / 40, 1 / 20, 1 / 12)  # em added to each full-width character, tried in turn
-TRIES = 8  # page layouts a short page may take beyond its first
+TRIES = 8  # page layouts a short page may take beyond its first, at most
 # px under two lines a gap may be and still count as short: the audit measures from the
 # last line's baseline and allows 0.5 pt (check/typeset_rules.py); this from its box
 SLACK = 2.0
@@ -110,7 +110,7 @@ class _Filling:
     def attempt(self, plan, best, gap):
         """(page, gap) with ``plan``'s settings too, if the page then ends at least half a
         line lower; else as it was, the settings taken back."""
-        if not plan or self.layouts > TRIES or not self.short(gap):
+        if not plan or self.layouts >= TRIES or not self.short(gap):
             return best, gap
         lastline.LOOSE.update(plan)
         result, after = self.run()
@@ -122,20 +122,22 @@ class _Filling:
 
     def pull(self, pulls, best, gap):
         """Every tighter setting at once: if the page then takes in more of what follows,
-        the fewest (the first ``pulls``) that let it end lower, or all if only they do."""
+        the fewest (the first ``pulls``) that leave it short no more, or as short as all
+        do, or all if only they let it end lower."""
         pulls = [move for move in pulls if move[0] not in lastline.LOOSE]
-        if not pulls or self.layouts > TRIES or not self.short(gap):
+        if not pulls or self.layouts >= TRIES or not self.short(gap):
             return best, gap
         lastline.LOOSE.update(pulls)
         every, low = self.run()
         if every[1] != best[1]:  # something more came in
             for n in range(1, len(pulls)):
-                if self.layouts > TRIES:
+                if self.layouts >= TRIES:
                     break
                 for element, _ in pulls[n:]:
                     del lastline.LOOSE[element]
                 fewer, after = self.run()
-                if after < min(gap, low + self.pitch) - self.pitch / 2:
+                if after < gap - self.pitch / 2 and (
+                        not self.short(after) or after < low + self.pitch / 2):
                     return fewer, after
                 lastline.LOOSE.update(pulls)
             if low < gap - self.pitch / 2:
@@ -220,7 +222,8 @@ def _paragraphs(page):
     each justified paragraph on the page."""
     for box in page.children[0].descendants():
         lines = [c for c in getattr(box, "children", ()) if isinstance(c, boxes.LineBox)]
-        if lines and box.element is not None and _justified(box) and box.width:
+        if (lines and box.element is not None and _justified(box) and box.width
+                and "::" not in box.element_tag):  # a list item's marker is not its text
             last = lines[-1]
             right = max((c.position_x + c.margin_width() for c in last.children), default=0)
             yield box, lines, 1 - (right - last.position_x) / box.width
