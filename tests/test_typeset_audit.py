@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import random
 import re
 import shutil
@@ -158,6 +159,49 @@ def test_a_page_ending_short_is_filled_by_a_looser_paragraph(tmp_path):
     with weasy.typesetting(make_default_book(tmp_path / "g").meta.print.margins[0] * 72 / 25.4,
                            10.5 * 1.7, "Noto Serif CJK SC"):
         assert audited("book") == []
+
+
+def _short_page(kind: str, n: int) -> tuple[list[str], int | None]:
+    """(blocks, the heading block's number or None) of a page that ends short (synthetic
+    text): ``n`` characters fill a line; 34 lines fill the page."""
+    lines = [words(10, i) + "。" for i in range(100, 140)]  # a line each, set as they are
+    nearly_full = words(2 * n - 1, 1)  # 1/40 em looser leaves one character, 1/20 em three
+    whole = words(2 * n + 12, 2)  # three lines no setting shortens: kept whole overleaf
+    if kind == "next-setting":  # two lines left, a three-line paragraph overleaf
+        return [nearly_full] + lines[:30] + [whole] + lines[30:34], None
+    if kind == "two-looser":  # three lines left, a heading and three lines overleaf
+        return [nearly_full, words(2 * n - 1, 3)] + lines[:27] + ["三、标题", whole] \
+            + lines[30:34], 30
+    # three lines left, a heading and three lines overleaf; a paragraph on the page and the
+    # one overleaf each lose a line 1/20 em tighter: together, and only so, they fit
+    return [words(2 * n + 2, 4)] + lines[:28] + ["二、标题", words(2 * n + 2, 5)] \
+        + lines[30:34], 30
+
+
+@pytest.mark.parametrize("kind", ["next-setting", "two-looser", "on-page-and-overleaf"])
+def test_a_short_page_is_filled_by_paragraphs_set_together(tmp_path, kind, caplog):
+    """weasy/fill.py measures which setting changes each paragraph by a line, then lays out
+    combinations: the next looser setting when the first leaves one character alone; two
+    paragraphs looser for the two lines to fill; a paragraph on the page and one overleaf
+    tighter, so that a heading with the lines it keeps comes in."""
+    from casebook.editions.pdf import weasy
+    from casebook.editions.pdf.weasy import fill
+    weasy.install()
+    blocks, heading = _short_page(kind, measure(make_default_book(tmp_path)))
+    pitch = 10.5 * 1.7
+    css = f"#{DOC}--b{heading} {{ margin-top: {pitch}pt; break-after: avoid; }}"
+
+    def audited(folder: str):
+        book, pdf = crafted(tmp_path / folder, blocks, css=css if heading else "")
+        return kinds(typeset.audit(pdf, book))
+    assert audited("plain") == ["short-page"]
+    caplog.set_level(logging.DEBUG, logger=fill.__name__)
+    with weasy.typesetting(make_default_book(tmp_path / "g").meta.print.margins[0] * 72 / 25.4,
+                           pitch, "Noto Serif CJK SC"):
+        assert audited("book") == []
+    (filled,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("page 1:")]
+    more = int(re.search(r"(\d+) layout\(s\) more", filled).group(1))
+    assert 1 <= more <= fill.TRIES and re.search(r", [01]\.0 line\(s\) left$", filled), filled
 
 
 def test_a_full_line_ending_in_a_full_width_pause_mark(tmp_path):

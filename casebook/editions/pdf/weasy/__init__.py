@@ -69,6 +69,8 @@ PATCHES = (
           _W + "lineend.py", "e953d41b87ccfc30405f83f6cc3c73918ef4638662794db4f834b1d788d6ed67"),
     Patch("lastline", "weasyprint.layout.block:iter_line_boxes", "wraps",
           _W + "lastline.py", "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a"),
+    Patch("lastline-measure", "weasyprint.layout.inline:get_next_linebox", "reads",
+          _W + "lastline.py", "67af458c2545e74f0803072103c6c5d392d5e353dfdaa4f5bac5a96e20ed024d"),
     Patch("fill", "weasyprint.layout.page:make_page", "wraps",
           _W + "fill.py", "656f183328e8b1b56311a342621442056c067422958dcaf6730acdfb6c7b8971"),
     Patch("grid", "weasyprint.layout.block:block_level_layout", "wraps",

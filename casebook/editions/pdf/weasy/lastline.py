@@ -9,6 +9,8 @@ lays them out again with every full-width character 1/40 em, then 1/20 em, tight
 ``halt``), and keeps the first setting whose last line holds more. A paragraph no
 setting fixes keeps its normal setting, and is logged; the typeset audit reports it. A
 paragraph ``LOOSE`` names (fill.py) is set that much looser, unless that leaves it 单字成行.
+Each paragraph's last layout is kept in ``SEEN`` (fill.py clears it page by page), so that
+``measure`` can say how many lines a setting would give it without laying out its page.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ _state = {"em": 0.0, "on": False, "halt": False}
 # paragraph element -> (em added to each full-width character, < 0 taken from it; whether
 # its pause marks are set half width too): set by fill.py
 LOOSE: dict = {}
+# paragraph element -> (context, line box, iter_line_boxes' other arguments) of its last layout
+SEEN: dict = {}
 
 
 _installed: dict = {}
@@ -62,6 +66,8 @@ def halted(layout) -> bool:
 
 
 def _iter_line_boxes(context, box, *args):
+    if _state["on"]:
+        SEEN[box.element] = (context, box, args)
     loose = LOOSE.get(box.element) if _state["on"] else None
     if loose:
         lines = _set(context, box, args, -loose[0], halt=loose[1])
@@ -82,6 +88,22 @@ def _tightened(context, box, args, lines):
             return tried
     log.info("单字成行 kept: %r (even %.2f em tighter)", _text(lines[-1][0])[:12], TIGHTER[-1])
     return lines
+
+
+def measure(element, em: float, halt: bool = False) -> int | None:
+    """How many lines the paragraph ``element`` (laid out since SEEN was cleared) takes set
+    ``em`` looser per full-width character (< 0: tighter; ``halt``: its pause marks half
+    width), from where its last layout started; None when its last line would then hold one
+    character, a setting ``LOOSE`` does not take. Floats beside it are not seen."""
+    context, box, (y, bottom, skip, block, _, _, *styles) = SEEN[element]
+    broken = dict(context.broken_out_of_flow)  # a float in a line would add to it
+    context.create_block_formatting_context(object())  # the lines ask for excluded shapes
+    try:
+        lines = _set(context, box, (y, bottom, skip, block, [], [], *styles), -em, halt)
+    finally:
+        context.finish_block_formatting_context()
+        context.broken_out_of_flow = broken
+    return len(lines) if lines and not _lonely(lines[-1][0]) else None
 
 
 def _set(context, box, args, em: float, halt: bool = False) -> list:
