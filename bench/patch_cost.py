@@ -51,7 +51,7 @@ def _switch_off(variant: str) -> None:
     if "no composer" in drop:
         weasy.typesetting = lambda *args, **kwargs: contextlib.nullcontext()
     if "no CJK justification" in drop:
-        inline.count_expandable_spaces = justify._installed["count"]
+        inline.count_expandable_spaces = justify._installed["count_expandable_spaces"]
         line_break.Layout.set_text = justify._installed["set_text"]
 
 

@@ -121,3 +121,21 @@ def _root(target: ast.AST, plain: bool = False) -> str | None:
     while isinstance(target, (ast.Attribute, ast.Subscript)):
         target = target.value
     return target.id if isinstance(target, ast.Name) else None
+
+
+def test_a_patch_replaces_an_upstream_function_once_and_keeps_the_original():
+    """weasy/hook.py: the one way the patches put their functions in place."""
+    from types import SimpleNamespace
+
+    from casebook.editions.pdf.weasy import hook
+
+    class Owner:
+        value = property(lambda self: 1)
+
+    module, also = SimpleNamespace(f=lambda: "upstream"), SimpleNamespace(f=None)
+    kept = hook.Originals()
+    assert kept.replace(module, "f", lambda: "ours", also)
+    assert not kept.replace(module, "f", lambda: "again")  # a second install: nothing
+    assert module.f() == also.f() == "ours" and kept["f"]() == "upstream"
+    assert kept.replace(Owner, "value", property(lambda self: 2))
+    assert Owner().value == 2 and kept["value"].fget(Owner()) == 1  # the property itself

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from weasyprint.layout import block
 
+from casebook.editions.pdf.weasy import hook
+
 SNAPPED = frozenset({"case", "matter", "commentary"})
 # blocks of their own height (no bottom margin in page.css.j2): at least half a line after them
 SPACED_TAGS = frozenset({"figure", "pre", "hr", "table"})
 SPACED_CLASSES = frozenset({"table-wrap", "alert", "sourceCode"})
 PX_PER_PT = 4 / 3
 _grid = {"top": None, "pitch": None}  # px: the text block's top edge, the line pitch
-_installed: dict = {}
+_installed = hook.Originals()
 
 
 def configure(top_pt: float | None, pitch_pt: float | None) -> None:
@@ -39,10 +41,7 @@ def pitch() -> float | None:
 
 def patch() -> None:
     """Lengthen flow blocks to the grid (idempotent; weasy.install calls it)."""
-    if _installed:
-        return
-    _installed["block_level_layout"] = block.block_level_layout
-    block.block_level_layout = _block_level_layout
+    _installed.replace(block, "block_level_layout", _block_level_layout)
 
 
 def _block_level_layout(context, box, bottom_space, skip_stack, containing_block, *args,

@@ -22,12 +22,12 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
 
-from casebook.editions.pdf.weasy import lastline
+from casebook.editions.pdf.weasy import hook, lastline
 
 _WIDE = re.compile(r"[\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3040-\u30ff\u3400-\u4dbf"
                    r"\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60“”‘’]")
 _TO_UNITS = 1024  # Pango units per pixel
-_installed: dict = {}
+_installed = hook.Originals()
 
 
 def shares(text: str) -> float:
@@ -40,16 +40,12 @@ def shares(text: str) -> float:
 
 def patch() -> None:
     """Extend WeasyPrint's justification to Chinese text (idempotent; weasy.install calls it)."""
-    if _installed:
-        return
-    _installed["count"] = inline.count_expandable_spaces
-    _installed["set_text"] = line_break.Layout.set_text
-    inline.count_expandable_spaces = _count
-    line_break.Layout.set_text = _set_text
+    _installed.replace(inline, "count_expandable_spaces", _count)
+    _installed.replace(line_break.Layout, "set_text", _set_text)
 
 
 def _count(box) -> float:
-    total = _installed["count"](box)
+    total = _installed["count_expandable_spaces"](box)
     if isinstance(box, boxes.TextBox) and _spreadable(box.style):
         total += shares(box.text)
     return total

@@ -21,6 +21,8 @@ import unicodedata
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block
 
+from casebook.editions.pdf.weasy import hook
+
 log = logging.getLogger(__name__)
 TIGHTER = (1 / 40, 1 / 20)  # em taken from each full-width character, tried in turn
 # (em tighter, pause marks half width): the settings tried in turn, the last a last resort
@@ -34,7 +36,7 @@ LOOSE: dict = {}
 SEEN: dict = {}
 
 
-_installed: dict = {}
+_installed = hook.Originals()
 
 
 def activate(on: bool) -> None:
@@ -44,10 +46,7 @@ def activate(on: bool) -> None:
 
 def patch() -> None:
     """Re-set paragraphs whose last line is one character (idempotent; weasy.install calls it)."""
-    if _installed:
-        return
-    _installed["iter_line_boxes"] = block.iter_line_boxes
-    block.iter_line_boxes = _iter_line_boxes
+    _installed.replace(block, "iter_line_boxes", _iter_line_boxes)
 
 
 def tightening(layout) -> float:

@@ -13,15 +13,14 @@ from __future__ import annotations
 from weasyprint.layout import inline, leader
 from weasyprint.text.line_break import split_first_line
 
-_installed: dict = {}
+from casebook.editions.pdf.weasy import hook
+
+_installed = hook.Originals()
 
 
 def patch() -> None:
     """Draw each leader as one text box (idempotent; ``weasy.install`` calls it)."""
-    if _installed:
-        return
-    _installed["handle_leader"] = leader.handle_leader
-    leader.handle_leader = inline.handle_leader = handle_leader
+    _installed.replace(leader, "handle_leader", handle_leader, inline)
 
 
 def handle_leader(context, line, containing_block):

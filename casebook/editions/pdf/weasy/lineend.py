@@ -15,8 +15,10 @@ from __future__ import annotations
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
 
+from casebook.editions.pdf.weasy import hook
+
 PAUSE = frozenset("、，。；：")
-_installed: dict = {}
+_installed = hook.Originals()
 _active = {"on": False}
 
 
@@ -27,12 +29,8 @@ def activate(on: bool) -> None:
 
 def patch() -> None:
     """Compress each line's last pause mark (idempotent; weasy.install calls it)."""
-    if _installed:
-        return
-    _installed["remove_last_whitespace"] = inline.remove_last_whitespace
-    _installed["text_align"] = inline.text_align
-    inline.remove_last_whitespace = _remove_last_whitespace
-    inline.text_align = _text_align
+    _installed.replace(inline, "remove_last_whitespace", _remove_last_whitespace)
+    _installed.replace(inline, "text_align", _text_align)
 
 
 def _remove_last_whitespace(context, line) -> None:

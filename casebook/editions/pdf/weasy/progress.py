@@ -12,22 +12,22 @@ from typing import Iterator
 
 from weasyprint import document
 
+from casebook.editions.pdf.weasy import hook
+
 from casebook.progress import bar
 
-_installed: dict = {}
+_installed = hook.Originals()
 _bars: dict = {}  # "layout" / "paint" -> the bar counting pages now
 
 
 def patch() -> None:
     """Hook WeasyPrint's page generator and ``Page.paint`` (idempotent)."""
-    if _installed:
-        return
-    _installed["layout"], _installed["paint"] = document.layout_document, document.Page.paint
-    document.layout_document, document.Page.paint = _layout_document, _paint
+    _installed.replace(document, "layout_document", _layout_document)
+    _installed.replace(document.Page, "paint", _paint)
 
 
 def _layout_document(*args, **kwargs):
-    for page in _installed["layout"](*args, **kwargs):
+    for page in _installed["layout_document"](*args, **kwargs):
         _count("layout")
         yield page
 

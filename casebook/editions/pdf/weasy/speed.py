@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pydyf
 
-_installed: dict = {}
+from casebook.editions.pdf.weasy import hook
+
+_installed = hook.Originals()
 
 
 def _page_references(self) -> tuple[bytes, ...]:
@@ -23,7 +25,4 @@ def _page_references(self) -> tuple[bytes, ...]:
 
 def patch() -> None:
     """Replace pydyf's property with the cached one (idempotent; ``weasy.install`` calls it)."""
-    if _installed:
-        return
-    _installed["page_references"] = pydyf.PDF.page_references
-    pydyf.PDF.page_references = property(_page_references)
+    _installed.replace(pydyf.PDF, "page_references", property(_page_references))

@@ -14,7 +14,9 @@ from __future__ import annotations
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 
-_installed: dict = {}
+from casebook.editions.pdf.weasy import hook
+
+_installed = hook.Originals()
 _grid_face = {"family": None}
 
 
@@ -25,12 +27,8 @@ def configure(family: str | None) -> None:
 
 def patch() -> None:
     """Give text boxes their strut's height and baseline (idempotent; weasy.install calls it)."""
-    if _installed:
-        return
-    _installed["split_text_box"] = inline.split_text_box
-    _installed["adjust_line_height"] = inline._adjust_line_height
-    inline.split_text_box = _split_text_box
-    inline._adjust_line_height = _adjust_line_height
+    _installed.replace(inline, "split_text_box", _split_text_box)
+    _installed.replace(inline, "_adjust_line_height", _adjust_line_height)
 
 
 def _split_text_box(context, box, available_width, skip, is_line_start=True):
@@ -44,7 +42,7 @@ def _split_text_box(context, box, available_width, skip, is_line_start=True):
 
 def _adjust_line_height(box) -> None:
     """An inline box (a span) puts its baseline where its text boxes put theirs."""
-    _installed["adjust_line_height"](box)
+    _installed["_adjust_line_height"](box)
     if (_grid_face["family"] is not None and box.style["line_height"] != "normal"
             and box.style["font_size"]):
         line_height, _ = line_break.strut(box.style)
