@@ -13,10 +13,10 @@ em looser per character (``LOOSER``), each on the page or of what went overleaf 
 lastline.SETTINGS tighten it (at most 1/20 em, then its pause marks half width). Then it
 lays the page out again with, in turn: as many looser paragraphs as the page has lines to
 fill, the least loosened first; every tighter one at once, and if that lets in what went
-overleaf, the fewest that do (what went overleaf first). A combination is kept when the
-page then ends at least half a line lower. A setting that changes no paragraph's line count
-changes nothing on the page, and one that cannot bring the page within two lines of its
-foot leaves it short: neither is laid out. At most ``TRIES`` layouts a page.
+overleaf, the fewest that do (what went overleaf first); if neither fills the page, what
+looser paragraphs there are. A combination is kept when the page then ends at least half a
+line lower. A setting that changes no paragraph's line count changes nothing on the page,
+so none is laid out. At most ``TRIES`` layouts a page.
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ class _Filling:
         if len(looser) >= need:
             best, gap = self.attempt(looser[:need], best, gap)
         best, gap = self.pull(overleaf + tighter, best, gap)
+        if 0 < len(looser) < need:  # too few to fill it: still, the page ends lower
+            best, gap = self.attempt(looser, best, gap)
         if self.last is not best:
             best, gap = self.run()
         _forget_off(best[0], overleaf)
