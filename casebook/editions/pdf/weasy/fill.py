@@ -28,7 +28,7 @@ from collections import Counter
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import page as page_layout
 
-from casebook.editions.pdf.weasy import grid, lastline
+from casebook.editions.pdf.weasy import grid, hook, lastline
 
 log = logging.getLogger(__name__)
 LOOSER = (1 / 40, 1 / 20, 1 / 12)  # em added to each full-width character, tried in turn
@@ -38,7 +38,7 @@ TRIES = 8  # page layouts a short page may take beyond its first, at most
 SLACK = 2.0
 _active = {"on": False}
 _stats = {"pages": 0, "layouts": 0, "measured": 0}  # of the layout under way
-_installed: dict = {}
+_installed = hook.Originals()
 
 
 def activate(on: bool) -> None:
@@ -56,10 +56,7 @@ def activate(on: bool) -> None:
 def patch() -> None:
     """Set short pages again with paragraphs looser or tighter (idempotent; weasy.install
     calls it)."""
-    if _installed:
-        return
-    _installed["make_page"] = page_layout.make_page
-    page_layout.make_page = _make_page
+    _installed.replace(page_layout, "make_page", _make_page)
 
 
 def _make_page(context, root_box, page_type, resume_at, page_number, page_state):
