@@ -264,3 +264,15 @@ def _same_but_the_folio(early, early_page: int, final, final_page: int, tmp) -> 
     box = (0, 0, width, int(height * 0.88))  # above the folio
     diff = ImageChops.difference(images[0].crop(box), images[1].crop(box)).getbbox()
     assert diff is None, f"the early page differs from the merged one at {diff}"
+
+
+def test_early_pages_that_cannot_be_made_never_fail_the_build(tmp_path, caplog):
+    """The early look at an edit is a warning when it fails: the merged PDF still follows."""
+    from casebook.authoring.preview_pdf import _Early
+    from casebook.editions.pdf.chunks import Placed
+    sent = []
+    early = _Early(tmp_path, sent.append)
+    early.chunks = {"part1": (b"an earlier build's digest", ["a page's"])}
+    early([Placed("part1", 0, b"not a PDF")], None)
+    assert not sent and "early pages could not be shown" in caplog.text
+    caplog.clear()  # the warning this test expects

@@ -153,6 +153,13 @@ class _Early:
         self.chunks: dict[str, tuple[bytes, list[str]]] = {}  # name: (PDF digest, pages')
 
     def __call__(self, placed, fonts_dir: Path | None) -> None:
+        try:
+            self._show(placed, fonts_dir)
+        except Exception:  # an early look must never fail the build: the merged PDF follows
+            log.warning("The early pages could not be shown; the merged PDF follows",
+                        exc_info=True)
+
+    def _show(self, placed, fonts_dir: Path | None) -> None:
         import pikepdf
         first_build = not self.chunks
         changed: list[tuple[int, bytes, int]] = []  # (book page, chunk PDF, its page)
