@@ -9,7 +9,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name
 
-from casebook.editions.pdf import fontshare
+from casebook.editions.pdf import fontshare, post
 
 
 def pages_pdf(pages: list[tuple[bytes, int]], fonts_dir: Path | None) -> bytes:
@@ -26,10 +26,7 @@ def pages_pdf(pages: list[tuple[bytes, int]], fonts_dir: Path | None) -> bytes:
         for page in out.pages:
             trim = page.obj.get(Name.TrimBox)
             if trim is not None:
-                page.obj.MediaBox = trim
-                for box in (Name.CropBox, Name.BleedBox, Name.TrimBox, Name.ArtBox):
-                    if box in page.obj:
-                        del page.obj[box]
+                post.cut_to(page.obj, trim)
         fontshare.share(out, fonts_dir)
         buffer = io.BytesIO()
         out.save(buffer)

@@ -125,10 +125,15 @@ class Finish:
     def _screen_boxes(self, pdf: pikepdf.Pdf) -> None:
         trim = Array(self.geometry.trim_box_pt())
         for page in pdf.pages:
-            page.obj.MediaBox = trim
-            for box in (Name.CropBox, Name.BleedBox, Name.TrimBox, Name.ArtBox):
-                if box in page.obj:
-                    del page.obj[box]
+            cut_to(page.obj, trim)
+
+
+def cut_to(page: Dictionary, trim: Array) -> None:
+    """A page cut to ``trim`` as a screen shows it: its only box, the MediaBox."""
+    page.MediaBox = trim
+    for box in (Name.CropBox, Name.BleedBox, Name.TrimBox, Name.ArtBox):
+        if box in page:
+            del page[box]
 
 
 def outline(pdf: pikepdf.Pdf, tree) -> Dictionary:
