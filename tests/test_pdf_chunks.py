@@ -35,10 +35,12 @@ class Counting:
     """The in-process pool of build.py, counting the chunks it is given to lay out."""
 
     def __init__(self):
-        self.pool, self.laid = build._pool(0), 0
+        self.pool, self.laid, self.cases = build._pool(0), 0, []
 
     def submit(self, fn, *args):
         self.laid += fn is pdf_chunks.lay_out_chunk
+        if fn is pdf_chunks.lay_out_chunk:  # how many cases each chunk laid out holds
+            self.cases.append(args[1].count('<article class="case'))
         return self.pool.submit(fn, *args)
 
 
@@ -61,10 +63,11 @@ def _outline_and_labels(path: Path):
         return titles, repr(doc.Root.PageLabels.Nums)
 
 
-def _both(book, tmp_path: Path, cache: Path | None = None, pool=None):
-    """The print PDF written from a chunked layout and from one whole-book layout."""
+def _both(book, tmp_path: Path, cache: Path | None = None, pool=None, limit=None):
+    """The print PDF written from a chunked layout (``limit``: pdf_plan.plan's) and from
+    one whole-book layout."""
     fragments = render.render_all(book)
-    chunked = pdf_chunks.lay_out(book, fragments, pool or Counting(), cache)
+    chunked = pdf_chunks.lay_out(book, fragments, pool or Counting(), cache, limit=limit)
     (tmp_path / "chunked").mkdir()
     (tmp_path / "whole").mkdir()
     one = pdf_edition.finish(book, tmp_path / "chunked", chunked)
@@ -88,13 +91,17 @@ def test_the_chunked_pdf_is_the_whole_book_render_page_for_page(tmp_path, name, 
 
 
 @pytest.mark.slow
-def test_parts_cut_at_a_case_continue_on_the_side_they_fall_on(tmp_path, monkeypatch):
-    """With tiny chunks, some start on a verso; the book is still the same, page for page."""
-    monkeypatch.setattr(pdf_plan, "CHUNK_CHARS", 1)
+def test_parts_cut_at_a_case_continue_on_the_side_they_fall_on(tmp_path):
+    """With a chunk per case (the preview's), some start on a verso; the book is still the
+    same, page for page."""
     book = _book(tmp_path, "apparatus")
-    chunks = pdf_plan.plan(book)
+    chunks = pdf_plan.plan(book, pdf_plan.ONE_CASE)
     assert sum(not c.opens_recto for c in chunks) >= 1, "no chunk continues a part"
-    chunked, whole, chunked_map, whole_map = _both(book, tmp_path)
+    assert all(len(c.pieces[0].cases) == 1 for c in chunks if c.pieces and c.pieces[0].cases)
+    pool = Counting()
+    chunked, whole, chunked_map, whole_map = _both(book, tmp_path, pool=pool,
+                                                   limit=pdf_plan.ONE_CASE)
+    assert max(pool.cases) == 1, "a chunk laid out holds more than one case"
     assert chunked_map == whole_map
     assert _pages(chunked) == _pages(whole)
 

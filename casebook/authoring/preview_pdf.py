@@ -2,7 +2,8 @@
 
 ``WarmPdf`` forks a process when ``serve --pdf`` starts. It imports WeasyPrint, parses the
 book's print stylesheets and lays out and paints a line in its faces once; every later
-build of the PDF runs there (the ordinary ``build()``, the screen PDF alone, no print file),
+build of the PDF runs there (the ordinary ``build()``, the screen PDF alone, no print file
+or cover, laid out a chunk per case so that an edit lays out its own case only),
 on a pool of workers forked from it once and kept for the session (``kept_pool``, given to
 the build as its executor), so a save costs only the changed work: the workers' caches of
 fonts, stylesheets and WeasyPrint's own stay warm from one build to the next. After each
@@ -127,11 +128,13 @@ def _warm(book_dir: Path, encoding: str | None) -> None:
 def _build(book_dir: Path, out: Path, draft: bool, encoding: str | None, pages,
            early: "_Early") -> PdfBuild:
     from casebook.build.pipeline import Options, build
+    from casebook.editions.pdf.plan import ONE_CASE
     started = early.started = time.monotonic()
     try:
         # force: a rebuild follows a real change (see serve.Builder._build)
         written = build(Options(book_dir=book_dir, out_dir=out, editions=("pdf",), draft=draft,
-                                encoding=encoding, force=True, extra={"screen_only": True},
+                                encoding=encoding, force=True,
+                                extra={"screen_only": True, "chunk_chars": ONE_CASE},
                                 workers=WORKERS, executor=f"{__name__}:kept_pool",
                                 on_chunks=early))
     except CasebookError as exc:

@@ -41,7 +41,10 @@ class Jobs:
                                  and not options.extra.get("index_later")},
                         "pdf": {"lean": self.lean,  # the preview's PDF: screen_only
                                 "screen_only": bool(options.extra.get("screen_only")),
-                                "on_chunks": options.on_chunks}}
+                                "on_chunks": options.on_chunks,
+                                "chunk_chars": options.extra.get("chunk_chars")}}
+        # the preview's PDF (screen only) has no printer to make a cover spread for
+        self.cover = not options.extra.get("screen_only")
         self.jobs: dict[str, Future] = {}
         self.cover_from: str | None = None  # the job that renders the screen cover
         self.pool: Executor | None = None
@@ -63,19 +66,22 @@ class Jobs:
             self.book, self.staging, Inputs(self.fragments, pool=pool, cache_dir=cache_dir,
                                             on_layout=self._settled,
                                             options=self.options.get(self.layout.name, {})))}
-        written["cover"] = self.jobs.pop("cover").result()
+        if self.cover:
+            written["cover"] = self.jobs.pop("cover").result()
         written.update({name: job.result()[0] for name, job in self.jobs.items()})
         if self.lean and "html" in self.jobs:
             self._index(written["html"].parent)
-        return {name: written[name] for name in (*(e.name for e in self.entries), "cover")}
+        return {name: written[name] for name in (*(e.name for e in self.entries),
+                                                 *(("cover",) if self.cover else ()))}
 
     def _waiting(self) -> list:
         return [e for e in self.entries if "pagemap" in e.needs and e.name not in self.jobs]
 
     def _settled(self, pagemap) -> None:
         """The layout is final and the chunks are about to be merged."""
-        self.jobs["cover"] = self.pool.submit(print_cover, self.book, self.staging,
-                                              len(pagemap.pages), self.cache_dir)
+        if self.cover:
+            self.jobs["cover"] = self.pool.submit(print_cover, self.book, self.staging,
+                                                  len(pagemap.pages), self.cache_dir)
         for entry in self._waiting():
             self._submit(entry, pagemap)
         if self.lean:

@@ -51,7 +51,8 @@ _HREF = re.compile(r'href="#([^"]+)"')
 
 
 def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
-            cache_dir: Path | None = None, settled=None, laid_out=None) -> pdf.Layout:
+            cache_dir: Path | None = None, settled=None, laid_out=None,
+            limit: int | None = None) -> pdf.Layout:
     """Lay out and paint the book chunk by chunk on ``pool``; merge into one painted Layout.
 
     ``settled(pagemap)`` is called once the PageMap is final and the pool has no more
@@ -59,10 +60,10 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     the cover's spine) can start then. ``laid_out(placed, fonts_dir)`` is called once the
     layout has settled, with each chunk as ``Placed`` and the folder of kept font subsets (the
     preview shows the pages an edit changed from there, early.pages_pdf, before the merged
-    PDF is written).
+    PDF is written). ``limit``: the characters of a chunk (pdf_plan.plan).
     """
     settled = settled or (lambda pagemap: None)
-    plan = pdf_plan.plan(book)
+    plan = pdf_plan.plan(book, limit)
     pdf.prepare(book, glyphs=len(plan) == 1)  # a chunked book's while its chunks lay out
     store = Store(book, cache_dir)
     if len(plan) == 1:

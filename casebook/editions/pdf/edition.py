@@ -7,7 +7,8 @@ print cover then), and finishes both files from the painted chunks. A lean build
 process; otherwise the print PDF is finished on the pool while this process finishes the
 screen PDF, the longer job. With ``inputs.options["screen_only"]`` (the preview's PDF)
 only the screen PDF is written, and ``inputs.options["on_chunks"]`` is shown the chunks as
-soon as they are laid out, before the merge (chunks.lay_out).
+soon as they are laid out, before the merge (chunks.lay_out); ``inputs.options["chunk_chars"]``
+sets the chunks' size (pdf_plan.plan).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from casebook.editions.pdf.document import Layout
 def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     """Write ``<slug>.pdf`` and ``<slug>-screen.pdf`` into ``out_dir``; return the print one."""
     layout = chunks.lay_out(book, inputs.fragments, inputs.pool, inputs.cache_dir,
-                            inputs.on_layout, inputs.options.get("on_chunks"))
+                            inputs.on_layout, inputs.options.get("on_chunks"),
+                            inputs.options.get("chunk_chars"))
     if inputs.options.get("screen_only"):  # a preview: no print file; return the screen one
         return document.write_screen(book, out_dir, layout.pagemap, layout.painted,
                                      layout.paginated)

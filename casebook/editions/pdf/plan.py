@@ -17,6 +17,8 @@ from casebook import model
 
 CHUNK_CHARS = 7_500  # about 11 pages: a longer part is cut at a case
 WHOLE_BELOW = 40_000  # a shorter book is one document: chunks would cost more than they save
+ONE_CASE = 1  # a limit that cuts a chunk per case: the preview's, whose edit shows once the
+#               edited case alone is laid out (the pages are the same, tests/test_pdf_chunks.py)
 
 
 @dataclass(frozen=True)
