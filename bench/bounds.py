@@ -11,13 +11,23 @@ cover, no nav and no package file, after removing the block ids (``--bN``), at t
 strongest deflate level, grouped in two ways: one document per part (what e-readers cope
 with: each under 300 KB) and the whole book in one document.
 
+``edit BOOK``: the least a one-case edit must do from the command line before any edition
+is written, each step timed in one new process: start Python, import the build and read and
+hash the book (the no-op build's work); pandoc for the edited case (the others from the
+cache) while WeasyPrint is imported and the stylesheets parsed (the build does both at once);
+lay out and paint the edited case alone, the smallest chunk there is (pdf_plan.ONE_CASE).
+No merge, no finishing, no EPUB or HTML: an edit cannot be quicker than their sum.
+
 Prints one JSON object.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import random
 import re
+import subprocess
 import sys
 import time
 import zipfile
@@ -50,6 +60,60 @@ def layout(book_dir: Path) -> dict:
     for html in htmls:
         pages += len(pdf_chunks.lay_out_chunk(book, html).anchors)
     return {"chunks": len(htmls), "pages": pages, "cpu_s": time.process_time() - start}
+
+
+MARK = re.compile("合成测试..")  # 合成测试文本, which bench/run.py's scenario 3 edits
+
+
+def edit(book_dir: Path) -> dict:
+    """The bench's one-case edit (case 41), timed step by step in a new process."""
+    from casebook.render import fragments as render
+    from casebook.source import loader as source
+    render.render_all(source.load(book_dir).select(False), book_dir / ".casebook-cache")
+    case = sorted((book_dir / "source" / "cases").rglob("*.md"))[40]
+    text = case.read_text(encoding="utf-8")
+    own = sorted({c for c in text if "\u4e00" <= c <= "\u9fff"})
+    new = "合成测试" + "".join(random.Random(time.time_ns()).sample(own, 2))
+    case.write_text(MARK.sub(new, text, count=1), encoding="utf-8")
+    try:
+        done = subprocess.run([sys.executable, __file__, "edit-steps", str(book_dir),
+                               str(case)], check=True, capture_output=True, text=True)
+    finally:
+        case.write_text(text, encoding="utf-8")
+    steps = json.loads(done.stdout)
+    steps["least_s"] = (steps["start_read_s"] + max(steps["pandoc_s"], steps["warm_s"])
+                        + steps["layout_s"])
+    return steps
+
+
+def _edit_steps(book_dir: Path, case_path: Path) -> dict:
+    """In a new process: each step of ``edit``, from the process's own start."""
+    with open("/proc/self/stat", encoding="ascii") as stat, open("/proc/uptime") as up:
+        started = int(stat.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        now = float(up.read().split()[0])
+    begun = time.perf_counter() - (now - started)
+    from casebook import digests
+    from casebook.build import pipeline
+    from casebook.source import loader as source
+    whole = source.load(book_dir)
+    digests.digests(pipeline._inputs(whole))
+    book = whole.select(False)
+    read = time.perf_counter()
+    from casebook.render import fragments as render
+    fragments = render.render_all(book, book_dir / ".casebook-cache")
+    pandoc = time.perf_counter()
+    from casebook.editions.pdf import chunks as pdf_chunks
+    from casebook.editions.pdf import document as pdf
+    from casebook.editions.pdf import plan as pdf_plan
+    pdf.prepare(book, glyphs=False)
+    pdf_chunks.warm(book)
+    warm = time.perf_counter()
+    chunk = next(c for c in pdf_plan.plan(book, pdf_plan.ONE_CASE)
+                 if c.pieces and c.pieces[0].cases
+                 and c.pieces[0].cases[0].source.resolve() == case_path.resolve())
+    laid = pdf_chunks.lay_out_chunk(book, pdf_chunks._Htmls(book, fragments)(chunk, {}))
+    return {"start_read_s": read - begun, "pandoc_s": pandoc - read, "warm_s": warm - pandoc,
+            "layout_s": time.perf_counter() - warm, "pages": len(laid.anchors)}
 
 
 def _deflated(text: str) -> int:
@@ -90,4 +154,7 @@ def _body(xhtml: str) -> str:
 
 if __name__ == "__main__":
     what, target = sys.argv[1], Path(sys.argv[2])
-    print(json.dumps(layout(target) if what == "layout" else epub(target)))
+    if what == "edit-steps":
+        print(json.dumps(_edit_steps(target, Path(sys.argv[3]))))
+    else:
+        print(json.dumps({"layout": layout, "epub": epub, "edit": edit}[what](target)))

@@ -208,7 +208,8 @@ def bounds(what: str, target: Path) -> dict:
     return json.loads(done.stdout)
 
 
-def bound_lines(layout: dict, epub: dict, pdf_floor: float) -> list[str]:
+def bound_lines(layout: dict, epub: dict, pdf_floor: float,
+                edit: dict | None = None) -> list[str]:
     """The bounds, said under the table."""
     cores = os.cpu_count() or 1
     least = layout["cpu_s"] / cores
@@ -223,6 +224,14 @@ def bound_lines(layout: dict, epub: dict, pdf_floor: float) -> list[str]:
                  f"document per part ({epub['parts']} documents, the largest "
                  f"{epub['largest_part_kb']:.0f} KB uncompressed) and "
                  f"{epub['one_document_kb']:.0f} KB as one document.")
+    if edit:
+        said += (f" A one-case edit from the command line, step by step in a new process: "
+                 f"start, imports, reading and hashing the book {edit['start_read_s']:.2f} s; "
+                 f"then pandoc for the case {edit['pandoc_s']:.2f} s beside WeasyPrint's "
+                 f"import and the stylesheets {edit['warm_s']:.2f} s; then the case alone "
+                 f"laid out and painted ({edit['pages']} pages) {edit['layout_s']:.2f} s: "
+                 f"no edit can end before {edit['least_s']:.2f} s, with nothing merged, "
+                 f"finished or written yet.")
     return ["", said]
 
 
@@ -322,7 +331,7 @@ def main() -> None:
     if "bounds" in chosen:
         layout = bounds("layout", book)
         epub = bounds("epub", next((book / "dist").glob("*.epub"))) if "book" in chosen else None
-        under += bound_lines(layout, epub, pdf_floor)
+        under += bound_lines(layout, epub, pdf_floor, bounds("edit", book))
     print(table(rows(runs), sizes(book) if "book" in chosen else None))
     print("\n".join(under))
 
