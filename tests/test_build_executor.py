@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
+from bookfactory import sample_copy
 from conftest import DATA
 
 from casebook.build.pipeline import Options, build
@@ -27,8 +27,7 @@ def spawn(max_workers: int) -> ProcessPoolExecutor:
 def test_a_configured_executor_builds_the_same_editions(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 0)  # chunk jobs, not one whole-book job
-    book = tmp_path / "sample"
-    shutil.copytree(DATA / "sample", book)
+    book = sample_copy(tmp_path / "sample")
     ours = build(Options(book_dir=book, out_dir=tmp_path / "spawned", cache=False,
                          executor=f"{__name__}:spawn"))
     assert made, "the configured factory was not used"

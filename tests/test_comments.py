@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import gzip
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DATA, cli
+from bookfactory import sample_copy
+from conftest import cli
 
 from casebook.build.pipeline import Options, build
 from casebook.source import comments
@@ -55,8 +55,7 @@ def _visible(out: Path, slug: str = "sample") -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, Path]:
-    book = tmp_path_factory.mktemp("comments") / "book"
-    shutil.copytree(DATA / "sample", book)
+    book = sample_copy(tmp_path_factory.mktemp("comments") / "book")
     case = book / CASE
     case.write_text(case.read_text(encoding="utf-8") + ADDED, encoding="utf-8")
     out = book.parent / "out"

@@ -4,10 +4,9 @@ one registry line, and it gets what it declares it needs from the others."""
 from __future__ import annotations
 
 import inspect
-import shutil
 
 import pytest
-from conftest import DATA
+from bookfactory import sample_copy
 
 from casebook import editions
 from casebook.build.pipeline import Options, build
@@ -22,8 +21,7 @@ def test_every_registered_edition_has_the_one_write_signature():
 
 @pytest.mark.parametrize("needs", [(), ("pagemap",)])
 def test_a_fourth_edition_is_one_module_and_one_registry_line(tmp_path, monkeypatch, needs):
-    book = tmp_path / "book"
-    shutil.copytree(DATA / "sample", book)
+    book = sample_copy(tmp_path / "book")
     entry = editions.Edition("txt", "plaintext_edition", needs=needs)
     monkeypatch.setattr(editions, "REGISTRY", [*editions.REGISTRY, entry])
     wanted = ("pdf", "txt") if needs else ("txt",)

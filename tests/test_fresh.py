@@ -12,7 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DATA, cli
+from bookfactory import sample_copy
+from conftest import cli
 
 from casebook import resources
 from casebook.build import fresh
@@ -27,8 +28,7 @@ CASE = "source/cases/01"
 @pytest.fixture
 def book(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1306886400")
-    shutil.copytree(DATA / "sample", tmp_path / "book")
-    return tmp_path / "book"
+    return sample_copy(tmp_path / "book")
 
 
 def _build(book: Path, out: Path, **options) -> dict[str, Path]:

@@ -4,10 +4,10 @@ EPUB job waits for the HTML job's cover, unless an earlier build kept it."""
 from __future__ import annotations
 
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
+from bookfactory import sample_copy
 from conftest import DATA
 
 from casebook.build import jobs
@@ -26,8 +26,7 @@ def test_a_lean_build_writes_the_same_editions_with_the_workers_done_first(
         tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(pdf_plan, "WHOLE_BELOW", 0)  # chunked, as a long book is
-    book = tmp_path / "sample"
-    shutil.copytree(DATA / "sample", book)
+    book = sample_copy(tmp_path / "sample")
     assert not jobs.lean(source.load(book).select(False))
     fast = build(Options(book_dir=book, out_dir=tmp_path / "fast", cache=False))
     monkeypatch.setattr(jobs, "LEAN_ABOVE", 0)

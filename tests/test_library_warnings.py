@@ -14,7 +14,8 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import CLI, DATA, ROOT
+from bookfactory import sample_copy
+from conftest import CLI, ROOT
 
 from casebook import cli
 
@@ -52,8 +53,7 @@ def logging_restored():
 
 @pytest.mark.slow  # fontTools subsets the CJK fonts here: the build takes about 17 s, not 4
 def test_a_sample_build_shows_no_weasyprint_line_without_v(tmp_path):
-    book = shutil.copytree(DATA / "sample", tmp_path / "sample",  # no cache: WeasyPrint runs
-                           ignore=shutil.ignore_patterns(".casebook-cache"))
+    book = sample_copy(tmp_path / "sample", cache=False)  # no cache: WeasyPrint runs
     cmd = [*CLI, "pdf", "--book", str(book), "--out", str(tmp_path / "out")]
     result = subprocess.run(_without_subset_library(cmd), cwd=ROOT, capture_output=True,
                             text=True, timeout=900, check=False)

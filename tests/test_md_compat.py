@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
-from bookfactory import make_book, md
+from bookfactory import make_book, md, sample_copy
 
 from casebook.authoring import lint
 from casebook.errors import CasebookError
@@ -156,15 +156,11 @@ def test_findings_far_down_a_long_document_are_at_their_true_lines(tmp_path, cap
 
 
 def test_missing_alt_fails_verify_through_its_warnings_row(tmp_path, caplog):
-    import shutil
-
-    from conftest import DATA
     from PIL import Image
 
     from casebook.check import verify
     from casebook.check.registry import CHECKS
-    book = tmp_path / "book"
-    shutil.copytree(DATA / "sample", book)
+    book = sample_copy(tmp_path / "book")
     case = book / "source/cases/01/001-alpha.md"
     Image.new("RGB", (40, 20), (200, 200, 200)).save(book / "source/cases/01/p.png")
     lines = case.read_text(encoding="utf-8").split("\n")

@@ -4,21 +4,20 @@ than 1.6.0 outside node_modules is refused (PyPI's 1.5.2 finds no 党建 inside 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT
+from bookfactory import sample_copy
+from conftest import ROOT
 
 from casebook import resources
 
 
 def _html(tmp_path: Path, pagefind: Path) -> subprocess.CompletedProcess:
-    book = shutil.copytree(DATA / "sample", tmp_path / "sample",
-                           ignore=shutil.ignore_patterns(".casebook-cache"))
+    book = sample_copy(tmp_path / "sample", cache=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CASEBOOK_PAGEFIND": str(pagefind)}
     return subprocess.run([sys.executable, "-m", "casebook", "html", "--book", str(book),
                            "--out", str(tmp_path / "out"), "-q"], cwd=tmp_path, env=env,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from contextlib import ExitStack
 
 import pytest
-from conftest import DATA
+from bookfactory import sample_copy
 
 from casebook.build import pipeline as build
 from casebook.editions.pdf import folios as pdf_folios
@@ -28,8 +27,7 @@ class Counting:
 
 @pytest.fixture
 def book(tmp_path):
-    shutil.copytree(DATA / "sample", tmp_path / "sample")
-    return source.load(tmp_path / "sample").select(False)
+    return source.load(sample_copy(tmp_path / "sample")).select(False)
 
 
 def test_arrange_puts_each_label_on_its_side():

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-
-from conftest import DATA
+from bookfactory import sample_copy
 
 from casebook.editions.pdf.store import Laid, Store
 from casebook.source import loader as source
 
 
 def _book(tmp_path):
-    shutil.copytree(DATA / "sample", tmp_path / "sample")
-    return source.load(tmp_path / "sample").select(False)
+    return source.load(sample_copy(tmp_path / "sample")).select(False)
 
 
 def _laid() -> Laid:

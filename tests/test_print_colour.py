@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 import whole_layout
-from conftest import DATA
+from bookfactory import sample_copy
 from PIL import Image, ImageCms
 
 from casebook import model
@@ -34,8 +34,7 @@ _SETS = {"g": "DeviceGray", "rg": "DeviceRGB", "k": "DeviceCMYK"}
 def chunked(tmp_path_factory):
     """The sample book with its draft marks, laid out in chunks (folios stamped from a sheet,
     as forms), finished as the print and screen PDFs, and its print cover."""
-    root = tmp_path_factory.mktemp("colour") / "sample"
-    shutil.copytree(DATA / "sample", root)
+    root = sample_copy(tmp_path_factory.mktemp("colour") / "sample")
     book = source.load(root).select(True)
     out = root.parent / "out"
     out.mkdir()
@@ -52,8 +51,7 @@ def chunked(tmp_path_factory):
 def coloured(request, tmp_path_factory):
     """The sample book with a grey and a red rule in its own CSS, a grey and a colour figure,
     under a CMYK intent (the default) or ``print.output_intent: srgb``."""
-    root = tmp_path_factory.mktemp(f"coloured-{request.param}") / "sample"
-    shutil.copytree(DATA / "sample", root)
+    root = sample_copy(tmp_path_factory.mktemp(f"coloured-{request.param}") / "sample")
     if request.param == "srgb":
         yaml = root / "book.yaml"
         yaml.write_text(yaml.read_text(encoding="utf-8").replace(

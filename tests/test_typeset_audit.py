@@ -13,14 +13,13 @@ import io
 import logging
 import random
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from bookfactory import make_book, md
-from conftest import DATA, ROOT
+from bookfactory import make_book, md, sample_copy
+from conftest import ROOT
 
 from casebook.check import registry, typeset
 from casebook.geometry import Geometry
@@ -324,8 +323,7 @@ def test_a_built_paragraph_measured_to_end_in_one_character_is_set_tighter(tmp_p
 
 @pytest.mark.slow
 def test_the_audit_command_prints_counts_and_writes_the_visual_proof(tmp_path):
-    book = tmp_path / "sample"
-    shutil.copytree(DATA / "sample", book)
+    book = sample_copy(tmp_path / "sample")
     out = tmp_path / "out"
     run = [sys.executable, "-m", "casebook", "audit", "--book", str(book), "--out", str(out),
            "-q"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA, cli
+from bookfactory import sample_copy
+from conftest import cli
 
 from casebook.check import verify
 from casebook.check.registry import CHECKS
@@ -18,8 +18,7 @@ ONLY_WARNINGS = frozenset(name for name, _, _ in CHECKS)  # skip the validators:
 
 @pytest.fixture
 def book(tmp_path) -> Path:
-    book = tmp_path / "book"
-    shutil.copytree(DATA / "sample", book)
+    book = sample_copy(tmp_path / "book")
     case = book / CASE
     case.write_text(case.read_text(encoding="utf-8") + "\n[见上文](#no-such-anchor)。\n",
                     encoding="utf-8")

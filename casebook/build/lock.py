@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from casebook.errors import CasebookError
+from casebook.fsio import STAGING
 
 log = logging.getLogger(__name__)
 LOCK_NAME = ".casebook.lock"
@@ -59,7 +60,7 @@ def forget_inherited() -> None:
 
 def _remove_leftovers(out: Path) -> None:
     """Staging folders of builds that were killed: safe to remove while we hold the lock."""
-    for stale in out.glob(".staging-*"):
+    for stale in out.glob(f"{STAGING}*"):
         log.info("Removing %s, left by an interrupted build", stale)
         shutil.rmtree(stale, ignore_errors=True)
     for stale in out.glob(".old-*"):

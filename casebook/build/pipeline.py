@@ -27,7 +27,7 @@ from casebook import digests, editions, findings
 from casebook.build import fresh, lock
 from casebook.build.publish import publish
 from casebook.errors import ToolError
-from casebook.fsio import libc
+from casebook.fsio import STAGING, libc
 from casebook.source import loader as source
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def _build(whole, book, options: Options, read: dict[str, str],
     with _meanwhile(_warm if "pdf" in options.editions else None, book):
         fragments = render.render_all(book, cache)
     out = options.out_dir
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
     try:
         log.info("Step 3/4: writing the %s edition(s)",
                  ", ".join(e.upper() for e in options.editions))

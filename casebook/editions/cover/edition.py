@@ -30,7 +30,7 @@ from casebook.clock import build_time
 from casebook.editions import inks, pdfx
 from casebook.editions.common import PAINTED_AT, set_dates
 from casebook.editions.cover.design import SPINE_END_MM, Design
-from casebook.fsio import write_file
+from casebook.fsio import published, write_file
 from casebook.geometry import Geometry, cover_geometry
 from casebook.render import fonts, templates
 
@@ -59,7 +59,7 @@ def write(book: model.Book, out_dir: Path, pages: int, cache_dir: Path | None = 
         pdf_variant="pdf/x-4", output_intent=INTENTS[spec.output_intent]))
     _finish(painted, target, design)
     embedded = fonts.check_embedded(target, shown=target.name)
-    log.info("Cover PDF: %s (%.1f MB; fonts: %s)", target, target.stat().st_size / 1e6,
+    log.info("Cover PDF: %s (%.1f MB; fonts: %s)", published(target), target.stat().st_size / 1e6,
              ", ".join(embedded))
     return target
 

@@ -20,6 +20,7 @@ from casebook.editions.epub import meta as epub_meta
 from casebook.editions.epub import pagelist
 from casebook.editions.epub.docs import Doc
 from casebook.errors import RenderError
+from casebook.fsio import published
 from casebook.pagemap import PageMap
 from casebook.render import fontstack, templates
 from casebook.render.fragments import Fragments
@@ -47,8 +48,8 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
         pub.add_item(item)
     target = Path(out_dir) / f"{book.meta.slug}.epub"
     _Writer(str(target), pub, book.meta.lang).write()
-    log.info("EPUB: %s (%d documents, %d print pages in the page-list, %d KB)", target,
-             len(docs), len(pages), target.stat().st_size // 1024)
+    log.info("EPUB: %s (%d documents, %d print pages in the page-list, %d KB)",
+             published(target), len(docs), len(pages), target.stat().st_size // 1024)
     return target
 
 

@@ -11,6 +11,7 @@ from casebook.editions import Cover, Inputs
 from casebook.editions.common import toc_tree
 from casebook.editions.html import search
 from casebook.editions.html.kept import Pages
+from casebook.fsio import published
 from casebook.render import fontstack, templates, xref
 from casebook.render.fragments import Fragments, shift_headings
 from casebook.render.images import prefix_src
@@ -53,7 +54,7 @@ def write(book: model.Book, out_dir: Path, inputs: Inputs) -> Path:
     if index:
         search.build_index(site, expected_pages=sum(1 for _ in book.documents()),
                            book_dir=book.root)
-    log.info("HTML: %s (%d pages%s)", site, len(items) + 3,
+    log.info("HTML: %s (%d pages%s)", published(site), len(items) + 3,
              " and a search index" if index else "; the search index follows")
     return site / "index.html"
 

@@ -24,7 +24,7 @@ from casebook.editions.common import toc_tree
 from casebook.editions.pdf import continued, weasy
 from casebook.editions.pdf import post as pdf_post
 from casebook.editions.pdf.weasy import progress as pdf_progress
-from casebook.fsio import libc
+from casebook.fsio import libc, published
 from casebook.geometry import BODY_PT, LINE_HEIGHT, PT_PER_MM, Geometry
 from casebook.pagemap import PageMap
 from casebook.render import fonts, fontstack, templates
@@ -75,7 +75,7 @@ def _finish(book: model.Book, pagemap: PageMap) -> pdf_post.Finish:
 def _checked(path: Path, pagemap: PageMap, book: model.Book) -> Path:
     give_back_memory()
     embedded = fonts.check_embedded(path, shown=path.name, spec=book.meta.fonts)
-    log.info("PDF: %s (%d pages, %.1f MB; fonts: %s)", path, len(pagemap.pages),
+    log.info("PDF: %s (%d pages, %.1f MB; fonts: %s)", published(path), len(pagemap.pages),
              path.stat().st_size / 1e6, ", ".join(embedded))
     return path
 
