@@ -40,8 +40,8 @@ def _switch_off(variant: str) -> None:
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
-    from casebook.editions.pdf import weasy
-    from casebook.editions.pdf.weasy import fill, justify, lastline
+    from casebook.editions import weasy
+    from casebook.editions.weasy import fill, justify, lastline
     weasy.install()
     drop = VARIANTS[1:VARIANTS.index(variant) + 1]
     if "no page fill" in drop:
@@ -61,7 +61,7 @@ def measure(book_dir: Path, variant: str) -> dict:
     from casebook.editions.pdf import document as pdf
     from casebook.editions.pdf import plan as pdf_plan
     from casebook.editions.pdf.folios import CHUNK_STYLE
-    from casebook.editions.pdf.weasy import fill
+    from casebook.editions.weasy import fill
     from casebook.render import fragments as render
     from casebook.source import loader as source
     _switch_off(variant)

@@ -18,6 +18,7 @@ PACKAGE = ROOT / "casebook"
 RANK = {"__main__": 7, "cli": 6, "authoring": 5, "check": 5, "build": 4, "editions": 3, "render": 2,
         "source": 1}  # any other top-level module is the base, rank 0
 EDITION_API = {"casebook.editions"}  # the registry
+SHARED = {"weasy"}  # editions' shared packages: the WeasyPrint patches (the PDF's and the cover's)
 
 
 def _modules() -> dict[str, Path]:
@@ -62,7 +63,8 @@ def _stage(name: str) -> str:
 def _edition(name: str) -> str | None:
     """The edition package a module belongs to; editions' shared modules belong to none."""
     parts = name.split(".")
-    if len(parts) > 2 and parts[1] == "editions" and (PACKAGE / "editions" / parts[2]).is_dir():
+    if (len(parts) > 2 and parts[1] == "editions" and parts[2] not in SHARED
+            and (PACKAGE / "editions" / parts[2]).is_dir()):
         return parts[2]
     return None
 

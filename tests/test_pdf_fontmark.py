@@ -12,8 +12,8 @@ import weasyprint
 
 from casebook.editions.pdf import fontmark as pdf_fontmark
 from casebook.editions.pdf import fontshare as pdf_fontshare
-from casebook.editions.pdf import weasy
-from casebook.editions.pdf.weasy import fontmark as weasy_fontmark
+from casebook.editions import weasy
+from casebook.editions.weasy import fontmark as weasy_fontmark
 from casebook.errors import RenderError
 
 SERIF, KAI = "Noto Serif CJK SC", "LXGW WenKai"

@@ -7,8 +7,8 @@ import pytest
 import weasyprint
 from weasyprint.layout import inline, leader
 
-from casebook.editions.pdf import weasy
-from casebook.editions.pdf.weasy import leaders as pdf_leaders
+from casebook.editions import weasy
+from casebook.editions.weasy import leaders as pdf_leaders
 
 HTML = """<html lang="zh"><body style="font-family:'Noto Serif CJK SC'; width: 12cm">
 <p><a href="#a">序言</a></p><p><a href="#b">探索党群联动机制　构建和谐劳资关系</a></p>

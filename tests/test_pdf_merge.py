@@ -18,8 +18,8 @@ from casebook import pdfstruct
 from casebook.editions.pdf import merge as pdf_merge
 from casebook.editions.pdf import names as pdf_names
 from casebook.editions.pdf import tags as pdf_tags
-from casebook.editions.pdf import weasy
-from casebook.editions.pdf.weasy import links as pdf_links
+from casebook.editions import weasy
+from casebook.editions.weasy import links as pdf_links
 from casebook.errors import CheckError
 
 STYLE = """<style>

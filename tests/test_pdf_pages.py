@@ -170,7 +170,7 @@ def test_justified_lines_fill_the_measure(builds, kind, draft):
 
 
 def test_justification_shares_one_per_gap_between_full_width_characters():
-    from casebook.editions.pdf.weasy.justify import shares
+    from casebook.editions.weasy.justify import shares
     assert shares("党建工作") == 3            # four characters, three gaps
     assert shares("党建2010年") == 2          # digits are not spread: 建|2 and 0|年 get half
     assert shares("GDP") == 0

@@ -124,7 +124,7 @@ def test_marks_kept_from_line_starts_and_ends(tmp_path, block, kind, said):
 def test_the_book_layout_passes_what_plain_weasyprint_fails(tmp_path):
     """weasy.typesetting: a line-end ，at half width (lineend), the 点评's quotes face on the
     grid (strut), no 单字成行 (lastline); the same page outside it fails all three."""
-    from casebook.editions.pdf import weasy
+    from casebook.editions import weasy
     weasy.install()
     n = measure(make_default_book(tmp_path))
     quotes = ('@font-face { font-family: Q; src: local("NotoSerifCJKsc-Regular"); '
@@ -145,7 +145,7 @@ def test_a_page_ending_short_is_filled_by_a_looser_paragraph(tmp_path):
     """weasy/fill.py: two lines are left where a three-line paragraph cannot split (widows
     and orphans 2); set 1/40 em looser, a paragraph whose last line is nearly full takes one
     line more, and the page ends less than two lines short."""
-    from casebook.editions.pdf import weasy
+    from casebook.editions import weasy
     weasy.install()
     n = measure(make_default_book(tmp_path))
     blocks = [words(3 * n - 1, 1)] + [words(10, i) + "。" for i in range(2, 31)]
@@ -183,8 +183,8 @@ def test_a_short_page_is_filled_by_paragraphs_set_together(tmp_path, kind, caplo
     combinations: the next looser setting when the first leaves one character alone; two
     paragraphs looser for the two lines to fill; a paragraph on the page and one overleaf
     tighter, so that a heading with the lines it keeps comes in."""
-    from casebook.editions.pdf import weasy
-    from casebook.editions.pdf.weasy import fill
+    from casebook.editions import weasy
+    from casebook.editions.weasy import fill
     weasy.install()
     blocks, heading = _short_page(kind, measure(make_default_book(tmp_path)))
     pitch = 10.5 * 1.7

@@ -29,6 +29,7 @@ from casebook import digests, model
 from casebook.clock import build_time
 from casebook.editions import inks, pdfx
 from casebook.editions.common import PAINTED_AT, set_dates
+from casebook.editions import weasy
 from casebook.editions.cover.design import SPINE_END_MM, Design
 from casebook.fsio import published, write_file
 from casebook.geometry import Geometry, cover_geometry
@@ -66,7 +67,9 @@ def write(book: model.Book, out_dir: Path, pages: int, cache_dir: Path | None = 
 
 def paint(book: model.Book, design: Design, env, template: str, width: float, bleed: float,
           **options) -> bytes:
-    """Lay out and paint one cover template on a page ``width`` mm wide (plus bleed)."""
+    """Lay out and paint one cover template on a page ``width`` mm wide (plus bleed), with
+    the WeasyPrint patches the book is laid out with (its blurb is justified as the text is)."""
+    weasy.install()  # whatever this process laid out before: the same cover every time
     spec = book.meta.print
     cmyk = spec.output_intent == "cmyk" and bleed > 0
     page_css = templates.render_template(

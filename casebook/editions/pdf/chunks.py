@@ -31,11 +31,11 @@ from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf import folios as pdf_folios
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.editions.pdf import sheets as pdf_sheets
-from casebook.editions.pdf import weasy
+from casebook.editions import weasy
 from casebook.editions.pdf.folios import CHUNK_STYLE
 from casebook.editions.pdf.store import Laid, Store
-from casebook.editions.pdf.weasy import pages as weasy_pages
-from casebook.editions.pdf.weasy import progress as pdf_progress
+from casebook.editions.weasy import pages as weasy_pages
+from casebook.editions.weasy import progress as pdf_progress
 from casebook.errors import RenderError
 from casebook.pagemap import PageMap
 from casebook.progress import bar as progress_bar
@@ -122,8 +122,10 @@ def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, calls):
 
 
 def warm(book: model.Book) -> None:
-    """Import WeasyPrint and parse the stylesheets chunks (or a short book) are laid out
-    with: workers forked after this inherit both instead of each doing it again."""
+    """Import WeasyPrint, install its patches and parse the stylesheets chunks (or a short
+    book) are laid out with: workers forked after this inherit them instead of each doing
+    it again, whatever job they start with (a folio sheet, the cover)."""
+    weasy.install()
     extra = () if len(pdf_plan.plan(book)) == 1 else (CHUNK_STYLE,)
     pdf.parsed(book, extra)
 
@@ -168,7 +170,7 @@ def _labels(pagemap: PageMap, shown: list[bool]) -> list[str | None]:
 def lay_out_chunk(book: model.Book, html: str) -> Laid:
     """Lay out and paint one chunk (in a worker): links may lead into other chunks."""
     from casebook.editions.pdf import merge as pdf_merge
-    from casebook.editions.pdf.weasy import fontmark, links
+    from casebook.editions.weasy import fontmark, links
     weasy.install()  # the build checked the fonts before it handed out the chunks
     document = pdf.render_document(book, html, (CHUNK_STYLE,))
     with links.external(set(_HREF.findall(html))), fontmark.marking():

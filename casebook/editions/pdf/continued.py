@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
 
-from casebook.editions.pdf.weasy import pages as weasy_pages
+from casebook.editions.weasy import pages as weasy_pages
 
 log = logging.getLogger(__name__)
 MAX_ROUNDS = 3

@@ -21,9 +21,10 @@ from weasyprint.text.fonts import FontConfiguration
 
 from casebook import model
 from casebook.editions.common import toc_tree
-from casebook.editions.pdf import continued, weasy
+from casebook.editions import weasy
+from casebook.editions.pdf import continued
 from casebook.editions.pdf import post as pdf_post
-from casebook.editions.pdf.weasy import progress as pdf_progress
+from casebook.editions.weasy import progress as pdf_progress
 from casebook.fsio import libc, published
 from casebook.geometry import BODY_PT, LINE_HEIGHT, PT_PER_MM, Geometry
 from casebook.pagemap import PageMap

@@ -18,7 +18,7 @@ import pikepdf
 
 from casebook import model
 from casebook.editions.pdf import document as pdf
-from casebook.editions.pdf.weasy import pages as weasy_pages
+from casebook.editions.weasy import pages as weasy_pages
 from casebook.errors import RenderError
 from casebook.render import templates
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from weasyprint.layout import inline
 from weasyprint.text import line_break
 
-from casebook.editions.pdf.weasy import hook
+from casebook.editions.weasy import hook
 
 _installed = hook.Originals()
 _grid_face = {"family": None}

@@ -22,7 +22,7 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import ffi, pango
 
-from casebook.editions.pdf.weasy import hook, lastline
+from casebook.editions.weasy import hook, lastline
 
 _WIDE = re.compile(r"[\u3000-\u3003\u3008-\u3011\u3014-\u301f\u3040-\u30ff\u3400-\u4dbf"
                    r"\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60“”‘’]")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import inline
 
-from casebook.editions.pdf.weasy import hook
+from casebook.editions.weasy import hook
 
 PAUSE = frozenset("、，。；：")
 _installed = hook.Originals()

@@ -21,7 +21,7 @@ import unicodedata
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block
 
-from casebook.editions.pdf.weasy import hook
+from casebook.editions.weasy import hook
 
 log = logging.getLogger(__name__)
 TIGHTER = (1 / 40, 1 / 20)  # em taken from each full-width character, tried in turn

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from weasyprint import document
 
-from casebook.editions.pdf.weasy import hook
+from casebook.editions.weasy import hook
 
 from casebook.progress import bar
 

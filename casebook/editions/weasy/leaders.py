@@ -13,7 +13,7 @@ from __future__ import annotations
 from weasyprint.layout import inline, leader
 from weasyprint.text.line_break import split_first_line
 
-from casebook.editions.pdf.weasy import hook
+from casebook.editions.weasy import hook
 
 _installed = hook.Originals()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from weasyprint.layout import block
 
-from casebook.editions.pdf.weasy import hook
+from casebook.editions.weasy import hook
 
 SNAPPED = frozenset({"case", "matter", "commentary"})
 # blocks of their own height (no bottom margin in page.css.j2): at least half a line after them

@@ -28,7 +28,7 @@ from collections import Counter
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import page as page_layout
 
-from casebook.editions.pdf.weasy import grid, hook, lastline
+from casebook.editions.weasy import grid, hook, lastline
 
 log = logging.getLogger(__name__)
 LOOSER = (1 / 40, 1 / 20, 1 / 12)  # em added to each full-width character, tried in turn

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pydyf
 
-from casebook.editions.pdf.weasy import hook
+from casebook.editions.weasy import hook
 
 _installed = hook.Originals()
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 
-from casebook.editions.pdf.weasy import (
+from casebook.editions.weasy import (
     fill,
     fontmark,
     grid,
@@ -53,7 +53,7 @@ class Patch:
     sha256: str  # of inspect.getsource(target) when the patch was written
 
 
-_W, _PDF = "casebook/editions/pdf/weasy/", "casebook/editions/pdf/"
+_W, _PDF = "casebook/editions/weasy/", "casebook/editions/pdf/"
 PATCHES = (
     Patch("justify-count", "weasyprint.layout.inline:count_expandable_spaces", "wraps",
           _W + "justify.py", "175fe6f42576ed3842d240a5048b4816ed702e8f97d49389b5b528aee51476ad"),
@@ -130,7 +130,9 @@ def typesetting(top_pt: float, pitch_pt: float, face: str):
     """Lay out a book's pages inside: its baseline grid (the text block's top and the line
     pitch, pt), the face whose metrics place baselines, line-end marks and last lines set
     as a Chinese composer sets them. Outside, WeasyPrint lays out as upstream does (but for
-    the justification of Chinese, which is always on)."""
+    the justification of Chinese, which is always on). The patches are installed first: a
+    layout never depends on whether the process laid out something else before."""
+    install()
     grid.configure(top_pt, pitch_pt)
     strut.configure(face)
     lineend.activate(True)
@@ -160,7 +162,7 @@ def check(installed: dict[str, str]) -> None:
     tested = ", ".join(f"{name} {version}" for name, version in TESTED.items())
     pins = " ".join(f"{name}=={version}" for name, version in TESTED.items())
     raise ToolError(f"{found} installed, but casebook's patches of their internals "
-                    f"(casebook/editions/pdf/weasy/) were tested with {tested}: "
+                    f"(casebook/editions/weasy/) were tested with {tested}: "
                     f"pip install {pins}, or re-check the patches (docs/weasyprint.md)")
 
 
