@@ -26,7 +26,7 @@ from pathlib import Path
 
 from casebook import model
 from casebook.clock import build_time
-from casebook.editions.common import PAINTED_AT, set_dates
+from casebook.editions.common import PAINTED_AT, set_dates, toc_tree
 from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf import folios as pdf_folios
 from casebook.editions.pdf import plan as pdf_plan
@@ -220,6 +220,7 @@ class _Htmls:
 
     def __init__(self, book: model.Book, fragments: Fragments):
         self.book, self.fragments = book, fragments
+        self.tree = toc_tree(book)  # the same for every chunk: made once
         self.last: dict[pdf_plan.Chunk, tuple[str, dict[str, str]]] = {}
 
     def provisional(self, chunk: pdf_plan.Chunk) -> bool:
@@ -230,7 +231,8 @@ class _Htmls:
         html, used = self.last.get(chunk, (None, {}))
         if html is None or any(_Folios(folios)[a] != label for a, label in used.items()):
             seen = _Folios(folios)
-            html = pdf.book_html(self.book, self.fragments, chunk, seen, CHUNK_CREATED)
+            html = pdf.book_html(self.book, self.fragments, chunk, seen, CHUNK_CREATED,
+                                 self.tree)
             self.last[chunk] = (html, seen.used)
         return html
 

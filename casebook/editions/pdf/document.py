@@ -137,10 +137,11 @@ def _subsetter() -> None:
 
 
 def book_html(book: model.Book, fragments: Fragments, chunk, folios: dict[str, str] | None,
-              created: str) -> str:
-    """The HTML of the whole book or of one chunk (pdf_plan.Chunk) for WeasyPrint."""
+              created: str, tree=None) -> str:
+    """The HTML of the whole book or of one chunk (pdf_plan.Chunk) for WeasyPrint;
+    ``tree``: the book's ``toc_tree``, if the caller made it already (one for every chunk)."""
     return templates.render_template(templates.environment(book), "pdf/book.html.j2", book=book,
-                                  fragments=fragments, tree=toc_tree(book),
+                                  fragments=fragments, tree=tree or toc_tree(book),
                                   sections=_sections(book), created=created, folios=folios,
                                   chunk=chunk)
 
