@@ -69,6 +69,7 @@ class Jobs:
         if self.cover:
             written["cover"] = self.jobs.pop("cover").result()
         written.update({name: job.result()[0] for name, job in self.jobs.items()})
+        self.fragments = None  # every edition is written: they can go before Pagefind runs
         if self.lean and "html" in self.jobs:
             self._index(written["html"].parent)
         return {name: written[name] for name in (*(e.name for e in self.entries),
@@ -89,6 +90,7 @@ class Jobs:
                 job.result()
             self.pool.shutdown(wait=True)
             log.info("Long book: the workers are done; the PDF is merged and finished here")
+            _laid_out()
 
     def _submit(self, entry, pagemap) -> None:
         """Submit one edition; one that shows the screen cover takes it from the job that
@@ -114,10 +116,16 @@ class Jobs:
 
     def _index(self, site: Path) -> None:
         from casebook.editions.html import search
-        from casebook.editions.pdf import document
-        document.give_back_memory(done=True)  # Pagefind's own memory grows with the site
+        _laid_out()  # Pagefind's own memory grows with the site
         search.build_index(site, expected_pages=sum(1 for _ in self.book.documents()),
                            book_dir=self.book.root)
+
+
+def _laid_out() -> None:
+    """This process lays out no more: what only the layout needed goes, and the memory
+    freed goes back to the system (document.give_back_memory)."""
+    from casebook.editions.pdf import document
+    document.give_back_memory(done=True)
 
 
 def _after(first: Future, submit) -> Future:
