@@ -11,8 +11,9 @@ Most books are built fast: the EPUB and the cover run while this process merges 
 chunks, and the print PDF is finished in a worker while this process finishes the screen
 PDF (the longer job: it keeps the structure tree). A book longer than LEAN_ABOVE
 characters is built lean, so that its memory stays bounded: the pool is closed before the
-merge, the two PDFs are finished one after the other, and Pagefind, which holds the whole
-site in memory, indexes it last.
+merge and what only the layout needed is let go, the two PDFs are finished one after the
+other, and Pagefind, which holds the whole site in memory, indexes it last, once the
+fragments are gone too.
 """
 
 from __future__ import annotations
