@@ -6,21 +6,24 @@ import ctypes
 import ctypes.util
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)  # the C library, once
 STAGING = ".staging-"  # a build writes into <out>/.staging-XXXX/, then publishes into <out>
 
 
-def write_file(path: Path, data: bytes, mode: int | None = None) -> None:
+def write_file(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
     """Write ``data`` to ``path`` atomically and durably: a reader, or a machine that lost
-    power, sees the old file or the whole new one. ``mode`` keeps a file's permissions."""
+    power, sees the old file or the whole new one. ``mode`` keeps a file's permissions.
+    ``data`` may come in pieces, written one after the other (never joined in memory)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as out:
-            out.write(data)
+            for piece in [data] if isinstance(data, (bytes, bytearray, memoryview)) else data:
+                out.write(piece)
             out.flush()
             os.fsync(out.fileno())
         if mode is not None:

@@ -39,7 +39,7 @@ def test_the_blocks_own_error_wins_and_the_thread_is_still_joined():
 
 @pytest.mark.parametrize("fails", [False, True], ids=["written", "failed"])
 def test_the_editions_are_written_with_the_heap_frozen_and_it_is_thawed_after(
-        tmp_path, monkeypatch, fails):
+        tmp_path, fails):
     """gc.freeze() spares collections the build's long-lived objects; a process that
     builds again must get them back, whether the build succeeded or not."""
     import gc
@@ -54,11 +54,10 @@ def test_the_editions_are_written_with_the_heap_frozen_and_it_is_thawed_after(
                 raise OSError("synthetic: an edition failed")
             return {}
     frozen: list[int] = []
-    monkeypatch.setattr("casebook.build.jobs.Jobs", Jobs)
     options = build.Options(book_dir=tmp_path, out_dir=tmp_path / "dist", workers=0)
     before = gc.get_freeze_count()
     try:
-        build._write_editions(None, None, tmp_path, options)
+        build._write_editions(Jobs(), options)
     except OSError:
         assert fails
     assert frozen and frozen[0] > before, "the editions were written with nothing frozen"

@@ -30,8 +30,10 @@ def test_a_lean_build_writes_the_same_editions_with_the_workers_done_first(
     assert not jobs.lean(source.load(book).select(False))
     fast = build(Options(book_dir=book, out_dir=tmp_path / "fast", cache=False))
     monkeypatch.setattr(jobs, "LEAN_ABOVE", 0)
+    held = _held_by_the_build(monkeypatch)
     with caplog.at_level(logging.INFO, logger="casebook"):
         lean = build(Options(book_dir=book, out_dir=tmp_path / "lean", cache=False))
+    assert held == {"merge": [], "index": []}, "kept after the layout was done"
     messages = [r.getMessage() for r in caplog.records]
     done = next(i for i, m in enumerate(messages) if m.startswith("Long book: the workers"))
     merging = next(i for i, m in enumerate(messages) if m.startswith("Merging"))
@@ -45,6 +47,40 @@ def test_a_lean_build_writes_the_same_editions_with_the_workers_done_first(
     ours, theirs = _files(lean["html"].parent), _files(fast["html"].parent)
     assert any(name.startswith("pagefind/") for name in ours), "no search index"
     assert ours == theirs
+
+
+def _held_by_the_build(monkeypatch) -> dict[str, list[str]]:
+    """What this process still holds, of what only the layout needs, when the lean build
+    merges the PDF and when Pagefind starts (its memory adds to the build's)."""
+    import weakref
+
+    from casebook.editions.html import search
+    from casebook.editions.pdf import chunks, document
+    from casebook.render import fonts, fontstack
+    from casebook.render import fragments as render
+    held: dict[str, list[str]] = {}
+    made: list = []
+
+    def check(when: str) -> None:
+        caches = {"stylesheets": len(document._PARSED),
+                  "code points": sum(cached.cache_info().currsize for cached in (
+                      fonts.coverage, fontstack.cmap, fontstack.coverage, fontstack.drawable)),
+                  "fragments": sum(ref() is not None for ref in made) if when == "index" else 0}
+        held[when] = [name for name, count in caches.items() if count]
+
+    def spy(module, name: str, when: str) -> None:
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, **k: check(when) or real(*a, **k))
+
+    def render_all(*args):
+        fragments = real_render(*args)
+        made.append(weakref.ref(fragments))
+        return fragments
+    real_render = render.render_all
+    monkeypatch.setattr(render, "render_all", render_all)
+    spy(chunks, "_merge", "merge")
+    spy(search, "build_index", "index")
+    return held
 
 
 def test_the_epub_waits_for_the_html_jobs_cover_without_blocking_the_build():
@@ -103,13 +139,19 @@ def test_the_kept_screen_cover_is_none_until_a_build_kept_it_then_the_same(tmp_p
 
 
 def test_a_done_layout_gives_back_its_stylesheets_however_small_the_process(monkeypatch):
-    """Before a lean build's Pagefind, the build drops what only the layout needed: under
-    GIVE_BACK_ABOVE a process keeps its memory, unless its layout is done."""
+    """Before a lean build's merge and its Pagefind, the build drops what only the layout
+    needed (the stylesheets, the fonts' code points): under GIVE_BACK_ABOVE a process keeps
+    its memory, unless its layout is done."""
     from casebook.editions.pdf import document
+    from casebook.render import fontstack
     book = source.load(DATA / "sample").select(False)
     monkeypatch.setattr(document, "GIVE_BACK_ABOVE", 1 << 40)  # this process is "small"
     document.parsed(book)
     document.give_back_memory()
     assert document._PARSED, "a small process kept its stylesheets"
+    fontstack.drawable(book.meta.fonts)
+    document.give_back_memory()
+    assert fontstack.cmap.cache_info().currsize, "a small process kept the fonts' code points"
     document.give_back_memory(done=True)
     assert not document._PARSED
+    assert not fontstack.cmap.cache_info().currsize + fontstack.drawable.cache_info().currsize

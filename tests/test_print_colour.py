@@ -356,3 +356,29 @@ def test_a_pages_kept_press_colours_give_the_same_print_file_and_spare_its_parse
     assert edited_counts["colour" if intent == "cmyk" else "streams"] >= counts[
         "colour" if intent == "cmyk" else "streams"]
     assert edited == converted(None, change=True)[0]
+
+
+def test_the_kept_press_colours_are_written_and_read_without_copies_of_the_whole(tmp_path):
+    """A long book keeps tens of MB of converted pages (kept.py), saved while the print file
+    is still in memory: they are written one by one, never joined (that held them twice
+    more), and read back as they were, from one read of the file."""
+    import tracemalloc
+
+    from casebook.editions.pdf import kept
+    pages = kept.Kept()
+    for i in range(20):  # synthetic page contents, 1 MB each
+        pages[f"page {i}"] = (bytes([i]) * 1_000_000, i, 20 - i)
+    pages["no colour"] = (None, 0, 0)
+    size = 20_000_000
+    tracemalloc.start()
+    try:
+        kept.save(tmp_path, pages)
+        saved = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        again = kept.load(tmp_path)
+        loaded = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert dict(again) == dict(pages)
+    assert saved < size / 4, f"saving the kept pages allocated {saved} bytes"
+    assert loaded < 2.5 * size, f"loading them allocated {loaded} bytes"

@@ -11,8 +11,9 @@ Most books are built fast: the EPUB and the cover run while this process merges 
 chunks, and the print PDF is finished in a worker while this process finishes the screen
 PDF (the longer job: it keeps the structure tree). A book longer than LEAN_ABOVE
 characters is built lean, so that its memory stays bounded: the pool is closed before the
-merge, the two PDFs are finished one after the other, and Pagefind, which holds the whole
-site in memory, indexes it last.
+merge and what only the layout needed is let go, the two PDFs are finished one after the
+other, and Pagefind, which holds the whole site in memory, indexes it last, once the
+fragments are gone too.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Jobs:
         if self.cover:
             written["cover"] = self.jobs.pop("cover").result()
         written.update({name: job.result()[0] for name, job in self.jobs.items()})
+        self.fragments = None  # every edition is written: they can go before Pagefind runs
         if self.lean and "html" in self.jobs:
             self._index(written["html"].parent)
         return {name: written[name] for name in (*(e.name for e in self.entries),
@@ -89,6 +91,7 @@ class Jobs:
                 job.result()
             self.pool.shutdown(wait=True)
             log.info("Long book: the workers are done; the PDF is merged and finished here")
+            _laid_out()
 
     def _submit(self, entry, pagemap) -> None:
         """Submit one edition; one that shows the screen cover takes it from the job that
@@ -114,10 +117,16 @@ class Jobs:
 
     def _index(self, site: Path) -> None:
         from casebook.editions.html import search
-        from casebook.editions.pdf import document
-        document.give_back_memory(done=True)  # Pagefind's own memory grows with the site
+        _laid_out()  # Pagefind's own memory grows with the site
         search.build_index(site, expected_pages=sum(1 for _ in self.book.documents()),
                            book_dir=self.book.root)
+
+
+def _laid_out() -> None:
+    """This process lays out no more: what only the layout needed goes, and the memory
+    freed goes back to the system (document.give_back_memory)."""
+    from casebook.editions.pdf import document
+    document.give_back_memory(done=True)
 
 
 def _after(first: Future, submit) -> Future:

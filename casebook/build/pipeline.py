@@ -99,14 +99,16 @@ def _build(whole, book, options: Options, read: dict[str, str],
     from casebook.render import fragments as render
     with _meanwhile(_warm if "pdf" in options.editions else None, book):
         fragments = render.render_all(book, cache)
+    images = digests.digests(Path(p) for p in fragments.images.values())  # as rendered
     out = options.out_dir
     staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
     try:
         log.info("Step 3/4: writing the %s edition(s)",
                  ", ".join(e.upper() for e in options.editions))
-        written = _write_editions(book, fragments, staging, options)
+        jobs = _jobs(book, fragments, staging, options)
+        del fragments  # the jobs let them go once every edition has them (a lean build's
+        written = _write_editions(jobs, options)  # Pagefind runs after: jobs.py)
         log.info("Step 4/4: publishing into %s", out)
-        images = digests.digests(Path(p) for p in fragments.images.values())
         info = fresh.record(options.book_dir, read, images, _font_files(book),
                             options.record(), book.draft, list(options.editions))
         info["findings"] = list(found)
@@ -119,11 +121,15 @@ def _build(whole, book, options: Options, read: dict[str, str],
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write_editions(book, fragments, staging: Path, options: Options) -> dict[str, Path]:
-    """The editions and the print cover, written by the workers and this process (jobs.py)."""
+def _jobs(book, fragments, staging: Path, options: Options):
+    """The editions to write into ``staging`` and the print cover, as jobs.py runs them."""
     from casebook.build.jobs import Jobs
     order = [e.name for e in editions.REGISTRY if e.name in options.editions]
-    jobs = Jobs(book, fragments, staging, order, options)
+    return Jobs(book, fragments, staging, order, options)
+
+
+def _write_editions(jobs, options: Options) -> dict[str, Path]:
+    """The editions and the print cover, written by the workers and this process (jobs.py)."""
     # What the build holds by now (the book, its fragments, WeasyPrint) lives until the end:
     # collections, here and in the workers forked next, need not walk it again. A process
     # that builds again (the tests, `serve`) gets it back for collection afterwards.

@@ -64,6 +64,13 @@ def coverage(family: str) -> frozenset[int]:
         return frozenset(face.getBestCmap())
 
 
+def forget_coverage() -> None:
+    """Drop the code points read from the fonts in this process: a CJK face's are a set of
+    ~50,000 ints (some MB each), which a process whose layout is done never asks again."""
+    for cached in (coverage, fontstack.cmap, fontstack.coverage, fontstack.drawable):
+        cached.cache_clear()
+
+
 def invisible(char: str) -> bool:
     """A format character (Unicode Cf: U+200B, ZWJ, ZWNJ, the soft hyphen, U+2060, bidi
     marks…) or a variation selector: it shapes or breaks the text and draws no glyph, so no

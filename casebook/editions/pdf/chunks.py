@@ -74,9 +74,9 @@ def lay_out(book: model.Book, fragments: Fragments, pool: Executor,
     folios, versos = store.last()
     chunks = [chunk.on(left=chunk.name in versos) for chunk in plan]
     html_of = _Htmls(book, fragments)
-    htmls = [html_of(c, folios) for c in chunks]
-    with _ahead(len(chunks)) as ahead:
-        chunks, pagemap, painted = _rounds(book, (html_of, folios), chunks, htmls, pool,
+    with _ahead(len(chunks)) as ahead:  # the chunks' HTML: _rounds lets it go when settled
+        chunks, pagemap, painted = _rounds(book, (html_of, folios), chunks,
+                                           [html_of(c, folios) for c in chunks], pool,
                                            store, sheets, ahead, (settled, laid_out))
     store.memory.clear()
     pdf.give_back_memory()
@@ -109,6 +109,8 @@ def _rounds(book, text, chunks, htmls, pool, store, sheets, ahead, calls):
         htmls = again
     else:
         raise RenderError(f"the chunked PDF layout did not settle in {MAX_ROUNDS} rounds")
+    del htmls, again  # the book's HTML (tens of MB for a long book): not needed to merge
+    html_of.last.clear()
     if laid_out is not None:
         laid_out(placed(chunks, blanks, laid), store.fonts_dir())
     if ahead is not None:  # a long book subsets its faces one by one, in the merge: less memory

@@ -88,9 +88,11 @@ def give_back_memory(done: bool = False) -> None:
     """Return freed memory to the system (glibc keeps it otherwise): a 3,000-page book's
     layouts and PDF objects are hundreds of MB that the rest of the build does not need.
     A process under GIVE_BACK_ABOVE skips it (a full collection costs tens of ms), unless
-    its layout is ``done``: then the parsed stylesheets go too, whatever its size."""
+    its layout is ``done``: then the parsed stylesheets and the fonts' code points go too,
+    whatever its size."""
     if done:
         _PARSED.clear()
+        fonts.forget_coverage()
     elif _resident() < GIVE_BACK_ABOVE:
         return
     gc.collect()

@@ -33,27 +33,32 @@ class Kept(dict):
 
 
 def load(cache_dir: Path | None) -> Kept | None:
-    """What the last build kept (empty if nothing, or unreadable); None without a cache."""
+    """What the last build kept (empty if nothing, or unreadable); None without a cache.
+    The file's bytes are read once and cut into the pages' (no copy of the whole)."""
     if cache_dir is None:
         return None
     try:
-        data = (Path(cache_dir) / "pdf" / FILE).read_bytes()
-        size = int.from_bytes(data[:8], "big")
-        index, blob = json.loads(data[8:8 + size]), data[8 + size:]
-        return Kept({key: (None if start < 0 else blob[start:start + length], grey, colour)
-                     for key, (start, length, grey, colour) in index.items()})
+        with memoryview((Path(cache_dir) / "pdf" / FILE).read_bytes()) as data:
+            size = int.from_bytes(data[:8], "big")
+            index, base = json.loads(bytes(data[8:8 + size])), 8 + size
+            return Kept({key: (None if start < 0 else bytes(data[base + start:
+                                                                 base + start + length]),
+                               grey, colour)
+                         for key, (start, length, grey, colour) in index.items()})
     except (OSError, ValueError, TypeError, AttributeError):
         return Kept()
 
 
 def save(cache_dir: Path | None, kept: Kept | None) -> None:
-    """Keep this build's pages (only those) for the next build."""
+    """Keep this build's pages (only those) for the next build: written page by page,
+    never joined in memory (a long book's are tens of MB)."""
     if cache_dir is None or kept is None:
         return
-    index, blob = {}, bytearray()
+    index, pages, at = {}, [], 0
     for key in sorted(kept.used):
         new, grey, colour = dict.__getitem__(kept, key)
-        index[key] = [-1 if new is None else len(blob), len(new or b""), grey, colour]
-        blob += new or b""
+        index[key] = [-1 if new is None else at, len(new or b""), grey, colour]
+        pages.append(new or b"")
+        at += len(new or b"")
     head = json.dumps(index).encode()
-    write_file(Path(cache_dir) / "pdf" / FILE, len(head).to_bytes(8, "big") + head + blob)
+    write_file(Path(cache_dir) / "pdf" / FILE, [len(head).to_bytes(8, "big"), head, *pages])
