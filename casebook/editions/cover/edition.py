@@ -27,9 +27,8 @@ from weasyprint.text.fonts import FontConfiguration
 
 from casebook import digests, model
 from casebook.clock import build_time
-from casebook.editions import inks, pdfx
+from casebook.editions import inks, pdfx, weasy
 from casebook.editions.common import PAINTED_AT, set_dates
-from casebook.editions import weasy
 from casebook.editions.cover.design import SPINE_END_MM, Design
 from casebook.fsio import published, write_file
 from casebook.geometry import Geometry, cover_geometry
@@ -60,8 +59,8 @@ def write(book: model.Book, out_dir: Path, pages: int, cache_dir: Path | None = 
         pdf_variant="pdf/x-4", output_intent=INTENTS[spec.output_intent]))
     _finish(painted, target, design)
     embedded = fonts.check_embedded(target, shown=target.name)
-    log.info("Cover PDF: %s (%.1f MB; fonts: %s)", published(target), target.stat().st_size / 1e6,
-             ", ".join(embedded))
+    log.info("Cover PDF: %s (%.1f MB; fonts: %s)", published(target),
+             target.stat().st_size / 1e6, ", ".join(embedded))
     return target
 
 

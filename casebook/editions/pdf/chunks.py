@@ -26,12 +26,12 @@ from pathlib import Path
 
 from casebook import model
 from casebook.clock import build_time
+from casebook.editions import weasy
 from casebook.editions.common import PAINTED_AT, set_dates, toc_tree
 from casebook.editions.pdf import document as pdf
 from casebook.editions.pdf import folios as pdf_folios
 from casebook.editions.pdf import plan as pdf_plan
 from casebook.editions.pdf import sheets as pdf_sheets
-from casebook.editions import weasy
 from casebook.editions.pdf.folios import CHUNK_STYLE
 from casebook.editions.pdf.store import Laid, Store
 from casebook.editions.weasy import pages as weasy_pages
